@@ -1,0 +1,171 @@
+//! The replicated state machine: a tiny key-value store fed by log entries.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use thiserror::Error;
+
+/// A client command, as carried in a log entry.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub enum Command {
+    /// `SET key value`: the key now holds `value`.
+    Set { key: String, value: i64 },
+    /// `ADD key n`: the key's value (0 if absent) grows by `n`.
+    Add { key: String, n: i64 },
+}
+
+/// Why a line of text is not a command.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+pub enum CommandError {
+    #[error("empty command: type e.g. `SET x 5` or `ADD x 2`")]
+    Empty,
+    #[error("unknown command `{0}`: use SET or ADD, e.g. `SET x 5`")]
+    UnknownVerb(String),
+    #[error("`{verb}` takes a key and a whole number, e.g. `{verb} x 5`")]
+    WrongShape { verb: &'static str },
+    #[error("key `{0}` must be 1–16 letters, digits or _")]
+    BadKey(String),
+    #[error("`{0}` is not a whole number")]
+    BadNumber(String),
+}
+
+impl Command {
+    /// Parses `SET x 5` or `ADD x -2` (verb case-insensitive).
+    pub fn parse(text: &str) -> Result<Command, CommandError> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let Some(verb) = words.first() else {
+            return Err(CommandError::Empty);
+        };
+        let verb_name = match verb.to_ascii_uppercase().as_str() {
+            "SET" => "SET",
+            "ADD" => "ADD",
+            _ => return Err(CommandError::UnknownVerb((*verb).to_string())),
+        };
+        let [_, key, number] = words[..] else {
+            return Err(CommandError::WrongShape { verb: verb_name });
+        };
+        let key_ok = !key.is_empty()
+            && key.len() <= 16
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !key_ok {
+            return Err(CommandError::BadKey(key.to_string()));
+        }
+        let number: i64 = number
+            .parse()
+            .map_err(|_| CommandError::BadNumber(number.to_string()))?;
+        let key = key.to_string();
+        Ok(if verb_name == "SET" {
+            Command::Set { key, value: number }
+        } else {
+            Command::Add { key, n: number }
+        })
+    }
+
+    /// The key this command touches.
+    pub fn key(&self) -> &str {
+        match self {
+            Command::Set { key, .. } | Command::Add { key, .. } => key,
+        }
+    }
+}
+
+impl fmt::Display for Command {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Command::Set { key, value } => write!(f, "SET {key} {value}"),
+            Command::Add { key, n } => write!(f, "ADD {key} {n}"),
+        }
+    }
+}
+
+impl From<Command> for String {
+    fn from(c: Command) -> String {
+        c.to_string()
+    }
+}
+
+impl TryFrom<String> for Command {
+    type Error = CommandError;
+    fn try_from(text: String) -> Result<Command, CommandError> {
+        Command::parse(&text)
+    }
+}
+
+/// The applied contents of one server's state machine.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KvStore {
+    pub values: BTreeMap<String, i64>,
+}
+
+impl KvStore {
+    /// Applies a committed command and returns the key's new value. Arithmetic saturates: a
+    /// student typing `ADD x 9223372036854775807` twice gets a big number, not a crash.
+    pub fn apply(&mut self, command: &Command) -> i64 {
+        let slot = self.values.entry(command.key().to_string()).or_insert(0);
+        *slot = match command {
+            Command::Set { value, .. } => *value,
+            Command::Add { n, .. } => slot.saturating_add(*n),
+        };
+        *slot
+    }
+
+    pub fn get(&self, key: &str) -> Option<i64> {
+        self.values.get(key).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_set_and_add() {
+        assert_eq!(
+            Command::parse("set x 5"),
+            Ok(Command::Set {
+                key: "x".into(),
+                value: 5
+            })
+        );
+        assert_eq!(
+            Command::parse("  ADD  total  -2 "),
+            Ok(Command::Add {
+                key: "total".into(),
+                n: -2
+            })
+        );
+    }
+
+    #[test]
+    fn rejects_bad_commands_with_a_reason() {
+        assert_eq!(Command::parse(""), Err(CommandError::Empty));
+        assert!(matches!(
+            Command::parse("DEL x"),
+            Err(CommandError::UnknownVerb(_))
+        ));
+        assert!(matches!(
+            Command::parse("SET x"),
+            Err(CommandError::WrongShape { verb: "SET" })
+        ));
+        assert!(matches!(
+            Command::parse("SET x y"),
+            Err(CommandError::BadNumber(_))
+        ));
+        assert!(matches!(
+            Command::parse("SET x-y 1"),
+            Err(CommandError::BadKey(_))
+        ));
+    }
+
+    #[test]
+    fn store_applies_in_order_and_saturates() {
+        let mut kv = KvStore::default();
+        assert_eq!(kv.apply(&Command::parse("SET x 5").unwrap()), 5);
+        assert_eq!(kv.apply(&Command::parse("ADD x 2").unwrap()), 7);
+        assert_eq!(kv.apply(&Command::parse("ADD y 3").unwrap()), 3);
+        kv.apply(&Command::parse(&format!("SET z {}", i64::MAX)).unwrap());
+        assert_eq!(kv.apply(&Command::parse("ADD z 1").unwrap()), i64::MAX);
+        assert_eq!(kv.get("x"), Some(7));
+    }
+}

@@ -1,0 +1,115 @@
+//! The small vocabulary every other module speaks: node ids, terms, log indexes, time.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Simulated time in microseconds since the simulation started. Never wall time, never a float.
+pub type Time = u64;
+/// A Raft term (Figure 2: `currentTerm`).
+pub type Term = u64;
+/// A 1-based position in a log; 0 means "before the first entry".
+pub type LogIndex = u64;
+
+/// Microseconds in one millisecond, for converting the millisecond figures people speak in.
+pub const US_PER_MS: Time = 1_000;
+
+/// A server's identity, 1-based, shown as `S1`, `S2`, ….
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
+pub struct NodeId(pub u8);
+
+impl NodeId {
+    /// Position of this node in per-node vectors (`nodes`, `next_index`, `match_index`).
+    pub fn index(self) -> usize {
+        usize::from(self.0) - 1
+    }
+
+    /// The node at position `index` of a per-node vector.
+    pub fn from_index(index: usize) -> NodeId {
+        NodeId(u8::try_from(index + 1).expect("cluster sizes are at most 9"))
+    }
+
+    /// Parses `S3` (or `s3`, or `3`) into `NodeId(3)`; the caller checks it is in the cluster.
+    pub fn parse(text: &str) -> Option<NodeId> {
+        let digits = text
+            .strip_prefix('S')
+            .or_else(|| text.strip_prefix('s'))
+            .unwrap_or(text);
+        match digits.parse::<u8>() {
+            Ok(n) if n >= 1 => Some(NodeId(n)),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for NodeId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "S{}", self.0)
+    }
+}
+
+impl From<NodeId> for String {
+    fn from(id: NodeId) -> String {
+        id.to_string()
+    }
+}
+
+impl TryFrom<String> for NodeId {
+    type Error = String;
+    fn try_from(text: String) -> Result<NodeId, String> {
+        NodeId::parse(&text).ok_or_else(|| format!("`{text}` is not a node name like S1"))
+    }
+}
+
+/// The three server states of the Raft paper (§5.1, Figure 4).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Follower,
+    Candidate,
+    Leader,
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "leader",
+        })
+    }
+}
+
+/// Formats a time in microseconds as milliseconds for people, e.g. `1234.5 ms`.
+pub fn fmt_ms(t: Time) -> String {
+    let whole = t / US_PER_MS;
+    let frac = (t % US_PER_MS) / 100;
+    if frac == 0 {
+        format!("{whole} ms")
+    } else {
+        format!("{whole}.{frac} ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_ids_parse_and_print() {
+        assert_eq!(NodeId::parse("S3"), Some(NodeId(3)));
+        assert_eq!(NodeId::parse("s9"), Some(NodeId(9)));
+        assert_eq!(NodeId::parse("4"), Some(NodeId(4)));
+        assert_eq!(NodeId::parse("S0"), None);
+        assert_eq!(NodeId::parse("X1"), None);
+        assert_eq!(NodeId(2).to_string(), "S2");
+        assert_eq!(NodeId(5).index(), 4);
+        assert_eq!(NodeId::from_index(0), NodeId(1));
+    }
+
+    #[test]
+    fn times_print_in_milliseconds() {
+        assert_eq!(fmt_ms(150_000), "150 ms");
+        assert_eq!(fmt_ms(1_234_500), "1234.5 ms");
+    }
+}
