@@ -16,7 +16,9 @@ pub mod trace;
 pub mod types;
 
 pub use command::{Command, CommandError, KvStore};
+pub use invariants::{Checker, Invariant, Violation};
 pub use message::{Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, Payload, Rpc};
+pub use network::Network;
 pub use node::Node;
 pub use sim::{
     Action, ActionError, ClientWrite, Config, ConfigError, NodeSetup, Sim, WriteStatus, MAX_NODES,

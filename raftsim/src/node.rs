@@ -77,3 +77,35 @@ impl Node {
         self.cluster_size / 2 + 1
     }
 }
+
+impl Node {
+    /// A server in its starting state: follower, nothing committed, nothing applied.
+    pub fn new(
+        id: NodeId,
+        cluster_size: usize,
+        current_term: Term,
+        voted_for: Option<NodeId>,
+        log: Vec<Entry>,
+    ) -> Node {
+        Node {
+            id,
+            cluster_size,
+            current_term,
+            voted_for,
+            log,
+            commit_index: 0,
+            last_applied: 0,
+            role: Role::Follower,
+            leader_id: None,
+            kv: KvStore::default(),
+            next_index: vec![1; cluster_size],
+            match_index: vec![0; cluster_size],
+            votes_granted: Vec::new(),
+            election_timer_start: 0,
+            election_deadline: 0,
+            heartbeat_due: 0,
+            pending_writes: BTreeMap::new(),
+            crashed: false,
+        }
+    }
+}
