@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Installs what is missing, then runs every check and test in order and ends with one summary line
+# "N passed, M failed". Exits non-zero if anything failed. Logs go to target/test-logs/.
+source "$(dirname "${BASH_SOURCE[0]}")/tools.sh"
+set +e
+cd "$ROOT"
+
+need_cargo
+ensure_rust_components
+ensure_wasm_target
+ensure_npm_packages
+ensure_wasm_bindgen
+ensure_trunk
+ensure_chromium
+
+LOGS="$ROOT/target/test-logs"
+mkdir -p "$LOGS"
+PASSED=0
+FAILED=0
+FAILED_STEPS=()
+
+# Adds up the counts of every "test result:" line (cargo/libtest and wasm-bindgen-test).
+count_cargo() {
+  local p f
+  p=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{s+=$4} END {print s+0}')
+  f=$(grep -Eo 'test result: [A-Za-z]+\. [0-9]+ passed; [0-9]+ failed' "$1" | awk '{s+=$6} END {print s+0}')
+  echo "$p $f"
+}
+
+# $1 = name, $2 = kind (check|cargo|node), rest = command. A check counts as one test.
+step() {
+  local name=$1 kind=$2
+  shift 2
+  local log="$LOGS/$(echo "$name" | tr ' /' '__').log"
+  say "$name"
+  local start=$SECONDS
+  "$@" >"$log" 2>&1
+  local rc=$?
+  local p=0 f=0
+  case $kind in
+    check) if [ $rc -eq 0 ]; then p=1; else f=1; fi ;;
+    cargo) read -r p f < <(count_cargo "$log") ;;
+    node)
+      p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log" | tail -n1)
+      f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$log" | tail -n1)
+      p=${p:-0}; f=${f:-0} ;;
+  esac
+  # A step that failed without reporting a failing test (e.g. it did not compile) counts once.
+  if [ $rc -ne 0 ] && [ "$f" -eq 0 ]; then f=1; fi
+  PASSED=$((PASSED + p))
+  FAILED=$((FAILED + f))
+  if [ $rc -eq 0 ]; then
+    printf '    ok: %s passed (%ss)\n' "$p" $((SECONDS - start))
+  else
+    FAILED_STEPS+=("$name")
+    printf '    FAILED (exit %s, %s failed); last lines of %s:\n' "$rc" "$f" "$log"
+    tail -n 40 "$log" | sed 's/^/    | /'
+  fi
+  return 0
+}
+
+step "cargo fmt --check" check cargo fmt --all --check
+step "clippy (host)" check cargo clippy --workspace --all-targets --locked -- -D warnings
+step "clippy (wasm32)" check cargo clippy -p raft-live --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+step "native tests" cargo cargo test --workspace --tests --locked
+step "wasm-bindgen-test in headless Chromium" cargo env \
+  CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+  CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
+  cargo test -p raft-live --tests --locked --target wasm32-unknown-unknown
+step "trunk build --release" check trunk build --release
+if [ -f dist/index.html ]; then
+  say "page size (benchmark figure, not a gate)"
+  node scripts/page-size.mjs dist | tee "$LOGS/page-size.log"
+fi
+step "end-to-end tests in Chromium" node node --test --test-reporter=tap tests/e2e/
+
+echo
+if [ ${#FAILED_STEPS[@]} -gt 0 ]; then
+  echo "failed steps: ${FAILED_STEPS[*]} (logs in target/test-logs/)"
+fi
+echo "screenshots: target/screenshots/"
+echo "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
