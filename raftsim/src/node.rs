@@ -2,9 +2,13 @@
 //! timer, changes its own state, and pushes packets and trace events into its context. It never
 //! sees the network, a clock or a screen.
 
-use crate::command::KvStore;
-use crate::message::{ClientWriteId, Entry};
+use crate::command::{Command, KvStore};
+use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, Payload, Rpc};
+use crate::network::Network;
+use crate::trace::{rules, Event, EventKind, Rule, Timer, Trace, VoteDenial};
 use crate::types::{LogIndex, NodeId, Role, Term, Time};
+use rand_core::RngCore;
+use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -78,6 +82,203 @@ impl Node {
     }
 }
 
+/// Most entries one AppendEntries carries; a follower further behind catches up in batches.
+pub const MAX_ENTRIES_PER_APPEND: usize = 64;
+
+/// The timing parameters a server needs, copied from the configuration.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Timing {
+    pub election_min_us: Time,
+    pub election_max_us: Time,
+    pub heartbeat_us: Time,
+}
+
+/// What a server may touch while it handles one event: the clock, the one PRNG, the network (to
+/// send), the trace (to explain), and a note of which logs changed (for the invariant checker).
+pub struct Ctx<'a> {
+    pub now: Time,
+    pub rng: &'a mut Pcg64Mcg,
+    pub net: &'a mut Network,
+    pub trace: &'a mut Trace,
+    pub timing: Timing,
+    /// The handling server's pinned election timeout, if any.
+    pub pinned_timeout: Option<Time>,
+    /// `(server, first index)` for every log change made in this step.
+    pub log_changes: &'a mut Vec<(NodeId, LogIndex)>,
+}
+
+impl Ctx<'_> {
+    /// A number drawn uniformly from `[lo, hi]`. Draws nothing when the range is one value.
+    pub fn draw(&mut self, lo: Time, hi: Time) -> Time {
+        if hi <= lo {
+            return lo;
+        }
+        let span = u128::from(hi - lo) + 1;
+        lo + ((u128::from(self.rng.next_u64()) * span) >> 64) as Time
+    }
+
+    /// True with probability `ppm` parts per million. Draws nothing when `ppm` is 0.
+    pub fn chance(&mut self, ppm: u32) -> bool {
+        ppm > 0 && self.rng.next_u64() % 1_000_000 < u64::from(ppm)
+    }
+
+    /// Adds an event to the trace.
+    pub fn record(&mut self, node: Option<NodeId>, kind: EventKind, rule: Rule) {
+        let seq = self.trace.len() as u64;
+        self.trace.push(Event {
+            seq,
+            at: self.now,
+            node,
+            kind,
+            rule,
+        });
+    }
+
+    /// Puts a packet on the wire. Latency, loss and duplication are drawn here, in that order.
+    /// Client traffic is never lost or duplicated.
+    pub fn send(&mut self, from: Addr, to: Addr, payload: Payload) -> PacketId {
+        let between_servers = matches!((from, to), (Addr::Node(_), Addr::Node(_)));
+        let (lo, hi) = self.net.path_latency(from, to);
+        let latency = self.draw(lo, hi);
+        let doomed = between_servers && self.chance(self.net.loss_ppm());
+        let twice = between_servers && self.chance(self.net.duplicate_ppm());
+        let copy = twice.then(|| payload.clone());
+        let id = self.put(from, to, latency, payload, doomed, rules::SEND, "");
+        if let Some(payload) = copy {
+            let latency = self.draw(lo, hi);
+            let doomed = self.chance(self.net.loss_ppm());
+            self.put(
+                from,
+                to,
+                latency,
+                payload,
+                doomed,
+                rules::DUPLICATE,
+                " (duplicate)",
+            );
+        }
+        id
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn put(
+        &mut self,
+        from: Addr,
+        to: Addr,
+        latency: Time,
+        payload: Payload,
+        doomed: bool,
+        rule: Rule,
+        note: &str,
+    ) -> PacketId {
+        let id = self.net.allocate_id();
+        let mut what = describe_payload(&payload);
+        what.push_str(note);
+        let node = match from {
+            Addr::Node(n) => Some(n),
+            Addr::Client => None,
+        };
+        self.record(
+            node,
+            EventKind::MessageSent {
+                packet: id,
+                to: addr_name(to),
+                what,
+            },
+            rule,
+        );
+        self.net.enqueue(
+            Packet {
+                id,
+                from,
+                to,
+                sent_at: self.now,
+                deliver_at: self.now + latency,
+                payload,
+            },
+            doomed,
+        );
+        id
+    }
+
+    /// A fresh election timeout: the pinned one, or one drawn from [min, max].
+    fn election_timeout(&mut self) -> Time {
+        match self.pinned_timeout {
+            Some(t) => t,
+            None => self.draw(self.timing.election_min_us, self.timing.election_max_us),
+        }
+    }
+}
+
+/// "S2" or "client".
+pub fn addr_name(addr: Addr) -> String {
+    match addr {
+        Addr::Node(id) => id.to_string(),
+        Addr::Client => "the client".to_string(),
+    }
+}
+
+/// A short description of what a packet carries, e.g. "RequestVote (term 3)".
+pub fn describe_payload(payload: &Payload) -> String {
+    match payload {
+        Payload::Rpc(rpc) => {
+            match rpc {
+                Rpc::RequestVote {
+                    term,
+                    last_log_index,
+                    last_log_term,
+                } => format!(
+                "RequestVote (term {term}, last entry {last_log_index} of term {last_log_term})"
+            ),
+                Rpc::RequestVoteReply { term, vote_granted } => format!(
+                    "vote reply (term {term}, {})",
+                    if *vote_granted { "granted" } else { "refused" }
+                ),
+                Rpc::AppendEntries {
+                    term,
+                    prev_log_index,
+                    entries,
+                    leader_commit,
+                    ..
+                } => {
+                    if entries.is_empty() {
+                        format!("heartbeat (term {term}, after {prev_log_index}, commit {leader_commit})")
+                    } else {
+                        format!(
+                        "AppendEntries (term {term}, {} entr{} after {prev_log_index}, commit {leader_commit})",
+                        entries.len(),
+                        if entries.len() == 1 { "y" } else { "ies" }
+                    )
+                    }
+                }
+                Rpc::AppendEntriesReply {
+                    term,
+                    success,
+                    match_index,
+                } => {
+                    if *success {
+                        format!("append reply (term {term}, ok up to {match_index})")
+                    } else {
+                        format!("append reply (term {term}, refused)")
+                    }
+                }
+            }
+        }
+        Payload::ClientRequest { write, command } => format!("write #{write} ({command})"),
+        Payload::ClientReply { write, answer } => match answer {
+            ClientAnswer::Committed { index, value } => {
+                format!("answer to write #{write} (committed at {index}, value {value})")
+            }
+            ClientAnswer::Redirect { leader: Some(l) } => {
+                format!("answer to write #{write} (not leader; try {l})")
+            }
+            ClientAnswer::Redirect { leader: None } => {
+                format!("answer to write #{write} (not leader; leader unknown)")
+            }
+        },
+    }
+}
+
 impl Node {
     /// A server in its starting state: follower, nothing committed, nothing applied.
     pub fn new(
@@ -106,6 +307,654 @@ impl Node {
             heartbeat_due: 0,
             pending_writes: BTreeMap::new(),
             crashed: false,
+        }
+    }
+
+    /// When this server's running timer fires: the heartbeat timer for a leader, the election
+    /// timer otherwise. None while crashed.
+    pub fn next_timer(&self) -> Option<(Time, Timer)> {
+        if self.crashed {
+            None
+        } else if self.role == Role::Leader {
+            Some((self.heartbeat_due, Timer::Heartbeat))
+        } else {
+            Some((self.election_deadline, Timer::Election))
+        }
+    }
+
+    fn me(&self) -> Option<NodeId> {
+        Some(self.id)
+    }
+
+    fn peers(&self) -> impl Iterator<Item = NodeId> + '_ {
+        (0..self.cluster_size)
+            .map(NodeId::from_index)
+            .filter(move |&p| p != self.id)
+    }
+
+    fn send_rpc(&self, ctx: &mut Ctx, to: NodeId, rpc: Rpc) {
+        ctx.send(Addr::Node(self.id), Addr::Node(to), Payload::Rpc(rpc));
+    }
+
+    /// Restarts the election timer with a fresh timeout (§5.2: randomized on every reset).
+    pub fn reset_election_timer(&mut self, ctx: &mut Ctx) {
+        let timeout = ctx.election_timeout();
+        self.election_timer_start = ctx.now;
+        self.election_deadline = ctx.now + timeout;
+    }
+
+    // ----- role changes: the only places `role` is assigned -----
+
+    /// Becomes (or stays) a follower in `term`, which is never older than the current one.
+    pub fn become_follower(&mut self, ctx: &mut Ctx, term: Term, leader: Option<NodeId>) {
+        assert!(
+            term >= self.current_term,
+            "{} cannot go back from term {} to {term}",
+            self.id,
+            self.current_term
+        );
+        if term > self.current_term {
+            ctx.record(
+                self.me(),
+                EventKind::TermAdvanced {
+                    from: self.current_term,
+                    to: term,
+                },
+                rules::HIGHER_TERM,
+            );
+            self.current_term = term;
+            self.voted_for = None;
+        }
+        let was = self.role;
+        self.role = Role::Follower;
+        self.leader_id = leader;
+        self.votes_granted.clear();
+        if was != Role::Follower {
+            self.pending_writes.clear();
+            ctx.record(
+                self.me(),
+                EventKind::RoleChanged {
+                    from: was,
+                    to: Role::Follower,
+                    term,
+                },
+                if was == Role::Candidate && leader.is_some() {
+                    rules::CANDIDATE_SEES_LEADER
+                } else {
+                    rules::HIGHER_TERM
+                },
+            );
+        }
+        if was == Role::Leader {
+            // A leader runs no election timer; a follower must.
+            self.reset_election_timer(ctx);
+        }
+    }
+
+    /// Starts an election: new term, own vote, fresh timer, RequestVote to everyone (§5.2).
+    pub fn become_candidate(&mut self, ctx: &mut Ctx) {
+        assert!(
+            self.role != Role::Leader,
+            "{}: a leader never becomes a candidate",
+            self.id
+        );
+        assert!(!self.crashed, "{}: a crashed server does nothing", self.id);
+        let was = self.role;
+        ctx.record(
+            self.me(),
+            EventKind::TermAdvanced {
+                from: self.current_term,
+                to: self.current_term + 1,
+            },
+            rules::START_ELECTION,
+        );
+        self.current_term += 1;
+        self.role = Role::Candidate;
+        self.voted_for = Some(self.id);
+        self.leader_id = None;
+        self.votes_granted.clear();
+        self.votes_granted.push(self.id);
+        ctx.record(
+            self.me(),
+            EventKind::RoleChanged {
+                from: was,
+                to: Role::Candidate,
+                term: self.current_term,
+            },
+            rules::START_ELECTION,
+        );
+        self.reset_election_timer(ctx);
+        if self.votes_granted.len() >= self.quorum() {
+            self.become_leader(ctx, rules::SINGLE_NODE);
+            return;
+        }
+        let rpc = Rpc::RequestVote {
+            term: self.current_term,
+            last_log_index: self.last_log_index(),
+            last_log_term: self.last_log_term(),
+        };
+        for peer in self.peers() {
+            self.send_rpc(ctx, peer, rpc.clone());
+        }
+    }
+
+    /// Takes office after winning a majority: resets replication state and sends heartbeats at
+    /// once (§5.2, Figure 2).
+    pub fn become_leader(&mut self, ctx: &mut Ctx, rule: Rule) {
+        assert!(
+            self.role == Role::Candidate,
+            "{}: only a candidate becomes leader, not a {}",
+            self.id,
+            self.role
+        );
+        self.role = Role::Leader;
+        self.leader_id = Some(self.id);
+        let last = self.last_log_index();
+        self.next_index = vec![last + 1; self.cluster_size];
+        self.match_index = vec![0; self.cluster_size];
+        self.match_index[self.id.index()] = last;
+        self.pending_writes.clear();
+        ctx.record(
+            self.me(),
+            EventKind::RoleChanged {
+                from: Role::Candidate,
+                to: Role::Leader,
+                term: self.current_term,
+            },
+            rule,
+        );
+        self.heartbeat_due = ctx.now + ctx.timing.heartbeat_us;
+        self.bcast_append(ctx);
+    }
+
+    // ----- timers -----
+
+    /// The election timer ran out (or was fired by hand): a follower or candidate starts an
+    /// election (§5.2). `rule` says which.
+    pub fn tick_election(&mut self, ctx: &mut Ctx, rule: Rule) {
+        assert!(
+            self.role != Role::Leader,
+            "{}: a leader has no election timer",
+            self.id
+        );
+        ctx.record(
+            self.me(),
+            EventKind::TimerFired {
+                timer: Timer::Election,
+            },
+            rule,
+        );
+        self.become_candidate(ctx);
+    }
+
+    /// A leader's heartbeat timer: AppendEntries to everyone (§5.2).
+    pub fn tick_heartbeat(&mut self, ctx: &mut Ctx) {
+        assert!(
+            self.role == Role::Leader,
+            "{}: only leaders send heartbeats",
+            self.id
+        );
+        ctx.record(
+            self.me(),
+            EventKind::TimerFired {
+                timer: Timer::Heartbeat,
+            },
+            rules::HEARTBEAT,
+        );
+        self.heartbeat_due = ctx.now + ctx.timing.heartbeat_us;
+        self.bcast_append(ctx);
+    }
+
+    // ----- crash and restart -----
+
+    /// Stops the server. Its state stays for people to look at; it acts on nothing.
+    pub fn crash(&mut self, ctx: &mut Ctx) {
+        self.crashed = true;
+        ctx.record(self.me(), EventKind::Crashed, rules::CRASH);
+    }
+
+    /// Starts a crashed server again: persistent state kept, volatile state lost (Figure 2).
+    pub fn restart(&mut self, ctx: &mut Ctx) {
+        self.crashed = false;
+        ctx.record(self.me(), EventKind::Restarted, rules::RESTART);
+        let term = self.current_term;
+        self.become_follower(ctx, term, None);
+        self.commit_index = 0;
+        self.last_applied = 0;
+        self.kv = KvStore::default();
+        self.next_index = vec![1; self.cluster_size];
+        self.match_index = vec![0; self.cluster_size];
+        self.votes_granted.clear();
+        self.pending_writes.clear();
+        self.reset_election_timer(ctx);
+    }
+
+    // ----- messages -----
+
+    /// Handles a packet delivered to this (live) server.
+    pub fn handle_message(&mut self, ctx: &mut Ctx, from: Addr, payload: Payload) {
+        assert!(
+            !self.crashed,
+            "{}: a crashed server receives nothing",
+            self.id
+        );
+        match (from, payload) {
+            (Addr::Node(peer), Payload::Rpc(rpc)) => self.handle_rpc(ctx, peer, rpc),
+            (Addr::Client, Payload::ClientRequest { write, command }) => {
+                self.handle_client_request(ctx, write, command)
+            }
+            // Servers never receive client replies or client traffic from servers.
+            _ => {}
+        }
+    }
+
+    fn handle_rpc(&mut self, ctx: &mut Ctx, from: NodeId, rpc: Rpc) {
+        // Figure 2, all servers: a higher term in any request or reply makes us a follower.
+        if rpc.term() > self.current_term {
+            self.become_follower(ctx, rpc.term(), None);
+        }
+        match rpc {
+            Rpc::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => self.handle_request_vote(ctx, from, term, last_log_index, last_log_term),
+            Rpc::RequestVoteReply { term, vote_granted } => {
+                self.handle_vote_reply(ctx, from, term, vote_granted)
+            }
+            Rpc::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => self.handle_append_entries(
+                ctx,
+                from,
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            ),
+            Rpc::AppendEntriesReply {
+                term,
+                success,
+                match_index,
+            } => self.handle_append_reply(ctx, from, term, success, match_index),
+        }
+    }
+
+    /// Whether a log ending at (`last_index`, `last_term`) is at least as up to date as ours
+    /// (§5.4.1): the later last term wins; with equal last terms the longer log wins.
+    pub fn is_up_to_date(&self, last_index: LogIndex, last_term: Term) -> bool {
+        (last_term, last_index) >= (self.last_log_term(), self.last_log_index())
+    }
+
+    /// RequestVote receiver (Figure 2).
+    pub fn handle_request_vote(
+        &mut self,
+        ctx: &mut Ctx,
+        candidate: NodeId,
+        term: Term,
+        last_log_index: LogIndex,
+        last_log_term: Term,
+    ) {
+        let denial = if term < self.current_term {
+            Some((VoteDenial::StaleTerm, rules::STALE_TERM))
+        } else if let Some(v) = self.voted_for.filter(|&v| v != candidate) {
+            Some((VoteDenial::AlreadyVoted { for_node: v }, rules::ONE_VOTE))
+        } else if !self.is_up_to_date(last_log_index, last_log_term) {
+            Some((VoteDenial::LogNotUpToDate, rules::UP_TO_DATE))
+        } else {
+            None
+        };
+        let granted = denial.is_none();
+        match denial {
+            Some((reason, rule)) => ctx.record(
+                self.me(),
+                EventKind::VoteDenied {
+                    candidate,
+                    term,
+                    reason,
+                },
+                rule,
+            ),
+            None => {
+                self.voted_for = Some(candidate);
+                ctx.record(
+                    self.me(),
+                    EventKind::VoteGranted { candidate, term },
+                    rules::GRANT_VOTE,
+                );
+                // Granting a vote resets the election timer; refusing does not (Figure 2).
+                self.reset_election_timer(ctx);
+            }
+        }
+        let reply = Rpc::RequestVoteReply {
+            term: self.current_term,
+            vote_granted: granted,
+        };
+        self.send_rpc(ctx, candidate, reply);
+    }
+
+    /// RequestVote reply, at the candidate.
+    pub fn handle_vote_reply(&mut self, ctx: &mut Ctx, from: NodeId, term: Term, granted: bool) {
+        if term < self.current_term || self.role != Role::Candidate {
+            ctx.record(
+                self.me(),
+                EventKind::StaleReplyIgnored { from, term },
+                rules::STALE_REPLY,
+            );
+            return;
+        }
+        if granted && !self.votes_granted.contains(&from) {
+            self.votes_granted.push(from);
+        }
+        let votes = self.votes_granted.len();
+        let needed = self.quorum();
+        ctx.record(
+            self.me(),
+            EventKind::VoteReceived {
+                from,
+                granted,
+                votes,
+                needed,
+            },
+            rules::COUNT_VOTE,
+        );
+        if votes >= needed {
+            self.become_leader(ctx, rules::WIN_ELECTION);
+        }
+    }
+
+    /// AppendEntries receiver (Figure 2).
+    #[allow(clippy::too_many_arguments)]
+    pub fn handle_append_entries(
+        &mut self,
+        ctx: &mut Ctx,
+        leader: NodeId,
+        term: Term,
+        prev_log_index: LogIndex,
+        prev_log_term: Term,
+        entries: Vec<Entry>,
+        leader_commit: LogIndex,
+    ) {
+        if term < self.current_term {
+            ctx.record(
+                self.me(),
+                EventKind::StaleTermRejected { from: leader, term },
+                rules::STALE_TERM,
+            );
+            self.reply_append(ctx, leader, false, 0);
+            return;
+        }
+        match self.role {
+            Role::Candidate => self.become_follower(ctx, term, Some(leader)),
+            Role::Follower => self.leader_id = Some(leader),
+            // Two leaders in one term would break Election Safety; the checker reports it. Refuse.
+            Role::Leader => {
+                self.reply_append(ctx, leader, false, 0);
+                return;
+            }
+        }
+        // Heard from the current leader: the election timer starts over.
+        self.reset_election_timer(ctx);
+        if self.term_at(prev_log_index) != Some(prev_log_term) {
+            ctx.record(
+                self.me(),
+                EventKind::AppendRejected {
+                    prev_log_index,
+                    prev_log_term,
+                },
+                rules::CONSISTENCY_CHECK,
+            );
+            self.reply_append(ctx, leader, false, 0);
+            return;
+        }
+        let last_new = self.maybe_append(ctx, prev_log_index, entries);
+        let target = leader_commit.min(last_new);
+        if target > self.commit_index {
+            self.set_commit(ctx, target, rules::FOLLOWER_COMMIT);
+        }
+        self.reply_append(ctx, leader, true, last_new);
+    }
+
+    fn reply_append(&self, ctx: &mut Ctx, leader: NodeId, success: bool, match_index: LogIndex) {
+        let reply = Rpc::AppendEntriesReply {
+            term: self.current_term,
+            success,
+            match_index,
+        };
+        self.send_rpc(ctx, leader, reply);
+    }
+
+    /// Adds the leader's entries after `prev` (whose term already matched). Keeps entries that
+    /// match, truncates from the first conflict, appends what is new. Returns the index of the
+    /// last entry the request carried, which now matches the leader.
+    pub fn maybe_append(&mut self, ctx: &mut Ctx, prev: LogIndex, entries: Vec<Entry>) -> LogIndex {
+        let last_new = prev + entries.len() as LogIndex;
+        let mut new_from = None;
+        for (k, entry) in entries.iter().enumerate() {
+            let index = prev + 1 + k as LogIndex;
+            match self.term_at(index) {
+                Some(t) if t == entry.term => continue,
+                Some(_) => {
+                    self.truncate_from(ctx, index);
+                    new_from = Some(k);
+                    break;
+                }
+                None => {
+                    new_from = Some(k);
+                    break;
+                }
+            }
+        }
+        if let Some(k) = new_from {
+            let mut entries = entries;
+            let fresh = entries.split_off(k);
+            self.append(ctx, fresh, rules::APPEND_NEW);
+        }
+        last_new
+    }
+
+    /// Deletes the entry at `index` and all that follow.
+    fn truncate_from(&mut self, ctx: &mut Ctx, index: LogIndex) {
+        let count = self.log.len() - (index as usize - 1);
+        self.log.truncate(index as usize - 1);
+        ctx.log_changes.push((self.id, index));
+        ctx.record(
+            self.me(),
+            EventKind::EntriesTruncated {
+                first_index: index,
+                count,
+            },
+            rules::TRUNCATE_CONFLICT,
+        );
+    }
+
+    fn append(&mut self, ctx: &mut Ctx, entries: Vec<Entry>, rule: Rule) {
+        if entries.is_empty() {
+            return;
+        }
+        let first_index = self.last_log_index() + 1;
+        let count = entries.len();
+        self.log.extend(entries);
+        ctx.log_changes.push((self.id, first_index));
+        ctx.record(
+            self.me(),
+            EventKind::EntriesAppended { first_index, count },
+            rule,
+        );
+    }
+
+    fn set_commit(&mut self, ctx: &mut Ctx, to: LogIndex, rule: Rule) {
+        ctx.record(
+            self.me(),
+            EventKind::CommitAdvanced {
+                from: self.commit_index,
+                to,
+            },
+            rule,
+        );
+        self.commit_index = to;
+        self.apply_committed(ctx);
+    }
+
+    /// Applies committed entries in order; a leader answers the clients whose writes these were.
+    pub fn apply_committed(&mut self, ctx: &mut Ctx) {
+        while self.last_applied < self.commit_index {
+            self.last_applied += 1;
+            let index = self.last_applied;
+            let command = self.log[index as usize - 1].command.clone();
+            let value = self.kv.apply(&command);
+            ctx.record(
+                self.me(),
+                EventKind::Applied {
+                    index,
+                    command,
+                    value,
+                },
+                rules::APPLY,
+            );
+            if self.role == Role::Leader {
+                if let Some(write) = self.pending_writes.remove(&index) {
+                    ctx.send(
+                        Addr::Node(self.id),
+                        Addr::Client,
+                        Payload::ClientReply {
+                            write,
+                            answer: ClientAnswer::Committed { index, value },
+                        },
+                    );
+                }
+            }
+        }
+    }
+
+    /// AppendEntries reply, at the leader.
+    pub fn handle_append_reply(
+        &mut self,
+        ctx: &mut Ctx,
+        from: NodeId,
+        term: Term,
+        success: bool,
+        match_index: LogIndex,
+    ) {
+        if term < self.current_term || self.role != Role::Leader {
+            ctx.record(
+                self.me(),
+                EventKind::StaleReplyIgnored { from, term },
+                rules::STALE_REPLY,
+            );
+            return;
+        }
+        let p = from.index();
+        if success {
+            // Replies can arrive late or twice: only ever move forward.
+            if match_index > self.match_index[p] {
+                self.match_index[p] = match_index;
+                if self.next_index[p] <= match_index {
+                    self.next_index[p] = match_index + 1;
+                }
+                self.maybe_commit(ctx);
+                // A follower far behind catches up batch after batch without waiting for the
+                // next heartbeat.
+                let behind = self.last_log_index() - self.match_index[p];
+                if behind >= MAX_ENTRIES_PER_APPEND as LogIndex {
+                    self.send_append(ctx, from);
+                }
+            }
+        } else {
+            // The follower's log does not match at next_index - 1: step back one and retry
+            // (Figure 2). Never below 1 or below what is known to match.
+            let floor = self.match_index[p] + 1;
+            let next = self.next_index[p].saturating_sub(1).max(floor).max(1);
+            self.next_index[p] = next;
+            ctx.record(
+                self.me(),
+                EventKind::NextIndexBackedOff {
+                    follower: from,
+                    next_index: next,
+                },
+                rules::BACK_OFF,
+            );
+            self.send_append(ctx, from);
+        }
+    }
+
+    /// Commits the highest index stored on a majority, if its entry is of the current term
+    /// (§5.4.2, Figure 8).
+    pub fn maybe_commit(&mut self, ctx: &mut Ctx) {
+        let mut matched: [LogIndex; crate::sim::MAX_NODES] = [0; crate::sim::MAX_NODES];
+        let n = self.cluster_size;
+        matched[..n].copy_from_slice(&self.match_index[..n]);
+        matched[self.id.index()] = self.last_log_index();
+        let slice = &mut matched[..n];
+        slice.sort_unstable_by(|a, b| b.cmp(a));
+        let candidate = slice[self.quorum() - 1];
+        if candidate > self.commit_index && self.term_at(candidate) == Some(self.current_term) {
+            self.set_commit(ctx, candidate, rules::LEADER_COMMIT);
+        }
+    }
+
+    /// Sends everyone AppendEntries from their next_index on (heartbeats when nothing is new).
+    pub fn bcast_append(&mut self, ctx: &mut Ctx) {
+        for i in 0..self.cluster_size {
+            let peer = NodeId::from_index(i);
+            if peer != self.id {
+                self.send_append(ctx, peer);
+            }
+        }
+    }
+
+    /// Sends one follower AppendEntries with the entries from its next_index on (at most
+    /// `MAX_ENTRIES_PER_APPEND`).
+    pub fn send_append(&mut self, ctx: &mut Ctx, to: NodeId) {
+        let last = self.last_log_index();
+        let next = self.next_index[to.index()].clamp(1, last + 1);
+        self.next_index[to.index()] = next;
+        let prev_log_index = next - 1;
+        let prev_log_term = self.term_at(prev_log_index).unwrap_or(0);
+        let end = (prev_log_index as usize + MAX_ENTRIES_PER_APPEND).min(self.log.len());
+        let entries = self.log[prev_log_index as usize..end].to_vec();
+        let rpc = Rpc::AppendEntries {
+            term: self.current_term,
+            prev_log_index,
+            prev_log_term,
+            entries,
+            leader_commit: self.commit_index,
+        };
+        self.send_rpc(ctx, to, rpc);
+    }
+
+    /// A client write arrives: the leader appends and replicates it; anyone else redirects.
+    pub fn handle_client_request(&mut self, ctx: &mut Ctx, write: ClientWriteId, command: Command) {
+        match self.role {
+            Role::Leader => {
+                let index = self.last_log_index() + 1;
+                let entry = Entry {
+                    term: self.current_term,
+                    command,
+                };
+                self.append(ctx, vec![entry], rules::CLIENT_APPEND);
+                self.match_index[self.id.index()] = index;
+                self.pending_writes.insert(index, write);
+                self.maybe_commit(ctx);
+                self.bcast_append(ctx);
+            }
+            Role::Follower | Role::Candidate => {
+                ctx.send(
+                    Addr::Node(self.id),
+                    Addr::Client,
+                    Payload::ClientReply {
+                        write,
+                        answer: ClientAnswer::Redirect {
+                            leader: self.leader_id,
+                        },
+                    },
+                );
+            }
         }
     }
 }

@@ -5,11 +5,11 @@
 
 use crate::command::Command;
 use crate::invariants::{Checker, Violation};
-use crate::message::{ClientWriteId, Entry, Packet, PacketId};
+use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, Payload};
 use crate::network::Network;
-use crate::node::Node;
-use crate::trace::Trace;
-use crate::types::{LogIndex, NodeId, Role, Term, Time, US_PER_MS};
+use crate::node::{addr_name, describe_payload, Ctx, Node, Timing};
+use crate::trace::{rules, DropReason, EventKind, Rule, Timer, Trace};
+use crate::types::{fmt_ms, LogIndex, NodeId, Role, Term, Time, US_PER_MS};
 use serde::Serialize;
 use thiserror::Error;
 
@@ -197,6 +197,8 @@ pub struct Sim {
     pub(crate) pinned_timeout_us: Vec<Option<Time>>,
     /// Every violation the checker reported, oldest first.
     pub(crate) violations: Vec<Violation>,
+    /// Logs changed by the step being processed, for the checker. Empty between steps.
+    pub(crate) log_changes: Vec<(NodeId, LogIndex)>,
 }
 
 impl Config {
@@ -295,6 +297,7 @@ impl Sim {
             checker: Checker::new(),
             pinned_timeout_us: pinned,
             violations: Vec::new(),
+            log_changes: Vec::new(),
         };
         sim.start();
         Ok(sim)
@@ -359,21 +362,61 @@ impl Sim {
         self.pinned_timeout_us.get(id.index()).copied().flatten()
     }
 
-    /// When the next thing happens: the earliest packet delivery or timer of a live server.
-    pub fn next_event_at(&self) -> Option<Time> {
-        self.network.next_delivery()
+    /// The earliest timer of a live server: `(time, server, which timer)`; ties go to the lower id.
+    fn next_timer(&self) -> Option<(Time, NodeId, Timer)> {
+        let mut best: Option<(Time, NodeId, Timer)> = None;
+        for node in &self.nodes {
+            if let Some((t, timer)) = node.next_timer() {
+                if best.is_none_or(|(bt, _, _)| t < bt) {
+                    best = Some((t, node.id, timer));
+                }
+            }
+        }
+        best
     }
 
-    /// Processes everything scheduled at the earliest pending time; returns that time.
+    /// When the next thing happens: the earliest packet delivery or timer of a live server.
+    pub fn next_event_at(&self) -> Option<Time> {
+        let packet = self.network.next_delivery();
+        let timer = self.next_timer().map(|(t, _, _)| t);
+        match (packet, timer) {
+            (Some(p), Some(t)) => Some(p.min(t)),
+            (p, t) => p.or(t),
+        }
+    }
+
+    /// Processes everything scheduled at the earliest pending time, in order (packets by id
+    /// first, then timers by server id), including what those events schedule for the same
+    /// instant. Sets the clock to that time and returns it.
     pub fn step_next_event(&mut self) -> Option<Time> {
-        None
+        let t = self.next_event_at()?;
+        self.now = self.now.max(t);
+        loop {
+            if let Some((packet, doomed)) = self.network.pop_due(t) {
+                self.deliver(packet, doomed);
+            } else if let Some((at, id, timer)) = self.next_timer().filter(|&(at, _, _)| at <= t) {
+                let _ = at;
+                self.fire_timer(id, timer);
+            } else {
+                break;
+            }
+            self.after_step();
+        }
+        Some(t)
     }
 
     /// Processes every event due at or before `t`, in order, then sets the clock to `t`.
     pub fn advance_to(&mut self, t: Time) {
-        if t > self.now {
-            self.now = t;
+        if t <= self.now {
+            return;
         }
+        while let Some(next) = self.next_event_at() {
+            if next > t {
+                break;
+            }
+            self.step_next_event();
+        }
+        self.now = t;
     }
 
     pub fn advance_by(&mut self, dt: Time) {
@@ -382,7 +425,138 @@ impl Sim {
 
     /// Does an action now. On error the world is unchanged; on success it is in the trace.
     pub fn apply(&mut self, action: Action) -> Result<(), ActionError> {
-        let _ = action;
+        match action {
+            Action::Timeout { node } => {
+                let n = self.live_node(node)?;
+                if n.role == Role::Leader {
+                    return Err(ActionError::BadValue(format!(
+                        "{node} is the leader; a leader runs no election timer"
+                    )));
+                }
+                self.with_node(node, |n, ctx| n.tick_election(ctx, rules::BY_HAND));
+            }
+            Action::Crash { node } => {
+                self.live_node(node)?;
+                self.with_node(node, |n, ctx| n.crash(ctx));
+            }
+            Action::Restart { node } => {
+                if !self.known_node(node)?.crashed {
+                    return Err(ActionError::NotCrashed(node));
+                }
+                self.with_node(node, |n, ctx| n.restart(ctx));
+            }
+            Action::Write { node, command } => {
+                self.submit_write(node, command)?;
+                return Ok(());
+            }
+            Action::Partition { groups } => {
+                let full = self
+                    .network
+                    .complete_partition(&groups)
+                    .map_err(ActionError::BadPartition)?;
+                let description = if full.len() <= 1 {
+                    "Partition with a single group: every server can reach every other".to_string()
+                } else {
+                    let parts: Vec<String> = full
+                        .iter()
+                        .map(|g| {
+                            let names: Vec<String> = g.iter().map(|id| id.to_string()).collect();
+                            format!("{{{}}}", names.join(", "))
+                        })
+                        .collect();
+                    format!(
+                        "The network split into {}: messages between groups are lost",
+                        parts.join(" | ")
+                    )
+                };
+                self.network.set_partition(full);
+                self.record_network(description);
+            }
+            Action::Heal => {
+                self.network.heal();
+                self.record_network(
+                    "The network healed: every partition and cut link is gone".to_string(),
+                );
+            }
+            Action::Cut { from, to, both } | Action::Restore { from, to, both } => {
+                let down = matches!(action, Action::Cut { .. });
+                self.check_link(from, to)?;
+                self.network.set_cut(from, to, down);
+                if both {
+                    self.network.set_cut(to, from, down);
+                }
+                let arrow = if both { "↔" } else { "→" };
+                let what = if down { "was cut" } else { "is back up" };
+                self.record_network(format!("The link {from} {arrow} {to} {what}"));
+            }
+            Action::Drop { packet } => {
+                let p = self
+                    .network
+                    .remove(packet)
+                    .ok_or(ActionError::NoSuchPacket(packet))?;
+                self.record(
+                    None,
+                    EventKind::MessageDropped {
+                        packet,
+                        reason: DropReason::DroppedByUser,
+                        what: describe_payload(&p.payload),
+                    },
+                    rules::BY_HAND,
+                );
+            }
+            Action::Loss { ppm } => {
+                if ppm > PPM {
+                    return Err(ActionError::BadValue(format!(
+                        "loss: {ppm} parts per million is more than {PPM}"
+                    )));
+                }
+                self.network.set_loss(ppm);
+                self.record_network(format!(
+                    "The network now loses {}.{:04}% of packets",
+                    ppm / 10_000,
+                    ppm % 10_000
+                ));
+            }
+            Action::LinkLatency {
+                from,
+                to,
+                both,
+                min_us,
+                max_us,
+            } => {
+                self.check_link(from, to)?;
+                if min_us > max_us || max_us > MAX_LATENCY_US {
+                    return Err(ActionError::BadValue(format!(
+                        "latency: min ({min_us} µs) must be at most max ({max_us} µs), and max at most 10 s"
+                    )));
+                }
+                self.network.set_link_latency(from, to, (min_us, max_us));
+                if both {
+                    self.network.set_link_latency(to, from, (min_us, max_us));
+                }
+                let arrow = if both { "↔" } else { "→" };
+                self.record_network(format!(
+                    "The link {from} {arrow} {to} now takes {} to {}",
+                    fmt_ms(min_us),
+                    fmt_ms(max_us)
+                ));
+            }
+            Action::PinTimeout { node, timeout_us } => {
+                self.known_node(node)?;
+                if timeout_us == Some(0) {
+                    return Err(ActionError::BadValue(
+                        "a pinned election timeout must be positive".to_string(),
+                    ));
+                }
+                self.pinned_timeout_us[node.index()] = timeout_us;
+                self.record(
+                    Some(node),
+                    EventKind::TimeoutPinned { timeout_us },
+                    rules::BY_HAND,
+                );
+            }
+        }
+        self.after_step();
         Ok(())
     }
 
@@ -392,16 +566,263 @@ impl Sim {
         node: NodeId,
         command: Command,
     ) -> Result<ClientWriteId, ActionError> {
-        let _ = (node, command);
-        Ok(0)
+        self.live_node(node)?;
+        let id = self.clients.len() as ClientWriteId + 1;
+        self.clients.push(ClientWrite {
+            id,
+            command: command.clone(),
+            submitted_at: self.now,
+            sent_to: vec![node],
+            status: WriteStatus::Pending,
+        });
+        self.record(
+            Some(node),
+            EventKind::ClientWriteSubmitted {
+                write: id,
+                command: command.clone(),
+            },
+            rules::CLIENT,
+        );
+        self.client_send(node, id, command);
+        self.after_step();
+        Ok(id)
     }
-
-    /// Starts every server's election timer.
-    fn start(&mut self) {}
 
     /// FNV-1a over the JSON of every trace event: equal hashes, equal histories.
     pub fn trace_hash(&self) -> u64 {
-        0
+        let mut hasher = Fnv1a(FNV_OFFSET);
+        for event in self.trace.iter() {
+            serde_json::to_writer(&mut hasher, event).expect("events always serialize");
+        }
+        hasher.0
+    }
+
+    // ----- inside the world -----
+
+    fn known_node(&self, id: NodeId) -> Result<&Node, ActionError> {
+        self.node(id)
+            .ok_or(ActionError::UnknownNode(id, self.config.nodes))
+    }
+
+    fn live_node(&self, id: NodeId) -> Result<&Node, ActionError> {
+        let node = self.known_node(id)?;
+        if node.crashed {
+            return Err(ActionError::Crashed(id));
+        }
+        Ok(node)
+    }
+
+    fn check_link(&self, from: NodeId, to: NodeId) -> Result<(), ActionError> {
+        self.known_node(from)?;
+        self.known_node(to)?;
+        if from == to {
+            return Err(ActionError::SelfLink(from));
+        }
+        Ok(())
+    }
+
+    fn timing(&self) -> Timing {
+        Timing {
+            election_min_us: self.config.election_timeout_min_us,
+            election_max_us: self.config.election_timeout_max_us,
+            heartbeat_us: self.config.heartbeat_interval_us,
+        }
+    }
+
+    /// Runs `f` on one server with a context onto the rest of the world.
+    fn with_node<R>(&mut self, id: NodeId, f: impl FnOnce(&mut Node, &mut Ctx) -> R) -> R {
+        let timing = self.timing();
+        let mut ctx = Ctx {
+            now: self.now,
+            rng: &mut self.rng,
+            net: &mut self.network,
+            trace: &mut self.trace,
+            timing,
+            pinned_timeout: self.pinned_timeout_us[id.index()],
+            log_changes: &mut self.log_changes,
+        };
+        f(&mut self.nodes[id.index()], &mut ctx)
+    }
+
+    /// A context for the world outside any server (the client, network events).
+    fn with_world<R>(&mut self, f: impl FnOnce(&mut Ctx) -> R) -> R {
+        let timing = self.timing();
+        let mut ctx = Ctx {
+            now: self.now,
+            rng: &mut self.rng,
+            net: &mut self.network,
+            trace: &mut self.trace,
+            timing,
+            pinned_timeout: None,
+            log_changes: &mut self.log_changes,
+        };
+        f(&mut ctx)
+    }
+
+    fn record(&mut self, node: Option<NodeId>, kind: EventKind, rule: Rule) {
+        self.with_world(|ctx| ctx.record(node, kind, rule));
+    }
+
+    fn record_network(&mut self, description: String) {
+        self.record(
+            None,
+            EventKind::NetworkChanged { description },
+            rules::NETWORK,
+        );
+    }
+
+    /// Starts every server's election timer, in id order.
+    fn start(&mut self) {
+        for i in 0..self.nodes.len() {
+            self.with_node(NodeId::from_index(i), |n, ctx| n.reset_election_timer(ctx));
+        }
+        if self.config.check_invariants {
+            let found = self.checker.observe(self.now, &self.nodes);
+            self.violations.extend(found);
+        }
+        self.log_changes.clear();
+    }
+
+    fn fire_timer(&mut self, id: NodeId, timer: Timer) {
+        match timer {
+            Timer::Election => {
+                self.with_node(id, |n, ctx| n.tick_election(ctx, rules::ELECTION_TIMEOUT))
+            }
+            Timer::Heartbeat => self.with_node(id, |n, ctx| n.tick_heartbeat(ctx)),
+        }
+    }
+
+    fn deliver(&mut self, packet: Packet, doomed: bool) {
+        let Packet {
+            id,
+            from,
+            to,
+            payload,
+            ..
+        } = packet;
+        let drop = match to {
+            Addr::Node(n) if self.nodes[n.index()].crashed => {
+                Some((DropReason::ReceiverCrashed, rules::RECEIVER_CRASHED))
+            }
+            _ if !self.network.path_up(from, to) => Some((DropReason::LinkDown, rules::LINK_DOWN)),
+            _ if doomed => Some((DropReason::Lost, rules::LOST)),
+            _ => None,
+        };
+        let receiver = match to {
+            Addr::Node(n) => Some(n),
+            Addr::Client => None,
+        };
+        if let Some((reason, rule)) = drop {
+            self.record(
+                receiver,
+                EventKind::MessageDropped {
+                    packet: id,
+                    reason,
+                    what: describe_payload(&payload),
+                },
+                rule,
+            );
+            return;
+        }
+        self.record(
+            receiver,
+            EventKind::MessageDelivered {
+                packet: id,
+                from: addr_name(from),
+                what: describe_payload(&payload),
+            },
+            rules::DELIVER,
+        );
+        match to {
+            Addr::Node(n) => self.with_node(n, |node, ctx| node.handle_message(ctx, from, payload)),
+            Addr::Client => {
+                if let (Addr::Node(server), Payload::ClientReply { write, answer }) =
+                    (from, payload)
+                {
+                    self.client_receive(server, write, answer);
+                }
+            }
+        }
+    }
+
+    fn client_send(&mut self, to: NodeId, write: ClientWriteId, command: Command) {
+        self.with_world(|ctx| {
+            ctx.send(
+                Addr::Client,
+                Addr::Node(to),
+                Payload::ClientRequest { write, command },
+            )
+        });
+    }
+
+    /// The client gets an answer: done, or try the named leader (at most `MAX_REDIRECTS` times).
+    fn client_receive(&mut self, _server: NodeId, write: ClientWriteId, answer: ClientAnswer) {
+        let now = self.now;
+        let follow = self.config.client_follows_redirects;
+        let Some(w) = self.clients.get_mut((write as usize).wrapping_sub(1)) else {
+            return;
+        };
+        if w.status != WriteStatus::Pending {
+            return;
+        }
+        let rule = match answer {
+            ClientAnswer::Committed { .. } => rules::ANSWER_CLIENT,
+            ClientAnswer::Redirect { .. } => rules::REDIRECT,
+        };
+        let mut resend = None;
+        match answer {
+            ClientAnswer::Committed { index, value } => {
+                w.status = WriteStatus::Committed {
+                    index,
+                    value,
+                    at: now,
+                };
+            }
+            ClientAnswer::Redirect { leader } => match leader {
+                Some(l) if follow && w.sent_to.len() <= MAX_REDIRECTS => {
+                    w.sent_to.push(l);
+                    resend = Some((l, w.command.clone()));
+                }
+                _ => w.status = WriteStatus::Redirected { leader, at: now },
+            },
+        }
+        self.record(None, EventKind::ClientAnswered { write, answer }, rule);
+        if let Some((leader, command)) = resend {
+            self.client_send(leader, write, command);
+        }
+    }
+
+    /// Runs the invariant checker on what the last step changed.
+    fn after_step(&mut self) {
+        if self.config.check_invariants {
+            let found = self
+                .checker
+                .observe_changes(self.now, &self.nodes, &self.log_changes);
+            self.violations.extend(found);
+        }
+        self.log_changes.clear();
+    }
+}
+
+/// How many times the client follows redirects for one write.
+pub const MAX_REDIRECTS: usize = 5;
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+/// FNV-1a as an `io::Write`, so events hash without building strings.
+struct Fnv1a(u64);
+
+impl std::io::Write for Fnv1a {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        for &b in buf {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(FNV_PRIME);
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

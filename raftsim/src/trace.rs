@@ -135,6 +135,21 @@ pub enum EventKind {
     NetworkChanged {
         description: String,
     },
+    /// A server refused an RPC because its term is older than the server's own (§5.1).
+    StaleTermRejected {
+        from: NodeId,
+        term: Term,
+    },
+    /// A reply carrying an old term, or arriving after the server left the role that asked,
+    /// changes nothing (§5.1).
+    StaleReplyIgnored {
+        from: NodeId,
+        term: Term,
+    },
+    /// Someone pinned (Some) or unpinned (None) a server's election timeout.
+    TimeoutPinned {
+        timeout_us: Option<Time>,
+    },
 }
 
 /// One entry of the trace.
@@ -147,6 +162,290 @@ pub struct Event {
     pub node: Option<NodeId>,
     pub kind: EventKind,
     pub rule: Rule,
+}
+
+impl Event {
+    /// One plain sentence for people, e.g. "S3 granted its vote to S1 for term 2".
+    pub fn describe(&self) -> String {
+        let who = match self.node {
+            Some(id) => id.to_string(),
+            None => "The client".to_string(),
+        };
+        match &self.kind {
+            EventKind::RoleChanged { from, to, term } => match (from, to) {
+                (_, Role::Candidate) => {
+                    format!("{who} became a candidate and started an election for term {term}")
+                }
+                (_, Role::Leader) => format!("{who} won the election and leads term {term}"),
+                (Role::Leader, Role::Follower) => {
+                    format!("{who} stepped down from leader to follower in term {term}")
+                }
+                (_, Role::Follower) => {
+                    format!("{who} went from {from} back to follower in term {term}")
+                }
+            },
+            EventKind::TermAdvanced { from, to } => {
+                format!("{who} moved from term {from} to term {to}")
+            }
+            EventKind::TimerFired { timer } => match (timer, self.rule.section) {
+                (Timer::Election, "sim") => {
+                    format!("{who}'s election timer was fired by hand")
+                }
+                (Timer::Election, _) => format!(
+                    "{who}'s election timer ran out without hearing from a leader"
+                ),
+                (Timer::Heartbeat, _) => format!("{who}'s heartbeat timer fired"),
+            },
+            EventKind::MessageSent { packet, to, what } => {
+                let who = if self.node.is_none() {
+                    "The client".to_string()
+                } else {
+                    who
+                };
+                format!("{who} sent {what} to {to} (packet {packet})")
+            }
+            EventKind::MessageDelivered { packet, from, what } => match self.node {
+                Some(_) => format!("{who} received {what} from {from} (packet {packet})"),
+                None => format!("The client received {what} from {from} (packet {packet})"),
+            },
+            EventKind::MessageDropped {
+                packet,
+                reason,
+                what,
+            } => {
+                let why = match reason {
+                    DropReason::ReceiverCrashed => "its receiver is crashed",
+                    DropReason::LinkDown => "the link is down",
+                    DropReason::Lost => "the network lost it",
+                    DropReason::DroppedByUser => "it was dropped by hand",
+                };
+                format!("Packet {packet} ({what}) was dropped: {why}")
+            }
+            EventKind::VoteGranted { candidate, term } => {
+                format!("{who} granted its vote to {candidate} for term {term}")
+            }
+            EventKind::VoteDenied {
+                candidate,
+                term,
+                reason,
+            } => match reason {
+                VoteDenial::StaleTerm => format!(
+                    "{who} refused {candidate}'s vote: term {term} is older than its own (§5.1)"
+                ),
+                VoteDenial::AlreadyVoted { for_node } => format!(
+                    "{who} refused {candidate}'s vote: it already voted for {for_node} in term {term} (§5.2)"
+                ),
+                VoteDenial::LogNotUpToDate => format!(
+                    "{who} refused {candidate}'s vote: its log is more up to date (§5.4.1)"
+                ),
+            },
+            EventKind::VoteReceived {
+                from,
+                granted,
+                votes,
+                needed,
+            } => {
+                if *granted {
+                    format!("{who} got a vote from {from}: {votes} of the {needed} it needs")
+                } else {
+                    format!("{who} was refused a vote by {from}: still {votes} of the {needed} it needs")
+                }
+            }
+            EventKind::EntriesAppended { first_index, count } => {
+                if *count == 1 {
+                    format!("{who} appended 1 entry at index {first_index}")
+                } else {
+                    format!(
+                        "{who} appended {count} entries at indexes {first_index}–{}",
+                        first_index + *count as LogIndex - 1
+                    )
+                }
+            }
+            EventKind::EntriesTruncated { first_index, count } => format!(
+                "{who} deleted {count} conflicting entr{} from index {first_index} on (§5.3)",
+                if *count == 1 { "y" } else { "ies" }
+            ),
+            EventKind::AppendRejected {
+                prev_log_index,
+                prev_log_term,
+            } => format!(
+                "{who} rejected AppendEntries: its log has no entry {prev_log_index} of term {prev_log_term} (§5.3)"
+            ),
+            EventKind::NextIndexBackedOff {
+                follower,
+                next_index,
+            } => format!("{who} backed off nextIndex for {follower} to {next_index} and will retry"),
+            EventKind::CommitAdvanced { from, to } => {
+                format!("{who} advanced its commit index from {from} to {to}")
+            }
+            EventKind::Applied {
+                index,
+                command,
+                value,
+            } => format!(
+                "{who} applied entry {index} ({command}): {} is now {value}",
+                command.key()
+            ),
+            EventKind::ClientWriteSubmitted { write, command } => match self.node {
+                Some(to) => format!("The client typed write #{write} ({command}) for {to}"),
+                None => format!("The client submitted write #{write} ({command})"),
+            },
+            EventKind::ClientAnswered { write, answer } => match answer {
+                ClientAnswer::Committed { index, value } => format!(
+                    "The client learned write #{write} is committed at index {index} (value {value})"
+                ),
+                ClientAnswer::Redirect { leader: Some(l) } => {
+                    format!("The client was told to send write #{write} to the leader, {l}")
+                }
+                ClientAnswer::Redirect { leader: None } => format!(
+                    "The client was turned away for write #{write}: no leader is known"
+                ),
+            },
+            EventKind::Crashed => format!("{who} crashed"),
+            EventKind::Restarted => format!(
+                "{who} restarted with its term, vote and log, but nothing committed or applied"
+            ),
+            EventKind::NetworkChanged { description } => description.clone(),
+            EventKind::StaleTermRejected { from, term } => format!(
+                "{who} rejected a message from {from}: its term {term} is out of date (§5.1)"
+            ),
+            EventKind::StaleReplyIgnored { from, term } => {
+                format!("{who} ignored a reply from {from} that no longer matters (term {term})")
+            }
+            EventKind::TimeoutPinned {
+                timeout_us: Some(t),
+            } => format!(
+                "{who}'s election timeout is pinned to {} from its next reset",
+                crate::types::fmt_ms(*t)
+            ),
+            EventKind::TimeoutPinned { timeout_us: None } => {
+                format!("{who}'s election timeout is random again from its next reset")
+            }
+        }
+    }
+}
+
+/// The rules the simulation cites, each with its place in the paper. Short plain words, for the
+/// event log and the tour.
+pub mod rules {
+    use super::Rule;
+
+    const fn r(section: &'static str, text: &'static str) -> Rule {
+        Rule { section, text }
+    }
+
+    pub const ELECTION_TIMEOUT: Rule = r(
+        "§5.2",
+        "A follower or candidate that hears from no leader for an election timeout starts an election",
+    );
+    pub const START_ELECTION: Rule = r(
+        "§5.2",
+        "To start an election a server increments its term, votes for itself and asks every other server for a vote",
+    );
+    pub const SINGLE_NODE: Rule = r(
+        "§5.2",
+        "A candidate with votes from a majority becomes leader; alone, its own vote is a majority",
+    );
+    pub const HIGHER_TERM: Rule = r(
+        "§5.1",
+        "A server that sees a higher term adopts it and becomes a follower",
+    );
+    pub const STALE_TERM: Rule = r(
+        "§5.1",
+        "A server rejects any request whose term is older than its own",
+    );
+    pub const STALE_REPLY: Rule = r(
+        "§5.1",
+        "A reply from an old term, or to a role the server no longer holds, is ignored",
+    );
+    pub const CANDIDATE_SEES_LEADER: Rule = r(
+        "§5.2",
+        "A candidate that hears AppendEntries from a leader of its own term accepts it and becomes a follower",
+    );
+    pub const GRANT_VOTE: Rule = r(
+        "§5.2",
+        "A server grants one vote per term, first come first served, to a candidate whose log is at least as up to date",
+    );
+    pub const ONE_VOTE: Rule = r("§5.2", "A server votes for at most one candidate in a term");
+    pub const UP_TO_DATE: Rule = r(
+        "§5.4.1",
+        "Vote only for a candidate whose log is at least as up to date: later last term wins, then longer log",
+    );
+    pub const COUNT_VOTE: Rule = r(
+        "§5.2",
+        "A candidate counts the votes of the current term; a majority makes it leader",
+    );
+    pub const WIN_ELECTION: Rule = r(
+        "§5.2",
+        "A candidate with votes from a majority becomes leader and sends heartbeats at once",
+    );
+    pub const HEARTBEAT: Rule = r(
+        "§5.2",
+        "A leader sends AppendEntries (empty ones are heartbeats) regularly so followers do not start elections",
+    );
+    pub const CLIENT_APPEND: Rule = r(
+        "§5.3",
+        "The leader appends a client's command to its own log, then replicates it",
+    );
+    pub const CONSISTENCY_CHECK: Rule = r(
+        "§5.3",
+        "A follower refuses AppendEntries unless its log has the entry just before the new ones, with the same term",
+    );
+    pub const TRUNCATE_CONFLICT: Rule = r(
+        "§5.3",
+        "If an entry conflicts with the leader's (same index, other term), delete it and all that follow",
+    );
+    pub const APPEND_NEW: Rule = r(
+        "§5.3",
+        "A follower appends the leader's entries that are not already in its log",
+    );
+    pub const BACK_OFF: Rule = r(
+        "§5.3",
+        "After a refusal the leader decrements nextIndex and retries, until the logs match",
+    );
+    pub const FOLLOWER_COMMIT: Rule = r(
+        "§5.3",
+        "A follower sets commitIndex to the smaller of leaderCommit and the index of its last new entry",
+    );
+    pub const LEADER_COMMIT: Rule = r(
+        "§5.4.2",
+        "A leader commits an entry of its own term once a majority stores it; earlier entries commit with it",
+    );
+    pub const APPLY: Rule = r(
+        "§5.3",
+        "Committed entries are applied to the state machine in log order",
+    );
+    pub const ANSWER_CLIENT: Rule = r(
+        "§8",
+        "The leader answers a client once the client's entry is committed and applied",
+    );
+    pub const REDIRECT: Rule = r(
+        "§8",
+        "A server that is not the leader turns clients away, naming the leader if it knows one",
+    );
+    pub const CLIENT: Rule = r(
+        "§8",
+        "The client sends its write to a server and waits for an answer",
+    );
+    pub const SEND: Rule = r("sim", "Packets cross the network with a random latency");
+    pub const DELIVER: Rule = r("sim", "A packet arrives when its latency has elapsed");
+    pub const DUPLICATE: Rule = r("sim", "The network may deliver a packet twice");
+    pub const LOST: Rule = r("sim", "The network may lose packets");
+    pub const LINK_DOWN: Rule = r(
+        "sim",
+        "A packet crossing a cut link or a partition is lost on arrival",
+    );
+    pub const RECEIVER_CRASHED: Rule = r("sim", "A crashed server loses everything sent to it");
+    pub const BY_HAND: Rule = r("sim", "Done by hand");
+    pub const CRASH: Rule = r(
+        "sim",
+        "A crashed server stops; its term, vote and log are on disk and survive",
+    );
+    pub const RESTART: Rule = r(
+        "Figure 2",
+        "A restarted server keeps its persistent state (term, vote, log) and loses the volatile rest",
+    );
+    pub const NETWORK: Rule = r("sim", "The network changed");
 }
 
 const CHUNK: usize = 256;
