@@ -59,6 +59,20 @@ step() {
   return 0
 }
 
+# The core must stay pure Rust: no browser crates and no OS randomness anywhere in its graph.
+core_is_browser_free() {
+  local found
+  found=$(cargo tree -p raftsim --edges normal,build --prefix none --locked \
+    | grep -Eo '^(yew|web-sys|js-sys|wasm-bindgen|gloo[a-z-]*|getrandom) v[^ ]*' | sort -u)
+  if [ -n "$found" ]; then
+    echo "raftsim depends on browser or OS-randomness crates:"
+    echo "$found"
+    return 1
+  fi
+  echo "raftsim's dependency graph has no browser crates and no getrandom"
+}
+
+step "core crate is browser-free" check core_is_browser_free
 step "cargo fmt --check" check cargo fmt --all --check
 step "clippy (host)" check cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (wasm32)" check cargo clippy -p raft-live --all-targets --locked --target wasm32-unknown-unknown -- -D warnings

@@ -24,6 +24,9 @@ async fn renders_the_core_clusters_servers() {
     let first = root.query_selector("g.node[data-node='S1']").unwrap();
     assert!(first.is_some(), "S1 is drawn");
     let text = root.text_content().unwrap_or_default();
-    assert!(text.contains("follower"), "servers start as followers: {text}");
+    assert!(
+        text.contains("follower"),
+        "servers start as followers: {text}"
+    );
     assert!(text.contains("term 0"), "servers start in term 0: {text}");
 }
