@@ -1,8 +1,12 @@
 //! Raft's safety properties (§5.2–§5.4, Figure 3), checked after every step.
 
+use crate::command::Command;
+use crate::message::Entry;
 use crate::node::Node;
-use crate::types::{LogIndex, NodeId, Time};
+use crate::sim::MAX_NODES;
+use crate::types::{LogIndex, NodeId, Role, Term, Time};
 use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// The properties the checker watches.
@@ -62,29 +66,386 @@ impl fmt::Display for Violation {
     }
 }
 
-/// Remembers what it has seen so far and reports violations.
+/// What the checker remembers about one server from its last look.
 #[derive(Clone, Debug, Default)]
-pub struct Checker {}
+struct Seen {
+    term: Term,
+    /// The vote cast in `term`, once cast.
+    vote: Option<NodeId>,
+    /// `Some(term)` if the server was leader of that term at the last look.
+    leader_term: Option<Term>,
+    /// Per log entry: its term, a hash of the entry, and a hash of the log up to it.
+    terms: Vec<Term>,
+    entry_hash: Vec<u64>,
+    prefix: Vec<u64>,
+    commit: LogIndex,
+    applied: LogIndex,
+    /// The highest commit index the server ever had; it survives restarts.
+    max_commit: LogIndex,
+}
+
+/// One entry known to be committed somewhere.
+#[derive(Clone, Debug)]
+struct Committed {
+    term: Term,
+    /// Hash of the committed log up to and including this entry.
+    prefix: u64,
+    /// Current term of the server first seen treating it as committed. The entry was committed in
+    /// this term or earlier, so every leader of a later term must hold it.
+    known_in_term: Term,
+}
+
+/// Remembers what it has seen so far and reports violations.
+///
+/// It is incremental: it keeps a hash of every server's log prefix, so a step that appends or
+/// truncates a few entries costs work in proportion to those entries, not to the log.
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    seen: Vec<Seen>,
+    /// The leader of each term seen so far.
+    leaders: BTreeMap<Term, NodeId>,
+    /// Second leaders already reported, so each is reported once.
+    reported_leaders: BTreeSet<(Term, NodeId)>,
+    /// For every (index, term) pair ever seen in a log: the hash of that log up to it.
+    pairs: BTreeMap<(LogIndex, Term), u64>,
+    /// The committed prefix, as far as any server has committed it.
+    committed: Vec<Committed>,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
+
+fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(FNV_PRIME);
+    }
+    h
+}
+
+fn entry_hash(e: &Entry) -> u64 {
+    let mut h = fnv(FNV_OFFSET, &e.term.to_le_bytes());
+    let (tag, key, n) = match &e.command {
+        Command::Set { key, value } => (b"S", key, *value),
+        Command::Add { key, n } => (b"A", key, *n),
+    };
+    h = fnv(h, tag);
+    h = fnv(h, key.as_bytes());
+    h = fnv(h, &[0xff]);
+    fnv(h, &n.to_le_bytes())
+}
+
+/// Hash of a log prefix given the hash of the prefix before it and the hash of its last entry.
+fn chain(prev: u64, entry: u64) -> u64 {
+    // splitmix64 finalizer over the pair: order matters, collisions are negligible.
+    let mut z = prev.rotate_left(29) ^ entry.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
 
 impl Checker {
     pub fn new() -> Checker {
         Checker::default()
     }
 
-    /// Looks at every server and reports what broke since the last look.
+    /// Looks at every server and reports what broke since the last look. Compares every log
+    /// with what it remembers, so it costs time in proportion to the logs; the simulation uses
+    /// `observe_changes`, which is told what changed.
     pub fn observe(&mut self, now: Time, nodes: &[Node]) -> Vec<Violation> {
-        let _ = (now, nodes);
-        Vec::new()
+        self.ensure(nodes.len());
+        let dirty: Vec<Option<LogIndex>> = nodes
+            .iter()
+            .zip(&self.seen)
+            .map(|(n, s)| {
+                let common = n.log.len().min(s.entry_hash.len());
+                let first = (0..common)
+                    .find(|&k| entry_hash(&n.log[k]) != s.entry_hash[k])
+                    .unwrap_or(common);
+                (first < n.log.len().max(s.entry_hash.len())).then_some(first as LogIndex + 1)
+            })
+            .collect();
+        self.check(now, nodes, &dirty)
     }
 
-    /// Like `observe`, told which servers' logs changed and from which index.
+    /// Like `observe`, told which servers' logs changed in the step and from which index on.
+    /// Logs not named are taken as unchanged.
     pub fn observe_changes(
         &mut self,
         now: Time,
         nodes: &[Node],
         changed: &[(NodeId, LogIndex)],
     ) -> Vec<Violation> {
-        let _ = changed;
-        self.observe(now, nodes)
+        if self.seen.len() != nodes.len() {
+            return self.observe(now, nodes);
+        }
+        let mut dirty: [Option<LogIndex>; MAX_NODES] = [None; MAX_NODES];
+        for &(id, from) in changed {
+            if let Some(slot) = dirty.get_mut(id.index()) {
+                *slot = Some(slot.map_or(from, |f| f.min(from)));
+            }
+        }
+        self.check(now, nodes, &dirty[..nodes.len()])
     }
+
+    fn ensure(&mut self, n: usize) {
+        if self.seen.len() != n {
+            self.seen.resize_with(n, Seen::default);
+        }
+    }
+
+    fn check(&mut self, now: Time, nodes: &[Node], dirty: &[Option<LogIndex>]) -> Vec<Violation> {
+        let mut out = Vec::new();
+        let mut report = |invariant: Invariant, detail: String| {
+            out.push(Violation {
+                invariant,
+                at: now,
+                detail,
+            })
+        };
+        let committed_before = self.committed.len();
+        for (i, n) in nodes.iter().enumerate() {
+            let id = n.id;
+            let s = &mut self.seen[i];
+
+            // Terms only grow (§5.1), across crashes too: the term is persistent.
+            if n.current_term < s.term {
+                report(
+                    Invariant::MonotonicTerms,
+                    format!(
+                        "{id}'s term went back from {} to {}",
+                        s.term, n.current_term
+                    ),
+                );
+            }
+            // One vote per term (§5.2): a vote once cast in a term is never changed or forgotten.
+            if n.current_term == s.term {
+                if let Some(prev) = s.vote {
+                    if n.voted_for != Some(prev) {
+                        let now_vote = n.voted_for.map_or("nobody".to_string(), |v| v.to_string());
+                        report(
+                            Invariant::OneVotePerTerm,
+                            format!(
+                                "{id} voted for {prev} in term {} and now records a vote for {now_vote}",
+                                n.current_term
+                            ),
+                        );
+                    }
+                }
+            }
+
+            // The log: bring the remembered hashes up to date from the first changed index.
+            if let Some(from) = dirty[i] {
+                let from = from.max(1) as usize;
+                let old_len = s.terms.len();
+                let new_len = n.log.len();
+                let start = from.min(old_len + 1).min(new_len + 1);
+                let mut first_diff = None;
+                s.terms.truncate(start - 1);
+                let old_hashes = s.entry_hash.split_off(start - 1);
+                s.prefix.truncate(start - 1);
+                for idx in start..=new_len {
+                    let e = &n.log[idx - 1];
+                    let h = entry_hash(e);
+                    if first_diff.is_none() && old_hashes.get(idx - start).is_some_and(|&o| o != h)
+                    {
+                        first_diff = Some(idx);
+                    }
+                    let p = chain(s.prefix.last().copied().unwrap_or(FNV_OFFSET), h);
+                    s.terms.push(e.term);
+                    s.entry_hash.push(h);
+                    s.prefix.push(p);
+                    // Log Matching (§5.3): same index and term, same log up to there.
+                    match self.pairs.get(&(idx as LogIndex, e.term)) {
+                        Some(&q) if q != p => report(
+                            Invariant::LogMatching,
+                            format!(
+                                "{id}'s entry {idx} has term {} like another server's, but the logs differ before it",
+                                e.term
+                            ),
+                        ),
+                        Some(_) => {}
+                        None => {
+                            self.pairs.insert((idx as LogIndex, e.term), p);
+                        }
+                    }
+                }
+                if first_diff.is_none() && new_len < old_len {
+                    first_diff = Some(new_len + 1);
+                }
+                if let Some(d) = first_diff {
+                    if n.role == Role::Leader && s.leader_term == Some(n.current_term) {
+                        report(
+                            Invariant::LeaderAppendOnly,
+                            format!(
+                                "{id}, leader of term {}, overwrote or deleted its entry {d}",
+                                n.current_term
+                            ),
+                        );
+                    }
+                    if d as LogIndex <= s.max_commit {
+                        report(
+                            Invariant::CommittedPrefixStable,
+                            format!(
+                                "{id} overwrote or deleted entry {d}, which it once knew committed (commit index {})",
+                                s.max_commit
+                            ),
+                        );
+                    }
+                }
+            }
+
+            // Election Safety (§5.2).
+            if n.role == Role::Leader {
+                match self.leaders.get(&n.current_term) {
+                    Some(&other) if other != id => {
+                        if self.reported_leaders.insert((n.current_term, id)) {
+                            report(
+                                Invariant::ElectionSafety,
+                                format!(
+                                    "{id} and {other} are both leaders of term {}",
+                                    n.current_term
+                                ),
+                            );
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        self.leaders.insert(n.current_term, id);
+                    }
+                }
+            }
+
+            // A leader commits by counting only entries of its own term (§5.4.2).
+            if n.role == Role::Leader && n.commit_index > s.commit {
+                let t = n.term_at(n.commit_index);
+                if t != Some(n.current_term) {
+                    report(
+                        Invariant::LeaderCommitsCurrentTerm,
+                        format!(
+                            "{id}, leader of term {}, advanced its commit index to {} whose entry is of term {}",
+                            n.current_term,
+                            n.commit_index,
+                            t.map_or("(none)".to_string(), |t| t.to_string())
+                        ),
+                    );
+                }
+            }
+
+            // State Machine Safety (§5.4.3): everyone's committed prefix is one and the same.
+            let c = n.commit_index;
+            if c as usize > s.prefix.len() {
+                report(
+                    Invariant::StateMachineSafety,
+                    format!(
+                        "{id}'s commit index {c} is past the end of its log ({})",
+                        s.prefix.len()
+                    ),
+                );
+            } else if c > 0 && (c != s.commit || dirty[i].is_some()) {
+                let k = (c as usize).min(self.committed.len());
+                if k > 0 && s.prefix[k - 1] != self.committed[k - 1].prefix {
+                    // Find the first index where this log leaves the committed one.
+                    let (mut lo, mut hi) = (0usize, k - 1);
+                    while lo < hi {
+                        let mid = (lo + hi) / 2;
+                        if s.prefix[mid] == self.committed[mid].prefix {
+                            lo = mid + 1;
+                        } else {
+                            hi = mid;
+                        }
+                    }
+                    report(
+                        Invariant::StateMachineSafety,
+                        format!(
+                            "{id} has entry {} (term {}) committed, but another server committed a different entry there (term {})",
+                            lo + 1,
+                            s.terms[lo],
+                            self.committed[lo].term
+                        ),
+                    );
+                } else {
+                    for idx in self.committed.len()..c as usize {
+                        self.committed.push(Committed {
+                            term: s.terms[idx],
+                            prefix: s.prefix[idx],
+                            known_in_term: n.current_term,
+                        });
+                    }
+                }
+            }
+            if n.last_applied > c {
+                report(
+                    Invariant::StateMachineSafety,
+                    format!(
+                        "{id} applied up to entry {} but has only committed up to {c}",
+                        n.last_applied
+                    ),
+                );
+            }
+
+            // Leader Completeness (§5.4): a new leader holds everything committed before it.
+            if n.role == Role::Leader && s.leader_term != Some(n.current_term) {
+                if let Some(missing) = lacks_committed(&self.committed, s, n.current_term, 0) {
+                    report(
+                        Invariant::LeaderCompleteness,
+                        format!(
+                            "{id} became leader of term {} without committed entry {missing}",
+                            n.current_term
+                        ),
+                    );
+                }
+            }
+
+            s.max_commit = s.max_commit.max(c);
+            if n.current_term != s.term || s.vote.is_none() {
+                s.vote = n.voted_for;
+            }
+            s.term = n.current_term;
+            s.leader_term = (n.role == Role::Leader).then_some(n.current_term);
+            s.commit = c;
+            s.applied = n.last_applied;
+        }
+
+        // Entries newly known committed must be in every leader of a later term (§5.4).
+        if self.committed.len() > committed_before {
+            for (i, n) in nodes.iter().enumerate() {
+                if n.role != Role::Leader {
+                    continue;
+                }
+                if let Some(missing) = lacks_committed(
+                    &self.committed,
+                    &self.seen[i],
+                    n.current_term,
+                    committed_before,
+                ) {
+                    report(
+                        Invariant::LeaderCompleteness,
+                        format!(
+                            "{}, leader of term {}, lacks committed entry {missing}",
+                            n.id, n.current_term
+                        ),
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The first committed index (past `from`) that a leader of `term` must hold and does not, if
+/// any. Looks at the last committed entry known in an earlier term: the leader must hold the
+/// whole committed prefix up to it.
+fn lacks_committed(committed: &[Committed], s: &Seen, term: Term, from: usize) -> Option<usize> {
+    let k = (from..committed.len())
+        .rev()
+        .find(|&k| committed[k].known_in_term < term)?;
+    if k < s.prefix.len() && s.prefix[k] == committed[k].prefix {
+        return None;
+    }
+    // Report the first index that differs or is missing.
+    let first = (0..=k)
+        .find(|&j| j >= s.prefix.len() || s.prefix[j] != committed[j].prefix)
+        .unwrap_or(k);
+    Some(first + 1)
 }

@@ -5,6 +5,7 @@
 //! time is an integer number of microseconds, and every container is ordered, so the same seed,
 //! parameters and actions give the same trace byte for byte.
 
+pub mod chaos;
 pub mod command;
 pub mod invariants;
 pub mod message;

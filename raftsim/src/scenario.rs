@@ -1638,7 +1638,7 @@ impl Outcome {
                 at_ms: ms(e.at),
                 node: e.node,
                 kind: event_type(&e.kind),
-                description: describe(e),
+                description: e.describe(),
                 rule: RuleReport {
                     section: e.rule.section.to_string(),
                     text: e.rule.text.to_string(),
@@ -1712,9 +1712,4 @@ fn event_type(kind: &crate::trace::EventKind) -> String {
         .ok()
         .and_then(|v| v.get("type").and_then(Value::as_str).map(str::to_string))
         .unwrap_or_default()
-}
-
-// TODO(scenario): switch to `Event::describe` once the core has it.
-fn describe(e: &crate::trace::Event) -> String {
-    serde_json::to_string(&e.kind).unwrap_or_default()
 }
