@@ -381,7 +381,12 @@ pub fn apply_step(sim: &mut Sim, step: &Step) -> Result<(), ScenarioError> {
             matching.sort_by_key(|p| p.id);
             let chosen: Vec<u64> = match nth {
                 None => matching.iter().map(|p| p.id).collect(),
-                Some(n) => matching.get(n - 1).map(|p| p.id).into_iter().collect(),
+                Some(n) => n
+                    .checked_sub(1)
+                    .and_then(|i| matching.get(i))
+                    .map(|p| p.id)
+                    .into_iter()
+                    .collect(),
             };
             if chosen.is_empty() {
                 let count = matching.len();
@@ -1312,14 +1317,19 @@ fn quoted(s: &str) -> String {
     }
 }
 
-/// ` (did you mean "node"?)` when a close allowed name exists.
+/// ` (did you mean "node"?)` when a close allowed name exists: a typo or two away, or the
+/// word with its unit left off (`heartbeat` for `heartbeat_ms`).
 fn suggestion(word: &str, allowed: &[&str]) -> String {
     if word.chars().count() > 40 {
         return String::new();
     }
+    let lower = word.to_lowercase();
     allowed
         .iter()
-        .map(|a| (edit_distance(word, a), *a))
+        .map(|a| {
+            let prefix = lower.len() >= 3 && a.starts_with(&lower);
+            (if prefix { 0 } else { edit_distance(word, a) }, *a)
+        })
         .filter(|(d, a)| *d <= 2 && *d < a.len())
         .min()
         .map(|(_, a)| format!(" (did you mean \"{a}\"?)"))

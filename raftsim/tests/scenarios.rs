@@ -240,7 +240,8 @@ fn the_top_level_must_be_an_object() {
 fn unknown_fields_are_refused_with_a_suggestion() {
     let m = refused(json!({"nodez": 3}), "nodez");
     assert_contains(&m, "did you mean \"nodes\"?");
-    refused(json!({"timing": {"heartbeat": 20}}), "timing.heartbeat");
+    let m = refused(json!({"timing": {"heartbeat": 20}}), "timing.heartbeat");
+    assert_contains(&m, "did you mean \"heartbeat_ms\"?");
     refused(
         json!({"initial": [{"node": "S1", "terms": 2}]}),
         "initial[0].terms",
@@ -533,6 +534,40 @@ fn expectations_are_checked() {
         "expect.nodes.S1.state.x",
     );
     refused(json!({"expect": {"writes": ["done"]}}), "expect.writes[0]");
+}
+
+/// The JSON examples in docs/scenarios.md: whole scenarios, or fragments of one (a top-level
+/// field, or script steps). Each must read; the output sample is skipped.
+#[test]
+fn the_examples_in_the_docs_are_valid() {
+    let doc = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/scenarios.md"),
+    )
+    .expect("docs/scenarios.md exists");
+    let blocks: Vec<&str> = doc
+        .split("```json\n")
+        .skip(1)
+        .map(|rest| rest.split("```").next().unwrap())
+        .collect();
+    assert!(blocks.len() >= 5, "found {} JSON blocks", blocks.len());
+    for block in blocks {
+        if block.contains("\"events\"") {
+            continue; // the output of `raftsim run`, not a scenario
+        }
+        let trimmed = block.trim().trim_end_matches(',');
+        let candidates = [
+            trimmed.to_string(),
+            format!("{{{trimmed}}}"),
+            format!("{{\"script\": [{trimmed}]}}"),
+        ];
+        let read = candidates
+            .iter()
+            .find(|c| serde_json::from_str::<Value>(c).is_ok())
+            .unwrap_or_else(|| panic!("not JSON in any reading:\n{block}"));
+        if let Err(e) = Scenario::from_json(read) {
+            panic!("{e}\n{block}");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
