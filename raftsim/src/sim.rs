@@ -267,12 +267,12 @@ impl Sim {
             });
         }
         let mut nodes = Vec::with_capacity(config.nodes);
-        let mut pinned = vec![None; config.nodes];
+        let mut pinned = Vec::with_capacity(config.nodes);
         for i in 0..config.nodes {
             let id = NodeId::from_index(i);
             let s = setup.get(i).cloned().unwrap_or_default();
             validate_setup(id, &s, &config)?;
-            pinned[i] = s.election_timeout_us;
+            pinned.push(s.election_timeout_us);
             nodes.push(Node::new(
                 id,
                 config.nodes,
