@@ -131,7 +131,10 @@ fn s5_2_split_vote_is_resolved_in_a_later_term() {
     assert_eq!(sim.leader(), None, "two votes each, three needed");
     for id in [s(1), s(2)] {
         let n = sim.node(id).unwrap();
-        assert_eq!((n.role, n.current_term, n.votes_granted.len()), (Role::Candidate, 1, 2));
+        assert_eq!(
+            (n.role, n.current_term, n.votes_granted.len()),
+            (Role::Candidate, 1, 2)
+        );
     }
     // S1's timer runs out first (100 ms): term 2, and this time everyone votes for it.
     sim.advance_to(ms(200));
@@ -190,7 +193,10 @@ fn s5_2_granting_a_vote_resets_the_timer_refusing_does_not() {
     let refused = sim.node(s(2)).unwrap();
     let granted = sim.node(s(3)).unwrap();
     assert_eq!(refused.voted_for, None);
-    assert_eq!(refused.election_timer_start, 0, "refusal leaves the timer alone");
+    assert_eq!(
+        refused.election_timer_start, 0,
+        "refusal leaves the timer alone"
+    );
     assert_eq!(granted.voted_for, Some(s(1)));
     assert_eq!(granted.election_timer_start, ms(10));
     assert_safe(&sim);
@@ -220,7 +226,10 @@ fn s5_2_candidate_steps_down_on_append_entries_of_its_term() {
     // S1's first heartbeat reaches S3 at 25 ms.
     sim.advance_to(ms(30));
     let n3 = sim.node(s(3)).unwrap();
-    assert_eq!((n3.role, n3.current_term, n3.leader_id), (Role::Follower, 1, Some(s(1))));
+    assert_eq!(
+        (n3.role, n3.current_term, n3.leader_id),
+        (Role::Follower, 1, Some(s(1)))
+    );
     let step_down = events_on(&sim, s(3))
         .into_iter()
         .find(|e| {
@@ -258,7 +267,11 @@ fn s5_2_single_server_elects_itself_and_commits_alone() {
     sim.advance_by(ms(30));
     assert!(matches!(
         sim.clients()[w as usize - 1].status,
-        WriteStatus::Committed { index: 1, value: 3, .. }
+        WriteStatus::Committed {
+            index: 1,
+            value: 3,
+            ..
+        }
     ));
     assert_safe(&sim);
 }
@@ -284,7 +297,11 @@ fn s5_4_1_vote_refused_to_a_shorter_log() {
         });
     assert_eq!(denial, Some((VoteDenial::LogNotUpToDate, "§5.4.1")));
     assert_eq!(sim.node(s(1)).unwrap().voted_for, None);
-    assert_eq!(sim.node(s(3)).unwrap().voted_for, Some(s(2)), "equal logs: granted");
+    assert_eq!(
+        sim.node(s(3)).unwrap().voted_for,
+        Some(s(2)),
+        "equal logs: granted"
+    );
     assert_safe(&sim);
 }
 
@@ -299,7 +316,11 @@ fn s5_4_1_later_last_term_beats_a_longer_log() {
     let mut sim = Sim::with_setup(cfg(3), setup).unwrap();
     sim.apply(Action::Timeout { node: s(1) }).unwrap();
     sim.advance_to(ms(10));
-    assert_eq!(sim.node(s(2)).unwrap().voted_for, None, "S1's last term 1 < 2");
+    assert_eq!(
+        sim.node(s(2)).unwrap().voted_for,
+        None,
+        "S1's last term 1 < 2"
+    );
     sim.apply(Action::Timeout { node: s(2) }).unwrap();
     sim.advance_to(ms(30));
     assert_eq!(sim.node(s(1)).unwrap().voted_for, Some(s(2)));
@@ -464,7 +485,15 @@ fn s5_3_follower_commit_is_min_of_leader_commit_and_last_new_entry() {
     let mut bench = Bench::new(3);
     // S2 holds three entries; the leader's request covers only the first two.
     let mut n = Node::new(s(2), 3, 2, None, entries(&[1, 1, 1]));
-    n.handle_append_entries(&mut bench.ctx(), s(1), 2, 1, 1, entries(&[1, 1])[1..].to_vec(), 3);
+    n.handle_append_entries(
+        &mut bench.ctx(),
+        s(1),
+        2,
+        1,
+        1,
+        entries(&[1, 1])[1..].to_vec(),
+        3,
+    );
     assert_eq!(n.commit_index, 2, "min(leaderCommit 3, last new entry 2)");
     assert_eq!(n.last_applied, 2);
     // With nothing new, leaderCommit 1 is below what it has: the commit index never goes back.
@@ -520,7 +549,10 @@ fn s5_4_2_figure_8_old_term_entry_is_not_committed_by_counting_replicas() {
         "every server stores entry 2 (term 2): {:?}",
         n1.match_index
     );
-    assert_eq!(n1.commit_index, 0, "entry 2 is of term 2, not 4: not committed");
+    assert_eq!(
+        n1.commit_index, 0,
+        "entry 2 is of term 2, not 4: not committed"
+    );
     // An entry of term 4 commits, and everything before it with it.
     sim.submit_write(s(1), cmd("SET x 9")).unwrap();
     sim.advance_by(ms(100));
@@ -562,7 +594,10 @@ fn figure_2_restart_keeps_term_vote_and_log_then_relearns_commit() {
     assert_eq!((after.role, after.leader_id), (Role::Follower, None));
     sim.advance_by(ms(100));
     let relearned = sim.node(s(3)).unwrap();
-    assert_eq!((relearned.commit_index, relearned.kv.get("x")), (1, Some(7)));
+    assert_eq!(
+        (relearned.commit_index, relearned.kv.get("x")),
+        (1, Some(7))
+    );
     assert_safe(&sim);
 }
 
@@ -622,7 +657,11 @@ fn s8_client_follows_a_redirect_to_the_leader() {
     assert_eq!(write.sent_to, vec![s(3), s(1)]);
     assert!(matches!(
         write.status,
-        WriteStatus::Committed { index: 1, value: 4, .. }
+        WriteStatus::Committed {
+            index: 1,
+            value: 4,
+            ..
+        }
     ));
     assert_safe(&sim);
 }

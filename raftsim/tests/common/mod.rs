@@ -52,7 +52,9 @@ pub fn setup(term: Term, voted: Option<u8>, log: &[Term], timeout_ms: Option<u64
 
 /// Everyone fresh with a long pinned election timeout: nothing happens unless a test says so.
 pub fn quiet(nodes: usize) -> Vec<NodeSetup> {
-    (0..nodes).map(|_| setup(0, None, &[], Some(10_000))).collect()
+    (0..nodes)
+        .map(|_| setup(0, None, &[], Some(10_000)))
+        .collect()
 }
 
 pub fn cmd(text: &str) -> Command {
@@ -69,7 +71,10 @@ pub fn assert_safe(sim: &Sim) {
 
 /// Events that happened on one server, oldest first.
 pub fn events_on(sim: &Sim, node: NodeId) -> Vec<&Event> {
-    sim.trace().iter().filter(|e| e.node == Some(node)).collect()
+    sim.trace()
+        .iter()
+        .filter(|e| e.node == Some(node))
+        .collect()
 }
 
 /// Advances in 1 ms steps until `done` holds or `limit_ms` passes; returns whether it held.
