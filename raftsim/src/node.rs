@@ -37,6 +37,10 @@ pub struct Node {
     // Volatile state on leaders (reinitialized after election). Indexed by `NodeId::index()`.
     pub next_index: Vec<LogIndex>,
     pub match_index: Vec<LogIndex>,
+    /// For each follower, the last index the most recent AppendEntries to it covered. While the
+    /// follower's matchIndex is below it, an AppendEntries is on its way and new client entries
+    /// wait for its reply (or the next heartbeat) instead of being sent again and again.
+    pub sent_through: Vec<LogIndex>,
 
     // Volatile state on candidates: who granted a vote in `current_term`.
     pub votes_granted: Vec<NodeId>,
@@ -218,64 +222,68 @@ pub fn addr_name(addr: Addr) -> String {
     }
 }
 
-/// A short description of what a packet carries, e.g. "RequestVote (term 3)".
+/// A short description of what a packet carries, with Figure 2's field names, e.g.
+/// "RequestVote (term 3, lastLogIndex 5, lastLogTerm 2)".
 pub fn describe_payload(payload: &Payload) -> String {
     match payload {
-        Payload::Rpc(rpc) => {
-            match rpc {
-                Rpc::RequestVote {
-                    term,
-                    last_log_index,
-                    last_log_term,
-                } => format!(
-                "RequestVote (term {term}, last entry {last_log_index} of term {last_log_term})"
+        Payload::Rpc(rpc) => match rpc {
+            Rpc::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => format!(
+                "RequestVote (term {term}, lastLogIndex {last_log_index}, lastLogTerm {last_log_term})"
             ),
-                Rpc::RequestVoteReply { term, vote_granted } => format!(
-                    "vote reply (term {term}, {})",
-                    if *vote_granted { "granted" } else { "refused" }
+            Rpc::RequestVoteReply { term, vote_granted } => format!(
+                "vote reply (term {term}, {})",
+                if *vote_granted { "granted" } else { "refused" }
+            ),
+            Rpc::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => match entries.len() {
+                0 => format!(
+                    "heartbeat (term {term}, prevLogIndex {prev_log_index}, prevLogTerm {prev_log_term}, leaderCommit {leader_commit})"
                 ),
-                Rpc::AppendEntries {
-                    term,
-                    prev_log_index,
-                    entries,
-                    leader_commit,
-                    ..
-                } => {
-                    if entries.is_empty() {
-                        format!("heartbeat (term {term}, after {prev_log_index}, commit {leader_commit})")
-                    } else {
-                        format!(
-                        "AppendEntries (term {term}, {} entr{} after {prev_log_index}, commit {leader_commit})",
-                        entries.len(),
-                        if entries.len() == 1 { "y" } else { "ies" }
-                    )
-                    }
-                }
-                Rpc::AppendEntriesReply {
-                    term,
-                    success,
-                    match_index,
-                } => {
-                    if *success {
-                        format!("append reply (term {term}, ok up to {match_index})")
-                    } else {
-                        format!("append reply (term {term}, refused)")
-                    }
+                n => format!(
+                    "AppendEntries (term {term}, prevLogIndex {prev_log_index}, prevLogTerm {prev_log_term}, {n} entr{}, leaderCommit {leader_commit})",
+                    if n == 1 { "y" } else { "ies" }
+                ),
+            },
+            Rpc::AppendEntriesReply {
+                term,
+                success,
+                match_index,
+            } => {
+                if *success {
+                    format!("append reply (term {term}, success, matchIndex {match_index})")
+                } else {
+                    format!("append reply (term {term}, refused)")
                 }
             }
-        }
+        },
         Payload::ClientRequest { write, command } => format!("write #{write} ({command})"),
         Payload::ClientReply { write, answer } => match answer {
             ClientAnswer::Committed { index, value } => {
-                format!("answer to write #{write} (committed at {index}, value {value})")
+                format!("answer to write #{write} (committed at index {index}, value {value})")
             }
             ClientAnswer::Redirect { leader: Some(l) } => {
-                format!("answer to write #{write} (not leader; try {l})")
+                format!("answer to write #{write} (not the leader; try {l})")
             }
             ClientAnswer::Redirect { leader: None } => {
-                format!("answer to write #{write} (not leader; leader unknown)")
+                format!("answer to write #{write} (not the leader; leader unknown)")
             }
         },
+    }
+}
+
+impl Packet {
+    /// What this packet carries, for people (same words as the trace).
+    pub fn describe(&self) -> String {
+        describe_payload(&self.payload)
     }
 }
 
@@ -300,6 +308,7 @@ impl Node {
             leader_id: None,
             kv: KvStore::default(),
             next_index: vec![1; cluster_size],
+            sent_through: vec![0; cluster_size],
             match_index: vec![0; cluster_size],
             votes_granted: Vec::new(),
             election_timer_start: 0,
@@ -451,6 +460,7 @@ impl Node {
         self.leader_id = Some(self.id);
         let last = self.last_log_index();
         self.next_index = vec![last + 1; self.cluster_size];
+        self.sent_through = vec![0; self.cluster_size];
         self.match_index = vec![0; self.cluster_size];
         self.match_index[self.id.index()] = last;
         self.pending_writes.clear();
@@ -523,6 +533,7 @@ impl Node {
         self.last_applied = 0;
         self.kv = KvStore::default();
         self.next_index = vec![1; self.cluster_size];
+        self.sent_through = vec![0; self.cluster_size];
         self.match_index = vec![0; self.cluster_size];
         self.votes_granted.clear();
         self.pending_writes.clear();
@@ -858,12 +869,11 @@ impl Node {
                     self.next_index[p] = match_index + 1;
                 }
                 self.maybe_commit(ctx);
-                // A follower far behind catches up batch after batch without waiting for the
-                // next heartbeat.
-                let behind = self.last_log_index() - self.match_index[p];
-                if behind >= MAX_ENTRIES_PER_APPEND as LogIndex {
-                    self.send_append(ctx, from);
-                }
+            }
+            // This answers the latest AppendEntries sent to the follower: send what has been
+            // appended since, if anything. (Answers to older requests wait for the latest.)
+            if match_index >= self.sent_through[p] && self.last_log_index() > match_index {
+                self.send_append(ctx, from);
             }
         } else {
             // The follower's log does not match at next_index - 1: step back one and retry
@@ -918,6 +928,7 @@ impl Node {
         let prev_log_term = self.term_at(prev_log_index).unwrap_or(0);
         let end = (prev_log_index as usize + MAX_ENTRIES_PER_APPEND).min(self.log.len());
         let entries = self.log[prev_log_index as usize..end].to_vec();
+        self.sent_through[to.index()] = end as LogIndex;
         let rpc = Rpc::AppendEntries {
             term: self.current_term,
             prev_log_index,
@@ -941,7 +952,14 @@ impl Node {
                 self.match_index[self.id.index()] = index;
                 self.pending_writes.insert(index, write);
                 self.maybe_commit(ctx);
-                self.bcast_append(ctx);
+                // Send the new entry to every follower with no AppendEntries on its way; the
+                // others get it when their reply comes back.
+                for i in 0..self.cluster_size {
+                    let peer = NodeId::from_index(i);
+                    if peer != self.id && self.match_index[i] >= self.sent_through[i] {
+                        self.send_append(ctx, peer);
+                    }
+                }
             }
             Role::Follower | Role::Candidate => {
                 ctx.send(
