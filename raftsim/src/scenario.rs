@@ -188,7 +188,7 @@ impl std::error::Error for ScenarioError {}
 
 type Res<T> = Result<T, ScenarioError>;
 
-fn invalid<T>(path: &str, message: impl Into<String>) -> Res<T> {
+pub(crate) fn invalid<T>(path: &str, message: impl Into<String>) -> Res<T> {
     Err(ScenarioError::Invalid {
         path: path.to_string(),
         message: message.into(),
@@ -437,7 +437,7 @@ fn addr_name(addr: Addr) -> String {
     }
 }
 
-fn syntax_error(e: serde_json::Error) -> ScenarioError {
+pub(crate) fn syntax_error(e: serde_json::Error) -> ScenarioError {
     let full = e.to_string();
     // serde_json ends its messages with " at line L column C"; the line and column are kept
     // apart instead.
@@ -452,7 +452,7 @@ fn syntax_error(e: serde_json::Error) -> ScenarioError {
     }
 }
 
-fn config_error(e: ConfigError) -> ScenarioError {
+pub(crate) fn config_error(e: ConfigError) -> ScenarioError {
     let path = match &e {
         ConfigError::NodeCount(_) => "nodes".to_string(),
         ConfigError::ElectionTimeout { .. } => "timing.election_timeout_ms".to_string(),
@@ -712,7 +712,7 @@ fn action_fields(action: &str) -> &'static [&'static str] {
     }
 }
 
-fn read_step(item: &Value, path: &str, nodes: usize) -> Res<Step> {
+pub(crate) fn read_step(item: &Value, path: &str, nodes: usize) -> Res<Step> {
     let Value::Object(map) = item else {
         return invalid(
             path,
@@ -962,7 +962,7 @@ fn read_loss(map: &Map<String, Value>, path: &str) -> Res<u32> {
     }
 }
 
-fn read_expect(v: &Value, nodes: usize) -> Res<Expect> {
+pub(crate) fn read_expect(v: &Value, nodes: usize) -> Res<Expect> {
     let obj = object(v, "expect", "the expected end state", EXPECT_FIELDS)?;
     let mut expect = Expect::default();
     if let Some(v) = obj.get("leader") {
@@ -1133,7 +1133,7 @@ fn read_node_expect(v: &Value, path: &str, nodes: usize) -> Res<NodeExpect> {
 // ---------------------------------------------------------------------------------------------
 // Small readers, each naming the path it reads when it fails.
 
-fn object<'a>(
+pub(crate) fn object<'a>(
     v: &'a Value,
     path: &str,
     what: &str,
@@ -1162,7 +1162,12 @@ fn path_or_top(path: &str) -> &str {
     }
 }
 
-fn check_fields(map: &Map<String, Value>, path: &str, what: &str, allowed: &[&str]) -> Res<()> {
+pub(crate) fn check_fields(
+    map: &Map<String, Value>,
+    path: &str,
+    what: &str,
+    allowed: &[&str],
+) -> Res<()> {
     for key in map.keys() {
         if !allowed.contains(&key.as_str()) {
             let key_path = if path.is_empty() {
@@ -1183,14 +1188,14 @@ fn check_fields(map: &Map<String, Value>, path: &str, what: &str, allowed: &[&st
     Ok(())
 }
 
-fn array<'a>(v: &'a Value, path: &str, what: &str) -> Res<&'a Vec<Value>> {
+pub(crate) fn array<'a>(v: &'a Value, path: &str, what: &str) -> Res<&'a Vec<Value>> {
     match v {
         Value::Array(list) => Ok(list),
         other => invalid(path, format!("expected {what}, found {}", kind(other))),
     }
 }
 
-fn whole(v: &Value, path: &str, min: u64, max: u64) -> Res<u64> {
+pub(crate) fn whole(v: &Value, path: &str, min: u64, max: u64) -> Res<u64> {
     match v.as_u64() {
         Some(n) if (min..=max).contains(&n) => Ok(n),
         Some(n) if n < min => invalid(
@@ -1212,7 +1217,7 @@ fn whole(v: &Value, path: &str, min: u64, max: u64) -> Res<u64> {
     }
 }
 
-fn boolean(v: &Value, path: &str) -> Res<bool> {
+pub(crate) fn boolean(v: &Value, path: &str) -> Res<bool> {
     match v {
         Value::Bool(b) => Ok(*b),
         other => invalid(
@@ -1222,7 +1227,7 @@ fn boolean(v: &Value, path: &str) -> Res<bool> {
     }
 }
 
-fn range_ms(v: &Value, path: &str, least: u64, most: u64) -> Res<(u64, u64)> {
+pub(crate) fn range_ms(v: &Value, path: &str, least: u64, most: u64) -> Res<(u64, u64)> {
     let shape = || {
         invalid(
             path,
@@ -1246,7 +1251,7 @@ fn range_ms(v: &Value, path: &str, least: u64, most: u64) -> Res<(u64, u64)> {
     Ok((min, max))
 }
 
-fn node(v: &Value, path: &str, nodes: usize) -> Res<NodeId> {
+pub(crate) fn node(v: &Value, path: &str, nodes: usize) -> Res<NodeId> {
     let Value::String(text) = v else {
         return invalid(
             path,
@@ -1273,7 +1278,7 @@ fn node(v: &Value, path: &str, nodes: usize) -> Res<NodeId> {
     }
 }
 
-fn cluster_names(nodes: usize) -> String {
+pub(crate) fn cluster_names(nodes: usize) -> String {
     if nodes == 1 {
         "only S1".to_string()
     } else {
@@ -1281,7 +1286,7 @@ fn cluster_names(nodes: usize) -> String {
     }
 }
 
-fn command(v: &Value, path: &str) -> Res<Command> {
+pub(crate) fn command(v: &Value, path: &str) -> Res<Command> {
     match v {
         Value::String(text) => Command::parse(text).or_else(|e| invalid(path, e.to_string())),
         other => invalid(
@@ -1295,7 +1300,7 @@ fn command(v: &Value, path: &str) -> Res<Command> {
 }
 
 /// Describes a JSON value for an error message: `the text "five"`, `the number 2.5`, `a list`.
-fn kind(v: &Value) -> String {
+pub(crate) fn kind(v: &Value) -> String {
     match v {
         Value::Null => "null".to_string(),
         Value::Bool(b) => b.to_string(),
@@ -1307,7 +1312,7 @@ fn kind(v: &Value) -> String {
 }
 
 /// Quotes text for a message, shortened if long.
-fn quoted(s: &str) -> String {
+pub(crate) fn quoted(s: &str) -> String {
     const LIMIT: usize = 40;
     if s.chars().count() <= LIMIT {
         format!("{s:?}")
@@ -1319,7 +1324,7 @@ fn quoted(s: &str) -> String {
 
 /// ` (did you mean "node"?)` when a close allowed name exists: a typo or two away, or the
 /// word with its unit left off (`heartbeat` for `heartbeat_ms`).
-fn suggestion(word: &str, allowed: &[&str]) -> String {
+pub(crate) fn suggestion(word: &str, allowed: &[&str]) -> String {
     if word.chars().count() > 40 {
         return String::new();
     }
