@@ -7,19 +7,30 @@
 
 use crate::message::{Addr, Packet, PacketId};
 use crate::types::{NodeId, Time};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// A packet on the wire, with what the simulation knows about it.
+#[derive(Clone, Debug)]
+struct InFlight {
+    packet: Packet,
+    /// Random loss already condemned it: it vanishes on arrival.
+    doomed: bool,
+    /// Its description, made once when it was sent.
+    what: String,
+}
 
 /// Packets in flight and the state of every link.
 #[derive(Clone, Debug, Default)]
 pub struct Network {
     /// Number of servers; links to ids outside 1..=nodes do not exist.
     nodes: usize,
-    /// Packets in flight, in delivery order.
-    in_flight: BTreeMap<(Time, PacketId), Packet>,
-    /// Delivery time of each packet in flight, to find it by id.
-    deliver_at: BTreeMap<PacketId, Time>,
-    /// Packets that random loss has already condemned; they vanish on arrival.
-    doomed: BTreeSet<PacketId>,
+    /// Delivery order of the packets in flight. Small keys: the packets themselves stay put in
+    /// `slots`.
+    order: BTreeSet<(Time, PacketId)>,
+    /// Packets in flight by id: slot `k` holds packet `first_slot_id + k`, or None once it has
+    /// left the wire. Ids grow by one per packet, so this is a sliding window.
+    slots: VecDeque<Option<InFlight>>,
+    first_slot_id: PacketId,
     next_packet_id: PacketId,
     /// The partition, if any: every server is in exactly one group.
     groups: Option<Vec<Vec<NodeId>>>,
@@ -122,28 +133,39 @@ impl Network {
 
     /// Packets in flight, ordered by `(deliver_at, id)`.
     pub fn in_flight(&self) -> impl Iterator<Item = &Packet> + '_ {
-        self.in_flight.values()
+        self.order
+            .iter()
+            .filter_map(|&(_, id)| self.find(id).map(|f| &f.packet))
     }
 
     /// Number of packets in flight.
     pub fn in_flight_len(&self) -> usize {
-        self.in_flight.len()
+        self.order.len()
     }
 
     /// The packet in flight with this id.
     pub fn packet(&self, id: PacketId) -> Option<&Packet> {
-        let at = *self.deliver_at.get(&id)?;
-        self.in_flight.get(&(at, id))
+        self.find(id).map(|f| &f.packet)
+    }
+
+    fn find(&self, id: PacketId) -> Option<&InFlight> {
+        let k = id.checked_sub(self.first_slot_id)?;
+        self.slots.get(usize::try_from(k).ok()?)?.as_ref()
+    }
+
+    /// What a packet in flight carries, in the trace's words.
+    pub fn describe_packet(&self, id: PacketId) -> Option<&str> {
+        self.find(id).map(|f| f.what.as_str())
     }
 
     /// Whether random loss has condemned this packet (it will vanish on arrival).
     pub fn is_doomed(&self, id: PacketId) -> bool {
-        self.doomed.contains(&id)
+        self.find(id).is_some_and(|f| f.doomed)
     }
 
     /// The delivery time of the first packet in flight.
     pub fn next_delivery(&self) -> Option<Time> {
-        self.in_flight.keys().next().map(|&(t, _)| t)
+        self.order.first().map(|&(t, _)| t)
     }
 
     // ----- changes, made by the simulation -----
@@ -155,34 +177,51 @@ impl Network {
         id
     }
 
-    /// Puts a packet on the wire; `doomed` packets are lost on arrival.
-    pub(crate) fn enqueue(&mut self, packet: Packet, doomed: bool) {
-        if doomed {
-            self.doomed.insert(packet.id);
+    /// Puts a packet on the wire; `doomed` packets are lost on arrival. `what` describes it.
+    /// Packets must be enqueued in the order their ids were allocated.
+    pub(crate) fn enqueue(&mut self, packet: Packet, doomed: bool, what: String) {
+        if self.slots.is_empty() {
+            self.first_slot_id = packet.id;
         }
-        self.deliver_at.insert(packet.id, packet.deliver_at);
-        self.in_flight
-            .insert((packet.deliver_at, packet.id), packet);
+        let k = (packet.id - self.first_slot_id) as usize;
+        while self.slots.len() <= k {
+            self.slots.push_back(None);
+        }
+        self.order.insert((packet.deliver_at, packet.id));
+        self.slots[k] = Some(InFlight {
+            packet,
+            doomed,
+            what,
+        });
     }
 
     /// Takes the first packet off the wire if it is due at or before `t`. Returns it with
-    /// whether random loss condemned it.
-    pub(crate) fn pop_due(&mut self, t: Time) -> Option<(Packet, bool)> {
-        let (&key, _) = self.in_flight.iter().next()?;
-        if key.0 > t {
+    /// whether random loss condemned it and its description.
+    pub(crate) fn pop_due(&mut self, t: Time) -> Option<(Packet, bool, String)> {
+        let &(at, id) = self.order.first()?;
+        if at > t {
             return None;
         }
-        let packet = self.in_flight.remove(&key)?;
-        self.deliver_at.remove(&packet.id);
-        let doomed = self.doomed.remove(&packet.id);
-        Some((packet, doomed))
+        self.order.pop_first();
+        let f = self.take(id)?;
+        Some((f.packet, f.doomed, f.what))
     }
 
-    /// Removes a packet in flight by id.
-    pub(crate) fn remove(&mut self, id: PacketId) -> Option<Packet> {
-        let at = self.deliver_at.remove(&id)?;
-        self.doomed.remove(&id);
-        self.in_flight.remove(&(at, id))
+    /// Removes a packet in flight by id; returns it with its description.
+    pub(crate) fn remove(&mut self, id: PacketId) -> Option<(Packet, String)> {
+        let at = self.find(id)?.packet.deliver_at;
+        self.order.remove(&(at, id));
+        self.take(id).map(|f| (f.packet, f.what))
+    }
+
+    fn take(&mut self, id: PacketId) -> Option<InFlight> {
+        let k = usize::try_from(id.checked_sub(self.first_slot_id)?).ok()?;
+        let f = self.slots.get_mut(k)?.take();
+        while let Some(None) = self.slots.front() {
+            self.slots.pop_front();
+            self.first_slot_id += 1;
+        }
+        f
     }
 
     /// Checks a partition: known servers, none twice, no empty group. Returns the full list of
@@ -325,12 +364,13 @@ mod tests {
                     },
                 },
                 false,
+                String::new(),
             );
         }
         let order: Vec<(Time, PacketId)> = net.in_flight().map(|p| (p.deliver_at, p.id)).collect();
         assert_eq!(order, vec![(10, 2), (30, 1), (30, 3)]);
         assert!(net.packet(3).is_some());
-        assert_eq!(net.pop_due(5), None);
+        assert!(net.pop_due(5).is_none());
         assert_eq!(net.pop_due(10).unwrap().0.id, 2);
         assert!(net.remove(1).is_some());
         assert_eq!(net.next_delivery(), Some(30));

@@ -187,7 +187,7 @@ impl Ctx<'_> {
             EventKind::MessageSent {
                 packet: id,
                 to: addr_name(to),
-                what,
+                what: what.clone(),
             },
             rule,
         );
@@ -201,6 +201,7 @@ impl Ctx<'_> {
                 payload,
             },
             doomed,
+            what,
         );
         id
     }
@@ -214,70 +215,138 @@ impl Ctx<'_> {
     }
 }
 
-/// "S2" or "client".
+/// "S2" or "the client".
 pub fn addr_name(addr: Addr) -> String {
+    const NAMES: [&str; 10] = ["S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9"];
     match addr {
-        Addr::Node(id) => id.to_string(),
+        Addr::Node(id) => match NAMES.get(usize::from(id.0)) {
+            Some(name) => (*name).to_string(),
+            None => id.to_string(),
+        },
         Addr::Client => "the client".to_string(),
+    }
+}
+
+/// Builds short texts without the formatting machinery: descriptions are made for every
+/// packet, so they are on the hot path.
+struct Text(String);
+
+impl Text {
+    fn new() -> Text {
+        Text(String::with_capacity(96))
+    }
+    fn s(&mut self, text: &str) -> &mut Text {
+        self.0.push_str(text);
+        self
+    }
+    fn n(&mut self, mut value: u64) -> &mut Text {
+        let mut digits = [0u8; 20];
+        let mut i = digits.len();
+        loop {
+            i -= 1;
+            digits[i] = b'0' + (value % 10) as u8;
+            value /= 10;
+            if value == 0 {
+                break;
+            }
+        }
+        for &d in &digits[i..] {
+            self.0.push(char::from(d));
+        }
+        self
+    }
+    fn done(&mut self) -> String {
+        std::mem::take(&mut self.0)
     }
 }
 
 /// A short description of what a packet carries, with Figure 2's field names, e.g.
 /// "RequestVote (term 3, lastLogIndex 5, lastLogTerm 2)".
 pub fn describe_payload(payload: &Payload) -> String {
+    let mut t = Text::new();
     match payload {
         Payload::Rpc(rpc) => match rpc {
             Rpc::RequestVote {
                 term,
                 last_log_index,
                 last_log_term,
-            } => format!(
-                "RequestVote (term {term}, lastLogIndex {last_log_index}, lastLogTerm {last_log_term})"
-            ),
-            Rpc::RequestVoteReply { term, vote_granted } => format!(
-                "vote reply (term {term}, {})",
-                if *vote_granted { "granted" } else { "refused" }
-            ),
+            } => t
+                .s("RequestVote (term ")
+                .n(*term)
+                .s(", lastLogIndex ")
+                .n(*last_log_index)
+                .s(", lastLogTerm ")
+                .n(*last_log_term)
+                .s(")"),
+            Rpc::RequestVoteReply { term, vote_granted } => {
+                t.s("vote reply (term ").n(*term).s(if *vote_granted {
+                    ", granted)"
+                } else {
+                    ", refused)"
+                })
+            }
             Rpc::AppendEntries {
                 term,
                 prev_log_index,
                 prev_log_term,
                 entries,
                 leader_commit,
-            } => match entries.len() {
-                0 => format!(
-                    "heartbeat (term {term}, prevLogIndex {prev_log_index}, prevLogTerm {prev_log_term}, leaderCommit {leader_commit})"
-                ),
-                n => format!(
-                    "AppendEntries (term {term}, prevLogIndex {prev_log_index}, prevLogTerm {prev_log_term}, {n} entr{}, leaderCommit {leader_commit})",
-                    if n == 1 { "y" } else { "ies" }
-                ),
-            },
+            } => {
+                t.s(if entries.is_empty() {
+                    "heartbeat (term "
+                } else {
+                    "AppendEntries (term "
+                })
+                .n(*term)
+                .s(", prevLogIndex ")
+                .n(*prev_log_index)
+                .s(", prevLogTerm ")
+                .n(*prev_log_term);
+                match entries.len() {
+                    0 => &mut t,
+                    1 => t.s(", 1 entry"),
+                    n => t.s(", ").n(n as u64).s(" entries"),
+                }
+                .s(", leaderCommit ")
+                .n(*leader_commit)
+                .s(")")
+            }
             Rpc::AppendEntriesReply {
                 term,
                 success,
                 match_index,
             } => {
+                t.s("append reply (term ").n(*term);
                 if *success {
-                    format!("append reply (term {term}, success, matchIndex {match_index})")
+                    t.s(", success, matchIndex ").n(*match_index).s(")")
                 } else {
-                    format!("append reply (term {term}, refused)")
+                    t.s(", refused)")
                 }
             }
         },
-        Payload::ClientRequest { write, command } => format!("write #{write} ({command})"),
-        Payload::ClientReply { write, answer } => match answer {
-            ClientAnswer::Committed { index, value } => {
-                format!("answer to write #{write} (committed at index {index}, value {value})")
+        Payload::ClientRequest { write, command } => t
+            .s("write #")
+            .n(*write)
+            .s(" (")
+            .s(&command.to_string())
+            .s(")"),
+        Payload::ClientReply { write, answer } => {
+            t.s("answer to write #").n(*write);
+            match answer {
+                ClientAnswer::Committed { index, value } => t
+                    .s(" (committed at index ")
+                    .n(*index)
+                    .s(", value ")
+                    .s(&value.to_string())
+                    .s(")"),
+                ClientAnswer::Redirect { leader: Some(l) } => {
+                    t.s(" (not the leader; try ").s(&l.to_string()).s(")")
+                }
+                ClientAnswer::Redirect { leader: None } => t.s(" (not the leader; leader unknown)"),
             }
-            ClientAnswer::Redirect { leader: Some(l) } => {
-                format!("answer to write #{write} (not the leader; try {l})")
-            }
-            ClientAnswer::Redirect { leader: None } => {
-                format!("answer to write #{write} (not the leader; leader unknown)")
-            }
-        },
-    }
+        }
+    };
+    t.done()
 }
 
 impl Packet {

@@ -7,7 +7,7 @@ use crate::command::Command;
 use crate::invariants::{Checker, Violation};
 use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, Payload};
 use crate::network::Network;
-use crate::node::{addr_name, describe_payload, Ctx, Node, Timing};
+use crate::node::{addr_name, Ctx, Node, Timing};
 use crate::trace::{rules, DropReason, EventKind, Rule, Timer, Trace};
 use crate::types::{fmt_ms, LogIndex, NodeId, Role, Term, Time, US_PER_MS};
 use serde::Serialize;
@@ -392,8 +392,8 @@ impl Sim {
         let t = self.next_event_at()?;
         self.now = self.now.max(t);
         loop {
-            if let Some((packet, doomed)) = self.network.pop_due(t) {
-                self.deliver(packet, doomed);
+            if let Some((packet, doomed, what)) = self.network.pop_due(t) {
+                self.deliver(packet, doomed, what);
             } else if let Some((at, id, timer)) = self.next_timer().filter(|&(at, _, _)| at <= t) {
                 let _ = at;
                 self.fire_timer(id, timer);
@@ -490,7 +490,7 @@ impl Sim {
                 self.record_network(format!("The link {from} {arrow} {to} {what}"));
             }
             Action::Drop { packet } => {
-                let p = self
+                let (_, what) = self
                     .network
                     .remove(packet)
                     .ok_or(ActionError::NoSuchPacket(packet))?;
@@ -499,7 +499,7 @@ impl Sim {
                     EventKind::MessageDropped {
                         packet,
                         reason: DropReason::DroppedByUser,
-                        what: describe_payload(&p.payload),
+                        what,
                     },
                     rules::BY_HAND,
                 );
@@ -692,7 +692,7 @@ impl Sim {
         }
     }
 
-    fn deliver(&mut self, packet: Packet, doomed: bool) {
+    fn deliver(&mut self, packet: Packet, doomed: bool, what: String) {
         let Packet {
             id,
             from,
@@ -718,7 +718,7 @@ impl Sim {
                 EventKind::MessageDropped {
                     packet: id,
                     reason,
-                    what: describe_payload(&payload),
+                    what,
                 },
                 rule,
             );
@@ -729,7 +729,7 @@ impl Sim {
             EventKind::MessageDelivered {
                 packet: id,
                 from: addr_name(from),
-                what: describe_payload(&payload),
+                what,
             },
             rules::DELIVER,
         );
