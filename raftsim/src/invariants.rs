@@ -449,3 +449,182 @@ fn lacks_committed(committed: &[Committed], s: &Seen, term: Term, from: usize) -
         .unwrap_or(k);
     Some(first + 1)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(spec: &[(Term, i64)]) -> Vec<Entry> {
+        spec.iter()
+            .map(|&(term, value)| Entry {
+                term,
+                command: Command::Set {
+                    key: "x".into(),
+                    value,
+                },
+            })
+            .collect()
+    }
+
+    fn node(id: u8, term: Term, role: Role, log: &[(Term, i64)], commit: LogIndex) -> Node {
+        let mut n = Node::new(NodeId(id), 3, term, None, entries(log));
+        n.role = role;
+        n.commit_index = commit;
+        n.last_applied = commit;
+        n
+    }
+
+    fn kinds(v: &[Violation]) -> Vec<Invariant> {
+        v.iter().map(|v| v.invariant).collect()
+    }
+
+    fn healthy() -> Vec<Node> {
+        vec![
+            node(1, 2, Role::Leader, &[(1, 1), (2, 2)], 2),
+            node(2, 2, Role::Follower, &[(1, 1), (2, 2)], 2),
+            node(3, 2, Role::Follower, &[(1, 1)], 1),
+        ]
+    }
+
+    #[test]
+    fn a_healthy_cluster_breaks_nothing() {
+        let mut c = Checker::new();
+        assert!(c.observe(0, &healthy()).is_empty());
+        let mut nodes = healthy();
+        nodes[2].log = entries(&[(1, 1), (2, 2)]);
+        nodes[2].commit_index = 2;
+        assert!(c.observe(1, &nodes).is_empty());
+        assert!(c.observe_changes(2, &nodes, &[(NodeId(3), 2)]).is_empty());
+    }
+
+    #[test]
+    fn two_leaders_in_a_term_break_election_safety_once() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        nodes[1].role = Role::Leader;
+        assert_eq!(
+            kinds(&c.observe(0, &nodes)),
+            vec![Invariant::ElectionSafety]
+        );
+        assert!(c.observe(1, &nodes).is_empty(), "reported once");
+    }
+
+    #[test]
+    fn terms_going_back_and_changed_votes_are_caught() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        nodes[2].voted_for = Some(NodeId(1));
+        c.observe(0, &nodes);
+        nodes[2].voted_for = Some(NodeId(2));
+        assert_eq!(
+            kinds(&c.observe(1, &nodes)),
+            vec![Invariant::OneVotePerTerm]
+        );
+        nodes[2].current_term = 1;
+        assert_eq!(
+            kinds(&c.observe(2, &nodes)),
+            vec![Invariant::MonotonicTerms]
+        );
+    }
+
+    #[test]
+    fn same_index_and_term_with_different_history_breaks_log_matching() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        nodes[2].log = entries(&[(1, 99), (2, 2)]);
+        nodes[2].commit_index = 0;
+        nodes[2].last_applied = 0;
+        let found = kinds(&c.observe(0, &nodes));
+        assert!(found.contains(&Invariant::LogMatching), "{found:?}");
+    }
+
+    #[test]
+    fn a_leader_overwriting_its_log_breaks_append_only() {
+        let mut c = Checker::new();
+        let mut nodes = vec![
+            node(1, 2, Role::Leader, &[(1, 1), (2, 2), (2, 3)], 0),
+            node(2, 2, Role::Follower, &[(1, 1)], 0),
+            node(3, 2, Role::Follower, &[(1, 1)], 0),
+        ];
+        c.observe(0, &nodes);
+        nodes[0].log.truncate(2);
+        let found = kinds(&c.observe_changes(1, &nodes, &[(NodeId(1), 3)]));
+        assert_eq!(found, vec![Invariant::LeaderAppendOnly]);
+    }
+
+    #[test]
+    fn losing_a_committed_entry_is_caught() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        c.observe(0, &nodes);
+        // S2 loses entry 2, which it had committed, even after a restart reset its commit index.
+        nodes[1].commit_index = 0;
+        nodes[1].last_applied = 0;
+        nodes[1].log = entries(&[(1, 1), (3, 7)]);
+        nodes[1].current_term = 3;
+        let found = kinds(&c.observe(1, &nodes));
+        assert!(
+            found.contains(&Invariant::CommittedPrefixStable),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn committing_different_entries_breaks_state_machine_safety() {
+        let mut c = Checker::new();
+        let nodes = vec![
+            node(1, 3, Role::Follower, &[(1, 1), (2, 2)], 2),
+            node(2, 3, Role::Follower, &[(1, 1), (3, 5)], 2),
+            node(3, 3, Role::Follower, &[(1, 1)], 1),
+        ];
+        let found = kinds(&c.observe(0, &nodes));
+        assert_eq!(found, vec![Invariant::StateMachineSafety]);
+    }
+
+    #[test]
+    fn a_leader_committing_an_old_term_entry_is_caught() {
+        let mut c = Checker::new();
+        let mut nodes = vec![
+            node(1, 3, Role::Leader, &[(2, 2), (3, 3)], 0),
+            node(2, 3, Role::Follower, &[(2, 2)], 0),
+            node(3, 3, Role::Follower, &[(2, 2)], 0),
+        ];
+        assert!(c.observe(0, &nodes).is_empty());
+        // A majority stores entry 1 (term 2); leader of term 3 commits it by counting: wrong.
+        nodes[0].commit_index = 1;
+        assert_eq!(
+            kinds(&c.observe(1, &nodes)),
+            vec![Invariant::LeaderCommitsCurrentTerm]
+        );
+    }
+
+    #[test]
+    fn a_new_leader_without_a_committed_entry_breaks_leader_completeness() {
+        let mut c = Checker::new();
+        let mut nodes = vec![
+            node(1, 2, Role::Leader, &[(1, 1), (2, 2)], 2),
+            node(2, 2, Role::Follower, &[(1, 1), (2, 2)], 2),
+            node(3, 2, Role::Follower, &[(1, 1)], 1),
+        ];
+        assert!(c.observe(0, &nodes).is_empty());
+        nodes[0].role = Role::Follower;
+        nodes[2].current_term = 3;
+        nodes[2].role = Role::Leader;
+        assert_eq!(
+            kinds(&c.observe(1, &nodes)),
+            vec![Invariant::LeaderCompleteness]
+        );
+    }
+
+    #[test]
+    fn invariants_name_their_section() {
+        assert!(Invariant::ElectionSafety.to_string().contains("§5.2"));
+        assert!(Invariant::StateMachineSafety.to_string().contains("§5.4.3"));
+        let v = Violation {
+            invariant: Invariant::LogMatching,
+            at: 5,
+            detail: "d".into(),
+        };
+        assert!(v.to_string().contains("Log Matching"));
+    }
+}
