@@ -425,6 +425,26 @@ impl Node {
 
     /// Becomes (or stays) a follower in `term`, which is never older than the current one.
     pub fn become_follower(&mut self, ctx: &mut Ctx, term: Term, leader: Option<NodeId>) {
+        let rule = if self.role == Role::Candidate && leader.is_some() {
+            rules::CANDIDATE_SEES_LEADER
+        } else {
+            rules::HIGHER_TERM
+        };
+        let was = self.step_to_follower(ctx, term, leader, rule);
+        if was == Role::Leader {
+            // A leader runs no election timer; a follower must.
+            self.reset_election_timer(ctx);
+        }
+    }
+
+    /// The role change itself; returns the role it left. The caller sees to the timer.
+    fn step_to_follower(
+        &mut self,
+        ctx: &mut Ctx,
+        term: Term,
+        leader: Option<NodeId>,
+        rule: Rule,
+    ) -> Role {
         assert!(
             term >= self.current_term,
             "{} cannot go back from term {} to {term}",
@@ -456,17 +476,10 @@ impl Node {
                     to: Role::Follower,
                     term,
                 },
-                if was == Role::Candidate && leader.is_some() {
-                    rules::CANDIDATE_SEES_LEADER
-                } else {
-                    rules::HIGHER_TERM
-                },
+                rule,
             );
         }
-        if was == Role::Leader {
-            // A leader runs no election timer; a follower must.
-            self.reset_election_timer(ctx);
-        }
+        was
     }
 
     /// Starts an election: new term, own vote, fresh timer, RequestVote to everyone (§5.2).
@@ -597,7 +610,7 @@ impl Node {
         self.crashed = false;
         ctx.record(self.me(), EventKind::Restarted, rules::RESTART);
         let term = self.current_term;
-        self.become_follower(ctx, term, None);
+        self.step_to_follower(ctx, term, None, rules::RESTART);
         self.commit_index = 0;
         self.last_applied = 0;
         self.kv = KvStore::default();

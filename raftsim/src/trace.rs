@@ -177,6 +177,9 @@ impl Event {
                     format!("{who} became a candidate and started an election for term {term}")
                 }
                 (_, Role::Leader) => format!("{who} won the election and leads term {term}"),
+                (_, Role::Follower) if self.rule.section == rules::RESTART.section => {
+                    format!("{who} came back as a follower in term {term}")
+                }
                 (Role::Leader, Role::Follower) => {
                     format!("{who} stepped down from leader to follower in term {term}")
                 }
