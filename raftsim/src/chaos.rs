@@ -160,7 +160,7 @@ impl Chaos {
             .map(|x| x.id)
             .collect();
         loop {
-            let roll = self.below(100);
+            let roll = self.below(104);
             let action = match roll {
                 0..=39 => self.pick(&live).map(|node| Action::Write {
                     node,
@@ -206,6 +206,28 @@ impl Chaos {
                             .nth(k)
                             .map(|p| Action::Drop { packet: p.id })
                     }
+                }
+                96..=97 if n > 1 => {
+                    let from = ids[self.below(n as u64) as usize];
+                    let to = ids[self.below(n as u64) as usize];
+                    let min_us = self.range(0, 40) * US_PER_MS;
+                    let max_us = min_us + self.range(0, 20) * US_PER_MS;
+                    let both = self.below(2) == 0;
+                    (from != to).then_some(Action::LinkLatency {
+                        from,
+                        to,
+                        both,
+                        min_us,
+                        max_us,
+                    })
+                }
+                98..=99 => {
+                    let node = ids[self.below(n as u64) as usize];
+                    let timeout_us = match self.below(3) {
+                        0 => None,
+                        _ => Some(self.range(150, 400) * US_PER_MS),
+                    };
+                    Some(Action::PinTimeout { node, timeout_us })
                 }
                 _ => {
                     let candidates: Vec<NodeId> = sim
@@ -267,9 +289,26 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<RunSummary, Failure> {
     // Heal everything.
     let healed_at = sim.now();
     let mut heal = vec![Action::Heal, Action::Loss { ppm: 0 }];
+    let (lo, hi) = sim.network().default_latency();
     for n in sim.nodes() {
         if n.crashed {
             heal.push(Action::Restart { node: n.id });
+        }
+        // Pinned timeouts could be equal and split votes forever; latencies go back to normal.
+        heal.push(Action::PinTimeout {
+            node: n.id,
+            timeout_us: None,
+        });
+        for m in sim.nodes() {
+            if m.id != n.id && sim.network().link_latency(n.id, m.id) != (lo, hi) {
+                heal.push(Action::LinkLatency {
+                    from: n.id,
+                    to: m.id,
+                    both: false,
+                    min_us: lo,
+                    max_us: hi,
+                });
+            }
         }
     }
     for a in heal {
