@@ -394,8 +394,7 @@ impl Sim {
         loop {
             if let Some((packet, doomed, what)) = self.network.pop_due(t) {
                 self.deliver(packet, doomed, what);
-            } else if let Some((at, id, timer)) = self.next_timer().filter(|&(at, _, _)| at <= t) {
-                let _ = at;
+            } else if let Some((_, id, timer)) = self.next_timer().filter(|&(at, _, _)| at <= t) {
                 self.fire_timer(id, timer);
             } else {
                 break;
@@ -736,10 +735,8 @@ impl Sim {
         match to {
             Addr::Node(n) => self.with_node(n, |node, ctx| node.handle_message(ctx, from, payload)),
             Addr::Client => {
-                if let (Addr::Node(server), Payload::ClientReply { write, answer }) =
-                    (from, payload)
-                {
-                    self.client_receive(server, write, answer);
+                if let (Addr::Node(_), Payload::ClientReply { write, answer }) = (from, payload) {
+                    self.client_receive(write, answer);
                 }
             }
         }
@@ -756,7 +753,7 @@ impl Sim {
     }
 
     /// The client gets an answer: done, or try the named leader (at most `MAX_REDIRECTS` times).
-    fn client_receive(&mut self, _server: NodeId, write: ClientWriteId, answer: ClientAnswer) {
+    fn client_receive(&mut self, write: ClientWriteId, answer: ClientAnswer) {
         let now = self.now;
         let follow = self.config.client_follows_redirects;
         let Some(w) = self.clients.get_mut((write as usize).wrapping_sub(1)) else {

@@ -27,10 +27,6 @@ impl Harness {
         }
     }
 
-    fn ids(&self) -> Vec<NodeId> {
-        self.sim.nodes().iter().map(|n| n.id).collect()
-    }
-
     fn act(&mut self, action: Action) {
         let shown = format!("{action:?}");
         self.sim
@@ -226,7 +222,6 @@ fn run(scenario: &Scenario) {
             h.sim.violations()
         );
     }
-    let _ = h.ids();
 }
 
 fn scenarios() -> Vec<Scenario> {
