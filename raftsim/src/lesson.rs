@@ -157,8 +157,9 @@ pub const MAX_STEPS: usize = 64;
 pub const MAX_ACTIONS: usize = 64;
 /// Most highlighted elements a step may name.
 pub const MAX_HIGHLIGHTS: usize = 32;
-/// Most conditions an `all` may list, and how deep `all`s may nest.
+/// Most conditions an `all` may list.
 pub const MAX_CONDITIONS: usize = 16;
+/// How many levels conditions may nest, the wait itself being the first.
 pub const MAX_CONDITION_DEPTH: usize = 4;
 /// Most entries an `expect.entries` list may check.
 pub const MAX_ENTRY_CHECKS: usize = 64;
@@ -1355,7 +1356,10 @@ fn read_condition(v: &Value, path: &str, nodes: usize, depth: usize) -> Res<Cond
             if depth + 1 >= MAX_CONDITION_DEPTH {
                 return scenario::invalid(
                     &opath,
-                    format!("`all` may nest at most {MAX_CONDITION_DEPTH} deep"),
+                    format!(
+                        "conditions nest at most {MAX_CONDITION_DEPTH} levels deep, counting the \
+                         wait itself"
+                    ),
                 );
             }
             let mut out = Vec::with_capacity(list.len());
