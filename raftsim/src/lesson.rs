@@ -26,8 +26,9 @@
 //!           "id": "timeout",
 //!           "title": "Someone stops waiting",
 //!           "narration": "**S3**'s election timer ran out first.",
-//!           "scenario": {"nodes": 5, "seed": 4},
-//!           "actions": [{"after_ms": 0, "do": "pin_timeout", "node": "S3", "ms": 200}],
+//!           "scenario": {"nodes": 5, "seed": 4,
+//!                        "initial": [{"node": "S3", "election_timeout_ms": 120}]},
+//!           "actions": [{"after_ms": 0, "do": "pin_timeout", "node": "S3", "ms": null}],
 //!           "wait": {"until": "role", "node": "S3", "role": "candidate", "max_ms": 1000},
 //!           "highlight": ["timer:S3", "node:S3"],
 //!           "expect": {"nodes": {"S3": {"role": "candidate", "term": 1}}}
@@ -54,6 +55,12 @@
 //! `initial`), with the same meaning and checks. A step without one starts where the step before
 //! it ended. The first step of every chapter must have one, so any chapter can be opened
 //! directly without playing the ones before it.
+//!
+//! Staging tip: a pinned election timeout (`initial[].election_timeout_ms`, or the
+//! `pin_timeout` action) takes effect at the server's next timer reset. To make a server time
+//! out first, pin it in the step's world and unpin it (`"ms": null`) in the same step's actions:
+//! the timer already running keeps the pinned value, later ones are random again, and whoever
+//! takes over gets an ordinary cluster.
 //!
 //! **`actions`** are script steps of the scenario format, applied when the step begins, with
 //! `after_ms` (default 0) instead of `at_ms`: milliseconds after the step began, in order, at

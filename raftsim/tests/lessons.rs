@@ -1585,3 +1585,21 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_example_in_the_module_docs_is_a_lesson_that_plays() {
+    let source = include_str!("../src/lesson.rs");
+    let doc: String = source
+        .lines()
+        .take_while(|l| l.starts_with("//!"))
+        .map(|l| l.trim_start_matches("//!").strip_prefix(' ').unwrap_or(""))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let start = doc.find("```json\n").expect("a JSON example") + "```json\n".len();
+    let end = start + doc[start..].find("```").expect("the example ends");
+    let lesson = Lesson::from_json(&doc[start..end]).unwrap_or_else(|e| panic!("{e}"));
+    let mut run = LessonRun::new(lesson);
+    let end_state = run.end_of(0).unwrap().clone();
+    assert!(run.played(0).unwrap().ending.met());
+    assert_eq!(run.check(0, &end_state), Vec::<String>::new());
+}
