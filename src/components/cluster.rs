@@ -1,0 +1,537 @@
+//! The drawing: servers on a ring with their timers, the links between them, partition walls,
+//! the client in the middle and every message in flight. It takes the world as a prop and draws
+//! it; clicks go out through optional callbacks. The tour reuses it as is.
+
+use super::{look_class, role_class};
+use crate::geometry::{
+    self, packet_track, polygon_points, remaining_fraction, ring_dash, trimmed, Layout, Point,
+    CENTER, CLIENT_HALF_H, CLIENT_HALF_W, NODE_R, TIMER_R, VIEW_H, VIEW_W,
+};
+use crate::state::{Selection, SimRef};
+use raftsim::{
+    Addr, ClientAnswer, Network, Node, NodeId, Packet, PacketId, Payload, Role, Rpc, Sim, Time,
+};
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// How long (simulated) a server's ring glows after its election timer was reset.
+const RESET_GLOW_US: Time = 12_000;
+/// Below this fraction left, an election timer is drawn as about to fire.
+const URGENT_FRACTION: f64 = 0.25;
+
+/// What to draw attention to, e.g. for a step of the tour. Element names: `client`, `timers`,
+/// `walls`, `legend`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Highlight {
+    pub nodes: BTreeSet<NodeId>,
+    pub packets: BTreeSet<PacketId>,
+    /// Links as (lower id, higher id).
+    pub links: BTreeSet<(NodeId, NodeId)>,
+    pub elements: BTreeSet<String>,
+}
+
+impl Highlight {
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+            && self.packets.is_empty()
+            && self.links.is_empty()
+            && self.elements.is_empty()
+    }
+
+    pub fn has(&self, element: &str) -> bool {
+        self.elements.contains(element)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClusterProps {
+    pub sim: SimRef,
+    #[prop_or_default]
+    pub highlight: Rc<Highlight>,
+    #[prop_or_default]
+    pub selected: Option<Selection>,
+    /// While a partition is being drawn up: the servers picked for one side.
+    #[prop_or_default]
+    pub draft: Option<BTreeSet<NodeId>>,
+    #[prop_or_default]
+    pub on_node: Callback<NodeId>,
+    #[prop_or_default]
+    pub on_packet: Callback<PacketId>,
+    /// A link was clicked: (lower id, higher id).
+    #[prop_or_default]
+    pub on_link: Callback<(NodeId, NodeId)>,
+    /// The empty background was clicked.
+    #[prop_or_default]
+    pub on_background: Callback<()>,
+    /// False for a drawing that only shows (no pointer cursor, nothing focusable).
+    #[prop_or(true)]
+    pub interactive: bool,
+}
+
+/// The whole drawing.
+#[component]
+pub fn ClusterView(props: &ClusterProps) -> Html {
+    let sim: &Sim = &props.sim;
+    let count = sim.nodes().len();
+    let groups: Vec<Vec<usize>> = sim
+        .network()
+        .partition_groups()
+        .map(|gs| {
+            gs.iter()
+                .map(|g| g.iter().map(|id| id.index()).collect())
+                .collect()
+        })
+        .unwrap_or_default();
+    let layout = use_memo((count, groups), |(count, groups)| {
+        Layout::new(*count, groups)
+    });
+    let now = sim.now();
+    let hl = &props.highlight;
+    let on_background = props.on_background.clone();
+    let background = Callback::from(move |_: MouseEvent| on_background.emit(()));
+    let selected_node = match props.selected {
+        Some(Selection::Node(id)) => Some(id),
+        _ => None,
+    };
+    let selected_packet = match props.selected {
+        Some(Selection::Packet(id)) => Some(id),
+        _ => None,
+    };
+    let heartbeat_us = sim.config().heartbeat_interval_us;
+    let nodes = sim.nodes().iter().map(|n| {
+        let look = NodeLook {
+            at: layout.node(n.id.index()),
+            now,
+            heartbeat_us,
+            selected: selected_node == Some(n.id),
+            highlighted: hl.nodes.contains(&n.id) || hl.has("timers"),
+            picked: props.draft.as_ref().map(|d| d.contains(&n.id)),
+            interactive: props.interactive,
+        };
+        view_node(n, &look, &props.on_node)
+    });
+    let packets = sim.in_flight().map(|p| {
+        view_packet(
+            p,
+            &layout,
+            sim,
+            selected_packet == Some(p.id),
+            hl.packets.contains(&p.id),
+            &props.on_packet,
+        )
+    });
+    let class = classes!(
+        "cluster",
+        props.interactive.then_some("interactive"),
+        props.draft.is_some().then_some("drafting")
+    );
+    html! {
+        <svg class={class} viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="group"
+             aria-label="The Raft cluster: servers, links and messages in flight"
+             data-now-us={now.to_string()} preserveAspectRatio="xMidYMid meet">
+            <rect class="backdrop" x="0" y="0" width={VIEW_W.to_string()} height={VIEW_H.to_string()}
+                  onclick={background} />
+            <g class="links">{ view_links(sim.network(), &layout, count, hl, &props.on_link) }</g>
+            <g class={classes!("walls", hl.has("walls").then_some("highlighted"))}>
+                { for layout.walls.iter().map(view_wall) }
+            </g>
+            { view_client(hl.has("client")) }
+            <g class="nodes">{ for nodes }</g>
+            <g class="packets">{ for packets }</g>
+        </svg>
+    }
+}
+
+/// Everything about a server's surroundings its drawing needs.
+struct NodeLook {
+    at: Point,
+    now: Time,
+    heartbeat_us: Time,
+    selected: bool,
+    highlighted: bool,
+    /// Some(picked?) while a partition is being drawn up.
+    picked: Option<bool>,
+    interactive: bool,
+}
+
+/// One server: its body (shape by role), timer ring, name, role word and, below, term and vote.
+fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
+    let id = n.id;
+    let kind = look_class(n);
+    let now = look.now;
+    let onclick = {
+        let on_node = on_node.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_node.emit(id);
+        })
+    };
+    let onkeydown = {
+        let on_node = on_node.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                e.prevent_default();
+                e.stop_propagation();
+                on_node.emit(id);
+            }
+        })
+    };
+    // The running timer: a leader's heartbeat, everyone else's election timeout.
+    let (ring_class, fraction) = if n.crashed {
+        ("ring", 0.0)
+    } else if n.role == Role::Leader {
+        let start = n.heartbeat_due.saturating_sub(look.heartbeat_us);
+        (
+            "ring heartbeat",
+            remaining_fraction(start, n.heartbeat_due, now),
+        )
+    } else {
+        let f = remaining_fraction(n.election_timer_start, n.election_deadline, now);
+        (
+            if f < URGENT_FRACTION {
+                "ring election urgent"
+            } else {
+                "ring election"
+            },
+            f,
+        )
+    };
+    let glow_age = now.checked_sub(n.election_timer_start);
+    let glow = match glow_age {
+        Some(age) if !n.crashed && n.role != Role::Leader && age < RESET_GLOW_US => {
+            let opacity = 1.0 - age as f64 / RESET_GLOW_US as f64;
+            html! { <circle class="reset-glow" r={(TIMER_R + 7.0).to_string()}
+            opacity={format!("{opacity:.2}")} /> }
+        }
+        _ => Html::default(),
+    };
+    let body = match (n.crashed, n.role) {
+        (true, _) => html! {
+            <>
+                <circle class="body" r={NODE_R.to_string()} />
+                <path class="cross" d="M -34 -34 L 34 34 M 34 -34 L -34 34" />
+            </>
+        },
+        (false, Role::Follower) => html! { <circle class="body" r={NODE_R.to_string()} /> },
+        (false, Role::Candidate) => {
+            html! { <polygon class="body" points={polygon_points(4, NODE_R + 9.0, 0.0)} /> }
+        }
+        (false, Role::Leader) => {
+            html! { <polygon class="body" points={polygon_points(6, NODE_R + 5.0, 0.0)} /> }
+        }
+    };
+    let votes = if !n.crashed && n.role == Role::Candidate {
+        let quorum = n.quorum();
+        let got = n.votes_granted.len();
+        let spacing = 12.0;
+        let x0 = -(quorum as f64 - 1.0) * spacing / 2.0;
+        html! {
+            <g class="pips" transform="translate(0 31)">
+                { for (0..quorum).map(|i| html! {
+                    <circle class={if i < got { "pip got" } else { "pip" }}
+                            cx={format!("{:.1}", x0 + i as f64 * spacing)} r="4.5" />
+                }) }
+            </g>
+        }
+    } else {
+        Html::default()
+    };
+    let word = if n.crashed {
+        "CRASHED"
+    } else {
+        match n.role {
+            Role::Follower => "follower",
+            Role::Candidate => "candidate",
+            Role::Leader => "LEADER",
+        }
+    };
+    let (word_y, name_y) = if n.role == Role::Candidate && !n.crashed {
+        (16.0, -8.0)
+    } else {
+        (24.0, 2.0)
+    };
+    let detail = if !n.crashed && n.role == Role::Candidate {
+        format!(
+            "term {} · votes {}/{}",
+            n.current_term,
+            n.votes_granted.len(),
+            n.quorum()
+        )
+    } else {
+        match n.voted_for {
+            Some(v) => format!("term {} · voted {v}", n.current_term),
+            None => format!("term {} · no vote", n.current_term),
+        }
+    };
+    let badge = match look.picked {
+        Some(true) => html! {
+            <g class="picked-badge" transform={format!("translate({:.0} {:.0})", NODE_R, -NODE_R)}>
+                <circle r="16" /><text y="6">{ "A" }</text>
+            </g>
+        },
+        _ => Html::default(),
+    };
+    let class = classes!(
+        "node",
+        kind,
+        look.selected.then_some("selected"),
+        look.highlighted.then_some("highlighted"),
+        (look.picked == Some(true)).then_some("picked")
+    );
+    let label = format!("{id}, {word}, {detail}");
+    html! {
+        <g class={class} key={id.to_string()}
+           data-node={id.to_string()} data-role={role_class(n.role)} data-term={n.current_term.to_string()}
+           data-crashed={n.crashed.to_string()}
+           data-voted-for={n.voted_for.map(|v| v.to_string()).unwrap_or_default()}
+           data-votes={n.votes_granted.len().to_string()}
+           transform={format!("translate({:.1} {:.1})", look.at.x, look.at.y)}
+           tabindex={look.interactive.then_some("0")} role="button" aria-label={label}
+           {onclick} {onkeydown}>
+            <circle class="halo" r={(TIMER_R + 16.0).to_string()} />
+            <circle class="ring-track" r={TIMER_R.to_string()} />
+            <circle class={ring_class} r={TIMER_R.to_string()} transform="rotate(-90)"
+                    stroke-dasharray={ring_dash(TIMER_R, fraction)}
+                    data-fraction={format!("{fraction:.3}")} />
+            { glow }
+            { body }
+            <text class="name" y={name_y.to_string()}>{ id.to_string() }</text>
+            <text class="word" y={word_y.to_string()}>{ word }</text>
+            { votes }
+            <text class="detail" y={(TIMER_R + 32.0).to_string()}>{ detail }</text>
+            { badge }
+        </g>
+    }
+}
+
+/// The lines between servers. A link is up, cut by hand (dashed, with scissors), or down because
+/// of a partition (faint). Every link can be clicked to cut or restore it.
+fn view_links(
+    net: &Network,
+    layout: &Layout,
+    count: usize,
+    hl: &Highlight,
+    on_link: &Callback<(NodeId, NodeId)>,
+) -> Html {
+    let cut: BTreeSet<(NodeId, NodeId)> = net
+        .cut_links()
+        .map(|(a, b)| if a < b { (a, b) } else { (b, a) })
+        .collect();
+    let mut out = Vec::with_capacity(count * count / 2);
+    for i in 0..count {
+        for j in i + 1..count {
+            let (a, b) = (NodeId::from_index(i), NodeId::from_index(j));
+            let (pa, pb) = (layout.node(i), layout.node(j));
+            let (s, e) = trimmed(pa, pb, TIMER_R, TIMER_R);
+            let state = if cut.contains(&(a, b)) {
+                "cut"
+            } else if !net.link_up(a, b) || !net.link_up(b, a) {
+                "down"
+            } else {
+                "up"
+            };
+            let onclick = {
+                let on_link = on_link.clone();
+                Callback::from(move |ev: MouseEvent| {
+                    ev.stop_propagation();
+                    on_link.emit((a, b));
+                })
+            };
+            let mid = s.lerp(e, 0.5);
+            let coords = [("x1", s.x), ("y1", s.y), ("x2", e.x), ("y2", e.y)]
+                .map(|(_, v)| format!("{v:.1}"));
+            let [x1, y1, x2, y2] = coords;
+            let title = if state == "cut" {
+                format!("Link {a}–{b} is cut: click to restore it")
+            } else {
+                format!("Link {a}–{b}: click to cut it")
+            };
+            out.push(html! {
+                <g class={classes!("link", state, hl.links.contains(&(a, b)).then_some("highlighted"))}
+                   key={format!("{a}-{b}")} data-link={format!("{a}-{b}")} data-state={state} {onclick}>
+                    <title>{ title }</title>
+                    <line class="hit" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
+                    <line class="wire" {x1} {y1} {x2} {y2} />
+                    if state == "cut" {
+                        <g class="scissors" transform={format!("translate({:.1} {:.1})", mid.x, mid.y)}>
+                            <circle r="15" /><text y="6">{ "✂" }</text>
+                        </g>
+                    }
+                </g>
+            });
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// A partition boundary.
+fn view_wall(w: &geometry::Wall) -> Html {
+    html! {
+        <g class="wall">
+            <line x1={format!("{:.1}", w.inner.x)} y1={format!("{:.1}", w.inner.y)}
+                  x2={format!("{:.1}", w.outer.x)} y2={format!("{:.1}", w.outer.y)} />
+        </g>
+    }
+}
+
+/// The client, in the middle: it reaches every server whatever the partition.
+fn view_client(highlighted: bool) -> Html {
+    html! {
+        <g class={classes!("client", highlighted.then_some("highlighted"))}
+           transform={format!("translate({:.1} {:.1})", CENTER.x, CENTER.y)} data-client="">
+            <rect x={(-CLIENT_HALF_W).to_string()} y={(-CLIENT_HALF_H).to_string()}
+                  width={(2.0 * CLIENT_HALF_W).to_string()} height={(2.0 * CLIENT_HALF_H).to_string()}
+                  rx="12" />
+            <text y="8">{ "client" }</text>
+        </g>
+    }
+}
+
+/// How a message looks: a CSS kind, its text, and whether it is a small dot or a labelled pill.
+pub fn packet_look(p: &Packet, sim: &Sim) -> (&'static str, String, bool) {
+    match &p.payload {
+        Payload::Rpc(rpc) => match rpc {
+            Rpc::RequestVote { .. } => ("rv", "vote?".to_string(), true),
+            Rpc::RequestVoteReply {
+                vote_granted: true, ..
+            } => ("vote-yes", "✓ vote".to_string(), true),
+            Rpc::RequestVoteReply { .. } => ("vote-no", "✗ vote".to_string(), true),
+            Rpc::AppendEntries { entries, .. } if entries.is_empty() => {
+                ("hb", "♥".to_string(), false)
+            }
+            Rpc::AppendEntries { entries, .. } => ("ae", format!("AE +{}", entries.len()), true),
+            Rpc::AppendEntriesReply { success: true, .. } => ("ae-ok", "✓".to_string(), false),
+            Rpc::AppendEntriesReply { .. } => ("ae-no", "✗".to_string(), false),
+        },
+        Payload::ClientRequest { command, .. } => ("creq", command.to_string(), true),
+        Payload::ClientReply { write, answer } => match answer {
+            ClientAnswer::Committed { value, .. } => {
+                let key = (*write as usize)
+                    .checked_sub(1)
+                    .and_then(|i| sim.clients().get(i))
+                    .map(|w| w.command.key().to_string());
+                let text = match key {
+                    Some(k) => format!("✓ {k} = {value}"),
+                    None => format!("✓ {value}"),
+                };
+                ("crep", text, true)
+            }
+            ClientAnswer::Redirect { leader: Some(l) } => ("credir", format!("try {l}"), true),
+            ClientAnswer::Redirect { leader: None } => ("credir", "no leader".to_string(), true),
+        },
+    }
+}
+
+/// Where an address is drawn.
+fn addr_point(addr: Addr, layout: &Layout) -> Point {
+    match addr {
+        Addr::Node(id) => layout.node(id.index()),
+        Addr::Client => CENTER,
+    }
+}
+
+/// One message in flight, with a faint trail back to where it came from.
+fn view_packet(
+    p: &Packet,
+    layout: &Layout,
+    sim: &Sim,
+    selected: bool,
+    highlighted: bool,
+    on_packet: &Callback<PacketId>,
+) -> Html {
+    let (kind, text, pill) = packet_look(p, sim);
+    let (start, _end, at) = packet_track(
+        addr_point(p.from, layout),
+        addr_point(p.to, layout),
+        p.from == Addr::Client,
+        p.to == Addr::Client,
+        p.sent_at,
+        p.deliver_at,
+        sim.now(),
+    );
+    // Lost on arrival: the link is down or the receiver is crashed. Shown, not decided, here.
+    let doomed = !sim.network().path_up(p.from, p.to)
+        || match p.to {
+            Addr::Node(id) => sim.node(id).is_some_and(|n| n.crashed),
+            Addr::Client => false,
+        };
+    let id = p.id;
+    let onclick = {
+        let on_packet = on_packet.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on_packet.emit(id);
+        })
+    };
+    let shape = if pill {
+        let w = 18.0 + 10.2 * text.chars().count() as f64;
+        html! {
+            <rect class="shape" x={format!("{:.1}", -w / 2.0)} y="-16" width={format!("{w:.1}")}
+                  height="32" rx="16" />
+        }
+    } else {
+        html! { <circle class="shape" r="14" /> }
+    };
+    let class = classes!(
+        "packet",
+        kind,
+        doomed.then_some("doomed"),
+        selected.then_some("selected"),
+        highlighted.then_some("highlighted")
+    );
+    html! {
+        <g key={id.to_string()} class="packet-wrap">
+            <line class={classes!("trail", kind)} x1={format!("{:.1}", start.x)} y1={format!("{:.1}", start.y)}
+                  x2={format!("{:.1}", at.x)} y2={format!("{:.1}", at.y)} />
+            <g {class} data-packet={id.to_string()} data-kind={kind}
+               transform={format!("translate({:.1} {:.1})", at.x, at.y)} {onclick}>
+                <circle class="hit" r="24" />
+                { shape }
+                <text y="6">{ text }</text>
+            </g>
+        </g>
+    }
+}
+
+/// The key to the drawing.
+#[component]
+pub fn Legend() -> Html {
+    let item = |glyph: Html, text: &'static str| {
+        html! {
+            <li class="legend-item">
+                <svg viewBox="-22 -22 44 44" class="legend-glyph" aria-hidden="true">{ glyph }</svg>
+                { text }
+            </li>
+        }
+    };
+    let pill = |kind: &'static str, glyph: &'static str, text: &'static str| {
+        html! {
+            <li class="legend-item">
+                <span class={classes!("pill", kind)}>{ glyph }</span>{ text }
+            </li>
+        }
+    };
+    html! {
+        <div class="legend" aria-label="Key to the drawing">
+            <ul>
+                { item(html! { <circle class="lg follower" r="16" /> }, "follower") }
+                { item(html! { <polygon class="lg candidate" points={polygon_points(4, 19.0, 0.0)} /> }, "candidate") }
+                { item(html! { <polygon class="lg leader" points={polygon_points(6, 18.0, 0.0)} /> }, "leader") }
+                { item(html! { <><circle class="lg crashed" r="16" /><path class="lg-cross" d="M -11 -11 L 11 11 M 11 -11 L -11 11" /></> }, "crashed") }
+                { item(html! { <circle class="lg-ring" r="15" transform="rotate(-90)" stroke-dasharray={ring_dash(15.0, 0.7)} /> }, "election timer") }
+                { item(html! { <circle class="lg-ring heartbeat" r="15" transform="rotate(-90)" stroke-dasharray={ring_dash(15.0, 0.7)} /> }, "heartbeat timer") }
+            </ul>
+            <ul>
+                { pill("rv", "vote?", "RequestVote") }
+                { pill("vote-yes", "✓ vote", "granted") }
+                { pill("vote-no", "✗ vote", "refused") }
+                { pill("hb", "♥", "heartbeat") }
+                { pill("ae", "AE +2", "entries") }
+                { pill("ae-ok", "✓", "append ok") }
+                { pill("vote-no", "✗", "append refused") }
+                { pill("creq", "SET x 5", "client") }
+            </ul>
+        </div>
+    }
+}

@@ -1,0 +1,185 @@
+//! The controls along the top: play / pause, step, speed, tick length, cluster size, seed and
+//! reset, help; and the simulated clock.
+
+use crate::params::{self, fmt_duration, NODE_COUNTS, SPEEDS, TICKS_US};
+use crate::state::{AppAction, Notice};
+use raftsim::{fmt_ms, Time};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub playing: bool,
+    pub speed: usize,
+    pub tick: usize,
+    pub seed: u64,
+    pub nodes: usize,
+    pub dispatch: Callback<AppAction>,
+    pub on_new_seed: Callback<()>,
+}
+
+/// A `<select>` whose change sends the chosen option's index.
+fn select_index(dispatch: &Callback<AppAction>, make: fn(usize) -> AppAction) -> Callback<Event> {
+    let dispatch = dispatch.clone();
+    Callback::from(move |e: Event| {
+        let select: HtmlSelectElement = e.target_unchecked_into();
+        if let Ok(i) = usize::try_from(select.selected_index()) {
+            dispatch.emit(make(i));
+        }
+    })
+}
+
+#[component]
+pub fn Controls(props: &ControlsProps) -> Html {
+    let d = &props.dispatch;
+    let click = |action: AppAction| {
+        let d = d.clone();
+        Callback::from(move |_: MouseEvent| d.emit(action.clone()))
+    };
+    let on_nodes = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(n) = select.value().parse::<usize>() {
+                d.emit(AppAction::Reset {
+                    seed: None,
+                    nodes: Some(n),
+                });
+            }
+        })
+    };
+    // The seed box keeps what is typed until Enter (start over with it) or leaving the box
+    // (forget it); re-renders while playing must not overwrite it.
+    let typed = use_state(|| None::<String>);
+    let on_seed_input = {
+        let typed = typed.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            typed.set(Some(input.value()));
+        })
+    };
+    let on_seed_key = {
+        let d = d.clone();
+        let typed = typed.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            match e.key().as_str() {
+                "Escape" => {
+                    typed.set(None);
+                    return;
+                }
+                "Enter" => {
+                    let input: HtmlInputElement = e.target_unchecked_into();
+                    match params::parse_seed(&input.value()) {
+                        Ok(seed) => {
+                            typed.set(None);
+                            d.emit(AppAction::Reset {
+                                seed: Some(seed),
+                                nodes: None,
+                            });
+                        }
+                        Err(problem) => d.emit(AppAction::Notify(Notice::error(format!(
+                            "{problem}; the seed was not changed."
+                        )))),
+                    }
+                }
+                _ => {}
+            }
+            // Keys typed here are text, not page shortcuts.
+            e.stop_propagation();
+        })
+    };
+    let on_seed_blur = {
+        let typed = typed.clone();
+        Callback::from(move |_: FocusEvent| typed.set(None))
+    };
+    let seed_text = (*typed).clone().unwrap_or_else(|| props.seed.to_string());
+    let new_seed = {
+        let cb = props.on_new_seed.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let tick = params::tick_at(props.tick);
+    let (play_icon, play_text) = if props.playing {
+        ("❚❚", "Pause")
+    } else {
+        ("▶", "Play")
+    };
+    html! {
+        <div class="controls" role="toolbar" aria-label="Simulation controls">
+            <div class="group transport">
+                <button class={classes!("primary", "play", props.playing.then_some("on"))} data-action="play"
+                        aria-pressed={props.playing.to_string()} onclick={click(AppAction::TogglePlay)}
+                        title="Play / pause (Space)">
+                    <span class="icon" aria-hidden="true">{ play_icon }</span>{ play_text }
+                </button>
+                <button data-action="step-tick" onclick={click(AppAction::StepTick)}
+                        title="Advance exactly one tick (→ or .)">
+                    { format!("Step {}", fmt_duration(tick)) }
+                </button>
+                <button data-action="step-event" onclick={click(AppAction::StepEvent)}
+                        title="Advance to the next event (N)">{ "Next event" }</button>
+            </div>
+            <div class="group">
+                <label>{ "speed" }
+                    <select data-control="speed" onchange={select_index(d, AppAction::SetSpeed)}>
+                        { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
+                            <option value={s.per_mille.to_string()} selected={i == props.speed}>{ s.label }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>{ "tick" }
+                    <select data-control="tick" onchange={select_index(d, AppAction::SetTick)}>
+                        { for TICKS_US.iter().enumerate().map(|(i, t)| html! {
+                            <option value={t.to_string()} selected={i == props.tick}>{ fmt_duration(*t) }</option>
+                        }) }
+                    </select>
+                </label>
+            </div>
+            <div class="group">
+                <label>{ "servers" }
+                    <select data-control="nodes" onchange={on_nodes}>
+                        { for NODE_COUNTS.iter().map(|n| html! {
+                            <option value={n.to_string()} selected={*n == props.nodes}>{ n.to_string() }</option>
+                        }) }
+                    </select>
+                </label>
+                <label>{ "seed" }
+                    <input class="seed" data-control="seed" type="text" inputmode="numeric"
+                           value={seed_text} oninput={on_seed_input} onkeydown={on_seed_key}
+                           onblur={on_seed_blur} aria-label="Seed: type one and press Enter" />
+                </label>
+                <button data-action="reset" onclick={click(AppAction::Reset { seed: None, nodes: None })}
+                        title="Start over with the same seed (Shift+R)">{ "Reset" }</button>
+                <button data-action="new-seed" onclick={new_seed}
+                        title="Start over with a new random seed (Shift+N)">{ "New seed" }</button>
+            </div>
+            <button class="help-button" data-action="help" onclick={click(AppAction::ToggleHelp)}
+                    title="Keyboard and help (?)" aria-label="Help">{ "?" }</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ClockProps {
+    pub now: Time,
+    pub playing: bool,
+    pub speed: usize,
+}
+
+/// Simulated time, large.
+#[component]
+pub fn Clock(props: &ClockProps) -> Html {
+    let speed = params::speed_at(props.speed);
+    let state = match (props.playing, speed.per_mille) {
+        (false, _) => "paused".to_string(),
+        (true, 1000) => "playing in real time".to_string(),
+        (true, p) if p < 1000 => format!("slow motion, {}", speed.label),
+        (true, _) => format!("fast forward, {}", speed.label),
+    };
+    html! {
+        <div class={classes!("clock", props.playing.then_some("running"))} data-time-us={props.now.to_string()}
+             aria-label="Simulated time">
+            <span class="value">{ format!("t = {}", fmt_ms(props.now)) }</span>
+            <span class="state">{ state }</span>
+        </div>
+    }
+}

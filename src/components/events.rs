@@ -1,0 +1,126 @@
+//! The event log (most recent first, in plain words, with the rule behind each event) and the
+//! live status of Raft's safety properties. Both read the core's trace and checker.
+
+use crate::state::{AppAction, SimRef};
+use raftsim::{fmt_ms, Event, EventKind, Sim};
+use yew::prelude::*;
+
+/// Events shown.
+const SHOWN_EVENTS: usize = 30;
+
+#[derive(Properties)]
+pub struct EventsProps {
+    pub sim: SimRef,
+    pub show_traffic: bool,
+    pub dispatch: Callback<AppAction>,
+}
+
+impl PartialEq for EventsProps {
+    /// The log changes only when the trace grows (it is append-only) or the filter flips, so a
+    /// frame that only moved messages along does not redraw it.
+    fn eq(&self, other: &EventsProps) -> bool {
+        let (a, b) = (self.sim.trace(), other.sim.trace());
+        a.len() == b.len()
+            && a.iter().next_back() == b.iter().next_back()
+            && self.show_traffic == other.show_traffic
+    }
+}
+
+/// Message traffic (sent, delivered): many per heartbeat, hidden unless asked for.
+fn is_traffic(e: &Event) -> bool {
+    matches!(
+        e.kind,
+        EventKind::MessageSent { .. } | EventKind::MessageDelivered { .. }
+    )
+}
+
+#[component]
+pub fn EventLog(props: &EventsProps) -> Html {
+    let sim: &Sim = &props.sim;
+    let show_traffic = props.show_traffic;
+    let events = sim
+        .trace()
+        .iter()
+        .rev()
+        .filter(|e| show_traffic || !is_traffic(e))
+        .take(SHOWN_EVENTS)
+        .map(view_event);
+    let toggle = {
+        let dispatch = props.dispatch.clone();
+        Callback::from(move |_: web_sys::Event| dispatch.emit(AppAction::ToggleTraffic))
+    };
+    html! {
+        <section class="panel events-panel">
+            <div class="panel-head">
+                <h2>{ "Events" }</h2>
+                <label class="toggle">
+                    <input type="checkbox" checked={show_traffic} onchange={toggle} />
+                    { "show messages" }
+                </label>
+            </div>
+            <ol class="events" aria-live="off" data-count={sim.trace().len().to_string()}>
+                { for events }
+            </ol>
+        </section>
+    }
+}
+
+fn view_event(e: &Event) -> Html {
+    let class = classes!(
+        "event",
+        match e.kind {
+            EventKind::RoleChanged { .. } | EventKind::TermAdvanced { .. } => "ev-role",
+            EventKind::VoteGranted { .. } | EventKind::VoteReceived { .. } => "ev-vote",
+            EventKind::VoteDenied { .. } | EventKind::AppendRejected { .. } => "ev-deny",
+            EventKind::CommitAdvanced { .. } | EventKind::Applied { .. } => "ev-commit",
+            EventKind::Crashed | EventKind::MessageDropped { .. } => "ev-bad",
+            EventKind::EntriesTruncated { .. } => "ev-bad",
+            _ => "ev-other",
+        }
+    );
+    html! {
+        <li {class} key={e.seq.to_string()} data-seq={e.seq.to_string()}>
+            <span class="at">{ fmt_ms(e.at) }</span>
+            <span class="text">{ e.describe() }</span>
+            <span class="rule">
+                <span class="section">{ e.rule.section }</span>
+                { " " }{ e.rule.text }
+            </span>
+        </li>
+    }
+}
+
+#[derive(Properties)]
+pub struct SafetyProps {
+    pub sim: SimRef,
+}
+
+impl PartialEq for SafetyProps {
+    fn eq(&self, other: &SafetyProps) -> bool {
+        self.sim.violations() == other.sim.violations()
+    }
+}
+
+/// Whether Raft's safety properties hold, checked by the core after every step.
+#[component]
+pub fn Safety(props: &SafetyProps) -> Html {
+    let violations = props.sim.violations();
+    let count = violations.len().to_string();
+    if violations.is_empty() {
+        html! {
+            <section class="panel safety ok" data-violations={count}>
+                <span class="mark" aria-hidden="true">{ "✓" }</span>
+                <span>{ "Safety holds: one leader per term, logs agree, committed entries stay" }</span>
+            </section>
+        }
+    } else {
+        html! {
+            <section class="panel safety broken" data-violations={count} role="alert">
+                <span class="mark" aria-hidden="true">{ "✗" }</span>
+                <ul>
+                    { for violations.iter().rev().take(3).map(|v| html! { <li>{ v.to_string() }</li> }) }
+                </ul>
+            </section>
+        }
+    }
+}

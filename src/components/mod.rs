@@ -1,0 +1,104 @@
+//! The page's parts. `ClusterView` (the drawing) and `LogsView` (the logs table) take the world
+//! as a prop and know nothing of the controls, so the tour can drive the same drawing; the other
+//! panels send `AppAction`s up through one callback.
+
+pub mod client;
+pub mod cluster;
+pub mod controls;
+pub mod events;
+pub mod help;
+pub mod inspector;
+pub mod logs;
+
+use raftsim::{Command, Node, Role, Term};
+use std::collections::BTreeSet;
+
+pub use cluster::{ClusterView, Highlight, Legend};
+pub use logs::LogsView;
+
+/// CSS class for a server's look: its role, or `crashed`.
+pub fn look_class(node: &Node) -> &'static str {
+    if node.crashed {
+        "crashed"
+    } else {
+        role_class(node.role)
+    }
+}
+
+pub fn role_class(role: Role) -> &'static str {
+    match role {
+        Role::Follower => "follower",
+        Role::Candidate => "candidate",
+        Role::Leader => "leader",
+    }
+}
+
+/// How many distinct term colours there are; term `t` uses colour `(t - 1) % TERM_COLOURS`.
+pub const TERM_COLOURS: u64 = 8;
+
+/// CSS class carrying a term's colour (`term-c0` … `term-c7`).
+pub fn term_class(term: Term) -> String {
+    format!("term-c{}", term.saturating_sub(1) % TERM_COLOURS)
+}
+
+/// A command as it fits in a log cell: `x=5` for SET, `x+2` / `x−2` for ADD.
+pub fn short_command(command: &Command) -> String {
+    match command {
+        Command::Set { key, value } => format!("{key}={value}"),
+        Command::Add { key, n } if *n < 0 => format!("{key}−{}", n.unsigned_abs()),
+        Command::Add { key, n } => format!("{key}+{n}"),
+    }
+}
+
+/// `x = 8, y = 3`, or a dash for an empty state machine.
+pub fn kv_text(node: &Node) -> String {
+    if node.kv.values.is_empty() {
+        return "—".to_string();
+    }
+    node.kv
+        .values
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `S1, S3` for a list of servers, or `none`.
+pub fn names<'a>(ids: impl IntoIterator<Item = &'a raftsim::NodeId>) -> String {
+    let list: Vec<String> = ids.into_iter().map(|id| id.to_string()).collect();
+    if list.is_empty() {
+        "none".to_string()
+    } else {
+        list.join(", ")
+    }
+}
+
+/// A set of servers as a sorted list of names, for `data-*` attributes.
+pub fn id_list(ids: &BTreeSet<raftsim::NodeId>) -> String {
+    ids.iter()
+        .map(|id| id.to_string())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_shorten_for_cells() {
+        let c = |t: &str| short_command(&Command::parse(t).expect("valid"));
+        assert_eq!(c("SET x 5"), "x=5");
+        assert_eq!(c("ADD x 2"), "x+2");
+        assert_eq!(c("ADD x -2"), "x−2");
+        assert_eq!(c(&format!("ADD x {}", i64::MIN)), "x−9223372036854775808");
+    }
+
+    #[test]
+    fn terms_cycle_through_the_colours() {
+        assert_eq!(term_class(1), "term-c0");
+        assert_eq!(term_class(8), "term-c7");
+        assert_eq!(term_class(9), "term-c0");
+        assert_eq!(term_class(0), "term-c0");
+    }
+}
