@@ -22,7 +22,7 @@ fn run(check_invariants: bool, seconds: u64) -> (f64, Sim) {
         if let Some(leader) = sim.leader() {
             n += 1;
             let command = Command::Add {
-                key: format!("k{}", n % 8),
+                key: format!("k{}", n % 8).into(),
                 n,
             };
             sim.submit_write(leader, command).expect("leader is live");

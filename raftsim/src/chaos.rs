@@ -124,7 +124,7 @@ impl Chaos {
     /// A fresh client command; every one differs, so writes can be found in logs.
     pub fn command(&mut self) -> Command {
         self.writes += 1;
-        let key = format!("k{}", self.below(3));
+        let key: std::sync::Arc<str> = format!("k{}", self.below(3)).into();
         if self.below(2) == 0 {
             Command::Set {
                 key,

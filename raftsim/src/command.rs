@@ -3,16 +3,18 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 use thiserror::Error;
 
-/// A client command, as carried in a log entry.
+/// A client command, as carried in a log entry. Keys are shared (`Arc<str>`): a command is copied
+/// into every AppendEntries, log and trace event that carries it, and a copy costs no allocation.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
 pub enum Command {
     /// `SET key value`: the key now holds `value`.
-    Set { key: String, value: i64 },
+    Set { key: Arc<str>, value: i64 },
     /// `ADD key n`: the key's value (0 if absent) grows by `n`.
-    Add { key: String, n: i64 },
+    Add { key: Arc<str>, n: i64 },
 }
 
 /// Why a line of text is not a command.
@@ -54,7 +56,7 @@ impl Command {
         let number: i64 = number
             .parse()
             .map_err(|_| CommandError::BadNumber(number.to_string()))?;
-        let key = key.to_string();
+        let key: Arc<str> = Arc::from(key);
         Ok(if verb_name == "SET" {
             Command::Set { key, value: number }
         } else {
@@ -102,12 +104,20 @@ impl KvStore {
     /// Applies a committed command and returns the key's new value. Arithmetic saturates: a
     /// student typing `ADD x 9223372036854775807` twice gets a big number, not a crash.
     pub fn apply(&mut self, command: &Command) -> i64 {
-        let slot = self.values.entry(command.key().to_string()).or_insert(0);
-        *slot = match command {
+        let key = command.key();
+        let old = self.values.get(key).copied().unwrap_or(0);
+        let new = match command {
             Command::Set { value, .. } => *value,
-            Command::Add { n, .. } => slot.saturating_add(*n),
+            Command::Add { n, .. } => old.saturating_add(*n),
         };
-        *slot
+        // Only a key seen for the first time costs an allocation.
+        match self.values.get_mut(key) {
+            Some(slot) => *slot = new,
+            None => {
+                self.values.insert(key.to_string(), new);
+            }
+        }
+        new
     }
 
     pub fn get(&self, key: &str) -> Option<i64> {

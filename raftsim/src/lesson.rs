@@ -141,7 +141,7 @@
 //! URL fragment `chapter-id/step-id` and back.
 
 use crate::command::Command;
-use crate::message::{Payload, Rpc};
+pub use crate::message::PacketKind;
 use crate::scenario::{
     self, apply_step, array, boolean, check_fields, kind, node, object, quoted, suggestion, whole,
     Expect, Scenario, ScenarioError,
@@ -291,20 +291,6 @@ pub enum CommitScope {
     Node(NodeId),
 }
 
-/// The kinds of packets, for conditions and highlights.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum PacketKind {
-    RequestVote,
-    VoteReply,
-    /// AppendEntries with no entries.
-    Heartbeat,
-    /// AppendEntries carrying entries.
-    AppendEntries,
-    AppendReply,
-    ClientRequest,
-    ClientReply,
-}
-
 /// Something on screen a step draws attention to. See the module docs for the names.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Highlight {
@@ -365,74 +351,6 @@ pub struct StepRef {
 
 // ---------------------------------------------------------------------------------------------
 // Names.
-
-impl PacketKind {
-    pub const ALL: [PacketKind; 7] = [
-        PacketKind::RequestVote,
-        PacketKind::VoteReply,
-        PacketKind::Heartbeat,
-        PacketKind::AppendEntries,
-        PacketKind::AppendReply,
-        PacketKind::ClientRequest,
-        PacketKind::ClientReply,
-    ];
-
-    /// The name used in lesson files: `request_vote`, ….
-    pub fn name(self) -> &'static str {
-        match self {
-            PacketKind::RequestVote => "request_vote",
-            PacketKind::VoteReply => "vote_reply",
-            PacketKind::Heartbeat => "heartbeat",
-            PacketKind::AppendEntries => "append_entries",
-            PacketKind::AppendReply => "append_reply",
-            PacketKind::ClientRequest => "client_request",
-            PacketKind::ClientReply => "client_reply",
-        }
-    }
-
-    pub fn from_name(name: &str) -> Option<PacketKind> {
-        PacketKind::ALL.into_iter().find(|k| k.name() == name)
-    }
-
-    /// The kind of a packet's payload.
-    pub fn of(payload: &Payload) -> PacketKind {
-        match payload {
-            Payload::Rpc(Rpc::RequestVote { .. }) => PacketKind::RequestVote,
-            Payload::Rpc(Rpc::RequestVoteReply { .. }) => PacketKind::VoteReply,
-            Payload::Rpc(Rpc::AppendEntries { entries, .. }) if entries.is_empty() => {
-                PacketKind::Heartbeat
-            }
-            Payload::Rpc(Rpc::AppendEntries { .. }) => PacketKind::AppendEntries,
-            Payload::Rpc(Rpc::AppendEntriesReply { .. }) => PacketKind::AppendReply,
-            Payload::ClientRequest { .. } => PacketKind::ClientRequest,
-            Payload::ClientReply { .. } => PacketKind::ClientReply,
-        }
-    }
-
-    /// The kind of a packet from its description in the trace (`describe_payload`), since
-    /// delivery events carry only that. None for a description of no known shape.
-    pub fn of_description(what: &str) -> Option<PacketKind> {
-        const PREFIXES: [(&str, PacketKind); 7] = [
-            ("RequestVote", PacketKind::RequestVote),
-            ("vote reply", PacketKind::VoteReply),
-            ("heartbeat", PacketKind::Heartbeat),
-            ("AppendEntries", PacketKind::AppendEntries),
-            ("append reply", PacketKind::AppendReply),
-            ("write #", PacketKind::ClientRequest),
-            ("answer to write", PacketKind::ClientReply),
-        ];
-        PREFIXES
-            .iter()
-            .find(|(prefix, _)| what.starts_with(prefix))
-            .map(|&(_, k)| k)
-    }
-}
-
-impl fmt::Display for PacketKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 impl Target {
     /// Whether this target covers `id`.
@@ -1695,9 +1613,7 @@ fn delivered_since(sim: &Sim, since: &Mark, kind: PacketKind) -> u64 {
     sim.trace()
         .since(since.trace_len)
         .filter(|e| match &e.kind {
-            EventKind::MessageDelivered { what, .. } => {
-                PacketKind::of_description(what) == Some(kind)
-            }
+            EventKind::MessageDelivered { summary, .. } => summary.kind() == kind,
             _ => false,
         })
         .count() as u64
@@ -2139,62 +2055,6 @@ impl LessonRun {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::message::{ClientAnswer, Entry};
-    use crate::node::describe_payload;
-
-    #[test]
-    fn packet_kinds_read_back_from_trace_descriptions() {
-        let entry = Entry {
-            term: 1,
-            command: Command::parse("SET x 1").unwrap(),
-        };
-        let payloads = [
-            Payload::Rpc(Rpc::RequestVote {
-                term: 1,
-                last_log_index: 0,
-                last_log_term: 0,
-            }),
-            Payload::Rpc(Rpc::RequestVoteReply {
-                term: 1,
-                vote_granted: true,
-            }),
-            Payload::Rpc(Rpc::AppendEntries {
-                term: 1,
-                prev_log_index: 0,
-                prev_log_term: 0,
-                entries: vec![],
-                leader_commit: 0,
-            }),
-            Payload::Rpc(Rpc::AppendEntries {
-                term: 1,
-                prev_log_index: 0,
-                prev_log_term: 0,
-                entries: vec![entry],
-                leader_commit: 0,
-            }),
-            Payload::Rpc(Rpc::AppendEntriesReply {
-                term: 1,
-                success: false,
-                match_index: 0,
-            }),
-            Payload::ClientRequest {
-                write: 1,
-                command: Command::parse("ADD x 2").unwrap(),
-            },
-            Payload::ClientReply {
-                write: 1,
-                answer: ClientAnswer::Redirect { leader: None },
-            },
-        ];
-        for p in &payloads {
-            assert_eq!(
-                PacketKind::of_description(&describe_payload(p)),
-                Some(PacketKind::of(p)),
-                "{}",
-                describe_payload(p)
-            );
-        }
-    }
 
     #[test]
     fn highlights_round_trip() {

@@ -19,7 +19,10 @@ pub mod types;
 
 pub use command::{Command, CommandError, KvStore};
 pub use invariants::{Checker, Invariant, Violation};
-pub use message::{Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, Payload, Rpc};
+pub use message::{
+    Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, PacketKind, PacketSummary, Payload,
+    Rpc,
+};
 pub use network::Network;
 pub use node::Node;
 pub use sim::{

@@ -3,6 +3,7 @@
 use crate::command::Command;
 use crate::types::{LogIndex, NodeId, Term, Time};
 use serde::{Deserialize, Serialize};
+use std::fmt;
 
 /// One log entry (Figure 2: "each entry contains command for state machine, and term when entry
 /// was received by leader").
@@ -78,8 +79,9 @@ pub enum ClientAnswer {
     Committed { index: LogIndex, value: i64 },
 }
 
-/// Where a packet comes from or goes to: a server or the client.
+/// Where a packet comes from or goes to: a server or the client. Written `S3` or `client`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(into = "String", try_from = "String")]
 pub enum Addr {
     Node(NodeId),
     Client,
@@ -112,4 +114,325 @@ pub struct Packet {
     pub sent_at: Time,
     pub deliver_at: Time,
     pub payload: Payload,
+}
+
+impl From<Addr> for String {
+    fn from(addr: Addr) -> String {
+        match addr {
+            Addr::Node(id) => id.to_string(),
+            Addr::Client => "client".to_string(),
+        }
+    }
+}
+
+impl TryFrom<String> for Addr {
+    type Error = String;
+    fn try_from(text: String) -> Result<Addr, String> {
+        if text.eq_ignore_ascii_case("client") {
+            return Ok(Addr::Client);
+        }
+        NodeId::parse(&text)
+            .map(Addr::Node)
+            .ok_or_else(|| format!("`{text}` is neither a node name like S1 nor `client`"))
+    }
+}
+
+impl Addr {
+    /// How people name it: `S3`, or `the client`.
+    pub fn name(self) -> String {
+        match self {
+            Addr::Node(id) => id.to_string(),
+            Addr::Client => "the client".to_string(),
+        }
+    }
+}
+
+/// The kinds of packets, for the view's colours, lesson conditions and highlights.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PacketKind {
+    RequestVote,
+    VoteReply,
+    /// AppendEntries with no entries.
+    Heartbeat,
+    /// AppendEntries carrying entries.
+    AppendEntries,
+    AppendReply,
+    ClientRequest,
+    ClientReply,
+}
+
+impl PacketKind {
+    pub const ALL: [PacketKind; 7] = [
+        PacketKind::RequestVote,
+        PacketKind::VoteReply,
+        PacketKind::Heartbeat,
+        PacketKind::AppendEntries,
+        PacketKind::AppendReply,
+        PacketKind::ClientRequest,
+        PacketKind::ClientReply,
+    ];
+
+    /// The name used in files: `request_vote`, `heartbeat`, ….
+    pub fn name(self) -> &'static str {
+        match self {
+            PacketKind::RequestVote => "request_vote",
+            PacketKind::VoteReply => "vote_reply",
+            PacketKind::Heartbeat => "heartbeat",
+            PacketKind::AppendEntries => "append_entries",
+            PacketKind::AppendReply => "append_reply",
+            PacketKind::ClientRequest => "client_request",
+            PacketKind::ClientReply => "client_reply",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PacketKind> {
+        PacketKind::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// The kind of a packet's payload.
+    pub fn of(payload: &Payload) -> PacketKind {
+        match payload {
+            Payload::Rpc(Rpc::RequestVote { .. }) => PacketKind::RequestVote,
+            Payload::Rpc(Rpc::RequestVoteReply { .. }) => PacketKind::VoteReply,
+            Payload::Rpc(Rpc::AppendEntries { entries, .. }) if entries.is_empty() => {
+                PacketKind::Heartbeat
+            }
+            Payload::Rpc(Rpc::AppendEntries { .. }) => PacketKind::AppendEntries,
+            Payload::Rpc(Rpc::AppendEntriesReply { .. }) => PacketKind::AppendReply,
+            Payload::ClientRequest { .. } => PacketKind::ClientRequest,
+            Payload::ClientReply { .. } => PacketKind::ClientReply,
+        }
+    }
+}
+
+impl fmt::Display for PacketKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a packet carries, in brief: every field a person reads about it, without the entries
+/// themselves. The trace keeps one of these per packet event; it costs no allocation for Raft
+/// RPCs, and the words are only made when someone reads them (`Display`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum PacketSummary {
+    RequestVote {
+        term: Term,
+        last_log_index: LogIndex,
+        last_log_term: Term,
+    },
+    VoteReply {
+        term: Term,
+        granted: bool,
+    },
+    AppendEntries {
+        term: Term,
+        prev_log_index: LogIndex,
+        prev_log_term: Term,
+        entries: usize,
+        leader_commit: LogIndex,
+    },
+    AppendReply {
+        term: Term,
+        success: bool,
+        match_index: LogIndex,
+    },
+    ClientRequest {
+        write: ClientWriteId,
+        command: Command,
+    },
+    ClientReply {
+        write: ClientWriteId,
+        answer: ClientAnswer,
+    },
+}
+
+impl PacketSummary {
+    pub fn of(payload: &Payload) -> PacketSummary {
+        match payload {
+            Payload::Rpc(Rpc::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            }) => PacketSummary::RequestVote {
+                term: *term,
+                last_log_index: *last_log_index,
+                last_log_term: *last_log_term,
+            },
+            Payload::Rpc(Rpc::RequestVoteReply { term, vote_granted }) => {
+                PacketSummary::VoteReply {
+                    term: *term,
+                    granted: *vote_granted,
+                }
+            }
+            Payload::Rpc(Rpc::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            }) => PacketSummary::AppendEntries {
+                term: *term,
+                prev_log_index: *prev_log_index,
+                prev_log_term: *prev_log_term,
+                entries: entries.len(),
+                leader_commit: *leader_commit,
+            },
+            Payload::Rpc(Rpc::AppendEntriesReply {
+                term,
+                success,
+                match_index,
+            }) => PacketSummary::AppendReply {
+                term: *term,
+                success: *success,
+                match_index: *match_index,
+            },
+            Payload::ClientRequest { write, command } => PacketSummary::ClientRequest {
+                write: *write,
+                command: command.clone(),
+            },
+            Payload::ClientReply { write, answer } => PacketSummary::ClientReply {
+                write: *write,
+                answer: answer.clone(),
+            },
+        }
+    }
+
+    pub fn kind(&self) -> PacketKind {
+        match self {
+            PacketSummary::RequestVote { .. } => PacketKind::RequestVote,
+            PacketSummary::VoteReply { .. } => PacketKind::VoteReply,
+            PacketSummary::AppendEntries { entries: 0, .. } => PacketKind::Heartbeat,
+            PacketSummary::AppendEntries { .. } => PacketKind::AppendEntries,
+            PacketSummary::AppendReply { .. } => PacketKind::AppendReply,
+            PacketSummary::ClientRequest { .. } => PacketKind::ClientRequest,
+            PacketSummary::ClientReply { .. } => PacketKind::ClientReply,
+        }
+    }
+}
+
+/// With Figure 2's field names, e.g. "RequestVote (term 3, lastLogIndex 5, lastLogTerm 2)".
+impl fmt::Display for PacketSummary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PacketSummary::RequestVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => write!(
+                f,
+                "RequestVote (term {term}, lastLogIndex {last_log_index}, lastLogTerm {last_log_term})"
+            ),
+            PacketSummary::VoteReply { term, granted } => {
+                let verdict = if *granted { "granted" } else { "refused" };
+                write!(f, "vote reply (term {term}, {verdict})")
+            }
+            PacketSummary::AppendEntries {
+                term,
+                prev_log_index,
+                prev_log_term,
+                entries,
+                leader_commit,
+            } => {
+                let name = if *entries == 0 {
+                    "heartbeat"
+                } else {
+                    "AppendEntries"
+                };
+                write!(
+                    f,
+                    "{name} (term {term}, prevLogIndex {prev_log_index}, prevLogTerm {prev_log_term}"
+                )?;
+                match entries {
+                    0 => {}
+                    1 => f.write_str(", 1 entry")?,
+                    n => write!(f, ", {n} entries")?,
+                }
+                write!(f, ", leaderCommit {leader_commit})")
+            }
+            PacketSummary::AppendReply {
+                term,
+                success: true,
+                match_index,
+            } => write!(
+                f,
+                "append reply (term {term}, success, matchIndex {match_index})"
+            ),
+            PacketSummary::AppendReply { term, .. } => {
+                write!(f, "append reply (term {term}, refused)")
+            }
+            PacketSummary::ClientRequest { write, command } => {
+                write!(f, "write #{write} ({command})")
+            }
+            PacketSummary::ClientReply { write, answer } => {
+                write!(f, "answer to write #{write} ")?;
+                match answer {
+                    ClientAnswer::Committed { index, value } => {
+                        write!(f, "(committed at index {index}, value {value})")
+                    }
+                    ClientAnswer::Redirect { leader: Some(l) } => {
+                        write!(f, "(not the leader; try {l})")
+                    }
+                    ClientAnswer::Redirect { leader: None } => {
+                        f.write_str("(not the leader; leader unknown)")
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summaries_name_their_kind_and_read_like_figure_2() {
+        let append = Payload::Rpc(Rpc::AppendEntries {
+            term: 3,
+            prev_log_index: 4,
+            prev_log_term: 2,
+            entries: vec![Entry {
+                term: 3,
+                command: Command::parse("SET x 1").unwrap(),
+            }],
+            leader_commit: 4,
+        });
+        let summary = PacketSummary::of(&append);
+        assert_eq!(summary.kind(), PacketKind::AppendEntries);
+        assert_eq!(
+            summary.to_string(),
+            "AppendEntries (term 3, prevLogIndex 4, prevLogTerm 2, 1 entry, leaderCommit 4)"
+        );
+        let vote = PacketSummary::of(&Payload::Rpc(Rpc::RequestVoteReply {
+            term: 2,
+            vote_granted: false,
+        }));
+        assert_eq!(vote.kind(), PacketKind::VoteReply);
+        assert_eq!(vote.to_string(), "vote reply (term 2, refused)");
+        let redirect = PacketSummary::of(&Payload::ClientReply {
+            write: 7,
+            answer: ClientAnswer::Redirect {
+                leader: Some(NodeId(2)),
+            },
+        });
+        assert_eq!(
+            redirect.to_string(),
+            "answer to write #7 (not the leader; try S2)"
+        );
+        for kind in PacketKind::ALL {
+            assert_eq!(PacketKind::from_name(kind.name()), Some(kind));
+        }
+    }
+
+    #[test]
+    fn addresses_read_and_write_as_names() {
+        assert_eq!(String::from(Addr::Node(NodeId(4))), "S4");
+        assert_eq!(Addr::try_from("client".to_string()), Ok(Addr::Client));
+        assert_eq!(Addr::try_from("S2".to_string()), Ok(Addr::Node(NodeId(2))));
+        assert!(Addr::try_from("server".to_string()).is_err());
+        assert_eq!(Addr::Client.name(), "the client");
+    }
 }

@@ -15,8 +15,6 @@ struct InFlight {
     packet: Packet,
     /// Random loss already condemned it: it vanishes on arrival.
     doomed: bool,
-    /// Its description, made once when it was sent.
-    what: String,
 }
 
 /// Packets in flight and the state of every link.
@@ -154,8 +152,8 @@ impl Network {
     }
 
     /// What a packet in flight carries, in the trace's words.
-    pub fn describe_packet(&self, id: PacketId) -> Option<&str> {
-        self.find(id).map(|f| f.what.as_str())
+    pub fn describe_packet(&self, id: PacketId) -> Option<String> {
+        self.find(id).map(|f| f.packet.describe())
     }
 
     /// Whether random loss has condemned this packet (it will vanish on arrival).
@@ -177,9 +175,9 @@ impl Network {
         id
     }
 
-    /// Puts a packet on the wire; `doomed` packets are lost on arrival. `what` describes it.
+    /// Puts a packet on the wire; `doomed` packets are lost on arrival.
     /// Packets must be enqueued in the order their ids were allocated.
-    pub(crate) fn enqueue(&mut self, packet: Packet, doomed: bool, what: String) {
+    pub(crate) fn enqueue(&mut self, packet: Packet, doomed: bool) {
         if self.slots.is_empty() {
             self.first_slot_id = packet.id;
         }
@@ -188,30 +186,26 @@ impl Network {
             self.slots.push_back(None);
         }
         self.order.insert((packet.deliver_at, packet.id));
-        self.slots[k] = Some(InFlight {
-            packet,
-            doomed,
-            what,
-        });
+        self.slots[k] = Some(InFlight { packet, doomed });
     }
 
     /// Takes the first packet off the wire if it is due at or before `t`. Returns it with
-    /// whether random loss condemned it and its description.
-    pub(crate) fn pop_due(&mut self, t: Time) -> Option<(Packet, bool, String)> {
+    /// whether random loss condemned it.
+    pub(crate) fn pop_due(&mut self, t: Time) -> Option<(Packet, bool)> {
         let &(at, id) = self.order.first()?;
         if at > t {
             return None;
         }
         self.order.pop_first();
         let f = self.take(id)?;
-        Some((f.packet, f.doomed, f.what))
+        Some((f.packet, f.doomed))
     }
 
-    /// Removes a packet in flight by id; returns it with its description.
-    pub(crate) fn remove(&mut self, id: PacketId) -> Option<(Packet, String)> {
+    /// Removes a packet in flight by id.
+    pub(crate) fn remove(&mut self, id: PacketId) -> Option<Packet> {
         let at = self.find(id)?.packet.deliver_at;
         self.order.remove(&(at, id));
-        self.take(id).map(|f| (f.packet, f.what))
+        self.take(id).map(|f| f.packet)
     }
 
     fn take(&mut self, id: PacketId) -> Option<InFlight> {
@@ -364,7 +358,6 @@ mod tests {
                     },
                 },
                 false,
-                String::new(),
             );
         }
         let order: Vec<(Time, PacketId)> = net.in_flight().map(|p| (p.deliver_at, p.id)).collect();

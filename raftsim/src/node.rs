@@ -3,7 +3,9 @@
 //! sees the network, a clock or a screen.
 
 use crate::command::{Command, KvStore};
-use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, Payload, Rpc};
+use crate::message::{
+    Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, PacketSummary, Payload, Rpc,
+};
 use crate::network::Network;
 use crate::trace::{rules, Event, EventKind, Rule, Timer, Trace, VoteDenial};
 use crate::types::{LogIndex, NodeId, Role, Term, Time};
@@ -147,24 +149,15 @@ impl Ctx<'_> {
         let doomed = between_servers && self.chance(self.net.loss_ppm());
         let twice = between_servers && self.chance(self.net.duplicate_ppm());
         let copy = twice.then(|| payload.clone());
-        let id = self.put(from, to, latency, payload, doomed, rules::SEND, "");
+        let id = self.put(from, to, latency, payload, doomed, false);
         if let Some(payload) = copy {
             let latency = self.draw(lo, hi);
             let doomed = self.chance(self.net.loss_ppm());
-            self.put(
-                from,
-                to,
-                latency,
-                payload,
-                doomed,
-                rules::DUPLICATE,
-                " (duplicate)",
-            );
+            self.put(from, to, latency, payload, doomed, true);
         }
         id
     }
 
-    #[allow(clippy::too_many_arguments)]
     fn put(
         &mut self,
         from: Addr,
@@ -172,22 +165,25 @@ impl Ctx<'_> {
         latency: Time,
         payload: Payload,
         doomed: bool,
-        rule: Rule,
-        note: &str,
+        duplicate: bool,
     ) -> PacketId {
         let id = self.net.allocate_id();
-        let mut what = describe_payload(&payload);
-        what.push_str(note);
         let node = match from {
             Addr::Node(n) => Some(n),
             Addr::Client => None,
+        };
+        let rule = if duplicate {
+            rules::DUPLICATE
+        } else {
+            rules::SEND
         };
         self.record(
             node,
             EventKind::MessageSent {
                 packet: id,
-                to: addr_name(to),
-                what: what.clone(),
+                to,
+                summary: PacketSummary::of(&payload),
+                duplicate,
             },
             rule,
         );
@@ -201,7 +197,6 @@ impl Ctx<'_> {
                 payload,
             },
             doomed,
-            what,
         );
         id
     }
@@ -215,144 +210,10 @@ impl Ctx<'_> {
     }
 }
 
-/// "S2" or "the client".
-pub fn addr_name(addr: Addr) -> String {
-    const NAMES: [&str; 10] = ["S0", "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9"];
-    match addr {
-        Addr::Node(id) => match NAMES.get(usize::from(id.0)) {
-            Some(name) => (*name).to_string(),
-            None => id.to_string(),
-        },
-        Addr::Client => "the client".to_string(),
-    }
-}
-
-/// Builds short texts without the formatting machinery: descriptions are made for every
-/// packet, so they are on the hot path.
-struct Text(String);
-
-impl Text {
-    fn new() -> Text {
-        Text(String::with_capacity(96))
-    }
-    fn s(&mut self, text: &str) -> &mut Text {
-        self.0.push_str(text);
-        self
-    }
-    fn n(&mut self, mut value: u64) -> &mut Text {
-        let mut digits = [0u8; 20];
-        let mut i = digits.len();
-        loop {
-            i -= 1;
-            digits[i] = b'0' + (value % 10) as u8;
-            value /= 10;
-            if value == 0 {
-                break;
-            }
-        }
-        for &d in &digits[i..] {
-            self.0.push(char::from(d));
-        }
-        self
-    }
-    fn done(&mut self) -> String {
-        std::mem::take(&mut self.0)
-    }
-}
-
-/// A short description of what a packet carries, with Figure 2's field names, e.g.
-/// "RequestVote (term 3, lastLogIndex 5, lastLogTerm 2)".
-pub fn describe_payload(payload: &Payload) -> String {
-    let mut t = Text::new();
-    match payload {
-        Payload::Rpc(rpc) => match rpc {
-            Rpc::RequestVote {
-                term,
-                last_log_index,
-                last_log_term,
-            } => t
-                .s("RequestVote (term ")
-                .n(*term)
-                .s(", lastLogIndex ")
-                .n(*last_log_index)
-                .s(", lastLogTerm ")
-                .n(*last_log_term)
-                .s(")"),
-            Rpc::RequestVoteReply { term, vote_granted } => {
-                t.s("vote reply (term ").n(*term).s(if *vote_granted {
-                    ", granted)"
-                } else {
-                    ", refused)"
-                })
-            }
-            Rpc::AppendEntries {
-                term,
-                prev_log_index,
-                prev_log_term,
-                entries,
-                leader_commit,
-            } => {
-                t.s(if entries.is_empty() {
-                    "heartbeat (term "
-                } else {
-                    "AppendEntries (term "
-                })
-                .n(*term)
-                .s(", prevLogIndex ")
-                .n(*prev_log_index)
-                .s(", prevLogTerm ")
-                .n(*prev_log_term);
-                match entries.len() {
-                    0 => &mut t,
-                    1 => t.s(", 1 entry"),
-                    n => t.s(", ").n(n as u64).s(" entries"),
-                }
-                .s(", leaderCommit ")
-                .n(*leader_commit)
-                .s(")")
-            }
-            Rpc::AppendEntriesReply {
-                term,
-                success,
-                match_index,
-            } => {
-                t.s("append reply (term ").n(*term);
-                if *success {
-                    t.s(", success, matchIndex ").n(*match_index).s(")")
-                } else {
-                    t.s(", refused)")
-                }
-            }
-        },
-        Payload::ClientRequest { write, command } => t
-            .s("write #")
-            .n(*write)
-            .s(" (")
-            .s(&command.to_string())
-            .s(")"),
-        Payload::ClientReply { write, answer } => {
-            t.s("answer to write #").n(*write);
-            match answer {
-                ClientAnswer::Committed { index, value } => t
-                    .s(" (committed at index ")
-                    .n(*index)
-                    .s(", value ")
-                    .s(&value.to_string())
-                    .s(")"),
-                ClientAnswer::Redirect { leader: Some(l) } => {
-                    t.s(" (not the leader; try ").s(&l.to_string()).s(")")
-                }
-                ClientAnswer::Redirect { leader: None } => t.s(" (not the leader; leader unknown)"),
-            }
-        }
-    };
-    t.done()
-}
-
 impl Packet {
     /// What this packet carries, for people (same words as the trace).
     pub fn describe(&self) -> String {
-        describe_payload(&self.payload)
+        PacketSummary::of(&self.payload).to_string()
     }
 }
 

@@ -199,7 +199,7 @@ pub(crate) fn invalid<T>(path: &str, message: impl Into<String>) -> Res<T> {
 /// applying the log up to index i a server's `x` is i.
 pub fn placeholder_command(index: LogIndex) -> Command {
     Command::Set {
-        key: "x".to_string(),
+        key: "x".into(),
         value: i64::try_from(index).unwrap_or(i64::MAX),
     }
 }
@@ -394,13 +394,13 @@ pub fn apply_step(sim: &mut Sim, step: &Step) -> Result<(), ScenarioError> {
                     Some(n) if count > 0 => format!(
                         "`drop` found only {count} packet(s) in flight from {} to {}, not a \
                          number {n}",
-                        addr_name(*from),
-                        addr_name(*to)
+                        String::from(*from),
+                        String::from(*to)
                     ),
                     _ => format!(
                         "`drop` found no packet in flight from {} to {}",
-                        addr_name(*from),
-                        addr_name(*to)
+                        String::from(*from),
+                        String::from(*to)
                     ),
                 }));
             }
@@ -427,13 +427,6 @@ fn action_name(action: &Action) -> &'static str {
         Action::Loss { .. } => "loss",
         Action::LinkLatency { .. } => "latency",
         Action::PinTimeout { .. } => "pin_timeout",
-    }
-}
-
-fn addr_name(addr: Addr) -> String {
-    match addr {
-        Addr::Node(id) => id.to_string(),
-        Addr::Client => "client".to_string(),
     }
 }
 
@@ -924,7 +917,7 @@ fn read_drop(map: &Map<String, Value>, path: &str, nodes: usize, at_ms: u64) -> 
     if from == to {
         return invalid(
             &format!("{path}.to"),
-            format!("no packet goes from {} to itself", addr_name(from)),
+            format!("no packet goes from {} to itself", String::from(from)),
         );
     }
     let nth = match map.get("nth") {

@@ -3,7 +3,7 @@
 //! The view's event log, the tour, the `raftsim` command and the tests all read this one record.
 
 use crate::command::Command;
-use crate::message::{ClientAnswer, ClientWriteId, PacketId};
+use crate::message::{Addr, ClientAnswer, ClientWriteId, PacketId, PacketSummary};
 use crate::types::{LogIndex, NodeId, Role, Term, Time};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -69,18 +69,20 @@ pub enum EventKind {
     },
     MessageSent {
         packet: PacketId,
-        to: String,
-        what: String,
+        to: Addr,
+        summary: PacketSummary,
+        /// A second copy the network made (random duplication).
+        duplicate: bool,
     },
     MessageDelivered {
         packet: PacketId,
-        from: String,
-        what: String,
+        from: Addr,
+        summary: PacketSummary,
     },
     MessageDropped {
         packet: PacketId,
         reason: DropReason,
-        what: String,
+        summary: PacketSummary,
     },
     VoteGranted {
         candidate: NodeId,
@@ -199,22 +201,28 @@ impl Event {
                 ),
                 (Timer::Heartbeat, _) => format!("{who}'s heartbeat timer fired"),
             },
-            EventKind::MessageSent { packet, to, what } => {
-                let who = if self.node.is_none() {
-                    "The client".to_string()
-                } else {
-                    who
-                };
-                format!("{who} sent {what} to {to} (packet {packet})")
+            EventKind::MessageSent {
+                packet,
+                to,
+                summary,
+                duplicate,
+            } => {
+                let to = to.name();
+                let copy = if *duplicate { " (duplicate)" } else { "" };
+                format!("{who} sent {summary}{copy} to {to} (packet {packet})")
             }
-            EventKind::MessageDelivered { packet, from, what } => match self.node {
-                Some(_) => format!("{who} received {what} from {from} (packet {packet})"),
-                None => format!("The client received {what} from {from} (packet {packet})"),
-            },
+            EventKind::MessageDelivered {
+                packet,
+                from,
+                summary,
+            } => {
+                let from = from.name();
+                format!("{who} received {summary} from {from} (packet {packet})")
+            }
             EventKind::MessageDropped {
                 packet,
                 reason,
-                what,
+                summary,
             } => {
                 let why = match reason {
                     DropReason::ReceiverCrashed => "its receiver is crashed",
@@ -222,7 +230,7 @@ impl Event {
                     DropReason::Lost => "the network lost it",
                     DropReason::DroppedByUser => "it was dropped by hand",
                 };
-                format!("Packet {packet} ({what}) was dropped: {why}")
+                format!("Packet {packet} ({summary}) was dropped: {why}")
             }
             EventKind::VoteGranted { candidate, term } => {
                 format!("{who} granted its vote to {candidate} for term {term}")

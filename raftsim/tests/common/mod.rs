@@ -33,7 +33,7 @@ pub fn entries(terms: &[Term]) -> Vec<Entry> {
         .map(|(i, &term)| Entry {
             term,
             command: Command::Set {
-                key: format!("e{}", i + 1),
+                key: format!("e{}", i + 1).into(),
                 value: i as i64 + 1,
             },
         })
