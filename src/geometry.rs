@@ -7,13 +7,13 @@
 //! groups, so the boundary is one straight line whatever the groups are.
 
 /// The drawing's coordinate system; the SVG scales it to any window.
-pub const VIEW_W: f64 = 1120.0;
-pub const VIEW_H: f64 = 700.0;
+pub const VIEW_W: f64 = 1060.0;
+pub const VIEW_H: f64 = 740.0;
 /// Centre of the ellipse the servers sit on; the client is drawn here.
-pub const CENTER: Point = Point { x: 560.0, y: 330.0 };
+pub const CENTER: Point = Point { x: 530.0, y: 356.0 };
 /// Half-axes of that ellipse.
-pub const RING_RX: f64 = 452.0;
-pub const RING_RY: f64 = 262.0;
+pub const RING_RX: f64 = 424.0;
+pub const RING_RY: f64 = 289.0;
 /// Radius of one server's body.
 pub const NODE_R: f64 = 48.0;
 /// Radius of the timer ring drawn around a server's body.
@@ -23,7 +23,7 @@ pub const TIMER_W: f64 = 9.0;
 /// The label under a server: its top and bottom below the server's centre, and half its width.
 pub const LABEL_TOP: f64 = TIMER_R + TIMER_W / 2.0 + 2.0;
 pub const LABEL_BELOW: f64 = TIMER_R + 36.0;
-pub const LABEL_HALF_W: f64 = 92.0;
+pub const LABEL_HALF_W: f64 = 100.0;
 /// Half the size of the client's box in the centre.
 pub const CLIENT_HALF_W: f64 = 62.0;
 pub const CLIENT_HALF_H: f64 = 34.0;

@@ -25,7 +25,7 @@ const fn row(keys: &'static str, what: &'static str) -> KeyHelp {
 }
 
 /// Every binding, for the help overlay, in the order people need them.
-pub const HELP: [KeyHelp; 18] = [
+pub const HELP: [KeyHelp; 19] = [
     row("Space", "play / pause"),
     row("→  or  .", "step one tick (paused)"),
     row("N", "step to the next event (paused)"),
@@ -36,10 +36,11 @@ pub const HELP: [KeyHelp; 18] = [
     row("T", "time the selected server out now (start an election)"),
     row("W", "type a client write to the selected server"),
     row("Enter", "send the write (in the client box)"),
+    row("M", "select the next message in flight (pauses)"),
     row("D", "drop the selected message"),
     row("P", "partition: pick servers with 1 … 9, P again to split"),
     row("H", "heal every partition and cut link"),
-    row("M", "show / hide message traffic in the event log"),
+    row("V", "show / hide message traffic in the event log"),
     row("Shift+R", "reset with the same seed"),
     row("Shift+N", "reset with a new seed"),
     row("Esc", "close help, cancel partition, clear selection"),
@@ -70,7 +71,8 @@ pub fn command_for(key: &str, shift: bool, ctrl_alt_meta: bool) -> Option<KeyCom
         "p" | "P" => act(A::TogglePartitionMode),
         "Enter" => act(A::ApplyPartition),
         "h" | "H" => act(A::Heal),
-        "m" | "M" => act(A::ToggleTraffic),
+        "m" | "M" => act(A::SelectNextPacket),
+        "v" | "V" => act(A::ToggleTraffic),
         "R" if shift => act(A::Reset {
             seed: None,
             nodes: None,

@@ -117,6 +117,8 @@ pub enum AppAction {
     ClickNode(NodeId),
     /// A message in flight was clicked: select it and pause, so it can be read and dropped.
     SelectPacket(PacketId),
+    /// Select the next message in flight after the selected one (by id), and pause.
+    SelectNextPacket,
     ClearSelection,
     /// Do something to a server; `None` means the selected one.
     Node(NodeOp, Option<NodeId>),
@@ -357,6 +359,22 @@ impl AppState {
                 if self.sim.packet(id).is_some() {
                     self.selected = Some(Selection::Packet(id));
                     self.playing = false;
+                }
+            }
+            AppAction::SelectNextPacket => {
+                let after = match self.selected {
+                    Some(Selection::Packet(id)) => id,
+                    _ => 0,
+                };
+                let mut ids: Vec<PacketId> = self.sim.in_flight().map(|p| p.id).collect();
+                ids.sort_unstable();
+                let next = ids.iter().find(|&&id| id > after).or(ids.first()).copied();
+                match next {
+                    Some(id) => {
+                        self.selected = Some(Selection::Packet(id));
+                        self.playing = false;
+                    }
+                    None => self.notice = Some(Notice::info("No message is in flight right now.")),
                 }
             }
             AppAction::ClearSelection => self.selected = None,
@@ -687,6 +705,20 @@ mod tests {
         assert!(s.sim.packet(id).is_none());
         assert!(s.notice.is_none(), "{:?}", s.notice);
         assert_eq!(s.sim.leader(), Some(leader));
+    }
+
+    #[test]
+    fn messages_can_be_selected_one_after_another() {
+        let mut s = state(2, 5);
+        elect(&mut s);
+        let mut ids: Vec<PacketId> = s.sim.in_flight().map(|p| p.id).collect();
+        ids.sort_unstable();
+        assert!(ids.len() >= 2, "heartbeats are in flight");
+        s.update(AppAction::SelectNextPacket);
+        assert_eq!(s.selected, Some(Selection::Packet(ids[0])));
+        s.update(AppAction::SelectNextPacket);
+        assert_eq!(s.selected, Some(Selection::Packet(ids[1])));
+        assert!(!s.playing);
     }
 
     #[test]

@@ -1,32 +1,326 @@
 //! Component tests, run in headless Chromium by wasm-bindgen-test (`scripts/test.sh`).
 #![cfg(target_arch = "wasm32")]
 
+use raft_live::components::{ClusterView, Highlight, LogsView};
+use raft_live::{App, AppProps, SimRef};
+use raftsim::{Action, Command, Config, NodeId, Sim};
+use std::collections::BTreeSet;
+use std::rc::Rc;
 use std::time::Duration;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement};
+use yew::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Mounts the app in a fresh element and lets Yew render.
-async fn mount_app() -> web_sys::Element {
+/// A fresh element in the page to mount a component in.
+fn new_root() -> Element {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    yew::Renderer::<raft_live::App>::with_root(root.clone()).render();
-    yew::platform::time::sleep(Duration::from_millis(50)).await;
     root
+}
+
+async fn settle() {
+    yew::platform::time::sleep(Duration::from_millis(50)).await;
+}
+
+/// Mounts the app with a query string and lets Yew render.
+async fn mount_app(query: &str) -> Element {
+    let root = new_root();
+    let props = AppProps {
+        query: Some(AttrValue::from(query.to_string())),
+    };
+    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+#[derive(Properties, PartialEq)]
+struct ClusterHost {
+    sim: SimRef,
+    highlight: Rc<Highlight>,
+}
+
+#[component]
+fn HostCluster(props: &ClusterHost) -> Html {
+    html! {
+        <>
+            <ClusterView sim={props.sim.clone()} highlight={props.highlight.clone()} interactive={false} />
+            <LogsView sim={props.sim.clone()} />
+        </>
+    }
+}
+
+/// Mounts the drawing and the logs table alone, as the tour will, on a given world.
+async fn mount_cluster(sim: Sim, highlight: Highlight) -> Element {
+    let root = new_root();
+    let props = ClusterHost {
+        sim: SimRef::new(sim),
+        highlight: Rc::new(highlight),
+    };
+    yew::Renderer::<HostCluster>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    root
+}
+
+fn count(root: &Element, selector: &str) -> u32 {
+    root.query_selector_all(selector).unwrap().length()
+}
+
+fn attr(root: &Element, selector: &str, name: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is drawn"))
+        .get_attribute(name)
+        .unwrap_or_default()
+}
+
+fn sim(nodes: usize, seed: u64) -> Sim {
+    Sim::new(Config {
+        nodes,
+        seed,
+        ..Config::default()
+    })
+    .unwrap()
+}
+
+/// Runs until there is a leader.
+fn elect(sim: &mut Sim) -> NodeId {
+    for _ in 0..1000 {
+        if let Some(l) = sim.leader() {
+            return l;
+        }
+        sim.advance_by(5_000);
+    }
+    panic!("no leader")
+}
+
+fn key(key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
 }
 
 #[wasm_bindgen_test]
 async fn renders_the_core_clusters_servers() {
-    let root = mount_app().await;
-    let nodes = root.query_selector_all("svg g.node").unwrap();
-    assert_eq!(nodes.length(), 5);
-    let first = root.query_selector("g.node[data-node='S1']").unwrap();
-    assert!(first.is_some(), "S1 is drawn");
+    let root = mount_app("?seed=1").await;
+    assert_eq!(count(&root, "svg g.node"), 5);
+    assert!(root
+        .query_selector("g.node[data-node='S1']")
+        .unwrap()
+        .is_some());
     let text = root.text_content().unwrap_or_default();
     assert!(
         text.contains("follower"),
         "servers start as followers: {text}"
     );
     assert!(text.contains("term 0"), "servers start in term 0: {text}");
+    assert_eq!(attr(&root, ".app", "data-seed"), "1");
+}
+
+#[wasm_bindgen_test]
+async fn the_drawing_shows_roles_timers_links_and_highlights() {
+    let mut world = sim(3, 4);
+    let leader = elect(&mut world);
+    let highlight = Highlight {
+        nodes: BTreeSet::from([NodeId(2)]),
+        ..Highlight::default()
+    };
+    let root = mount_cluster(world, highlight).await;
+    assert_eq!(count(&root, "svg g.node"), 3);
+    assert_eq!(count(&root, "svg g.node[data-role=leader]"), 1);
+    assert_eq!(
+        attr(&root, "svg g.node[data-role=leader]", "data-node"),
+        leader.to_string()
+    );
+    assert_eq!(count(&root, "svg g.node.highlighted"), 1);
+    assert_eq!(count(&root, "svg g.node[data-node=S2].highlighted"), 1);
+    assert_eq!(count(&root, "svg g.link"), 3);
+    // Every server shows a running timer: a fraction of a ring, between empty and full.
+    let rings = root.query_selector_all("svg g.node circle.ring").unwrap();
+    assert_eq!(rings.length(), 3);
+    for i in 0..rings.length() {
+        let ring: Element = rings.item(i).unwrap().dyn_into().unwrap();
+        let f: f64 = ring
+            .get_attribute("data-fraction")
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.0..=1.0).contains(&f), "{f}");
+    }
+    // A drawing that only shows has nothing focusable.
+    assert_eq!(count(&root, "svg g.node[tabindex]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn the_drawing_shows_messages_walls_cut_links_and_crashes() {
+    let mut world = sim(5, 6);
+    elect(&mut world);
+    world.advance_by(1_000);
+    let in_flight = world.in_flight().count() as u32;
+    world
+        .apply(Action::Partition {
+            groups: vec![vec![NodeId(1), NodeId(2)]],
+        })
+        .unwrap();
+    world
+        .apply(Action::Cut {
+            from: NodeId(3),
+            to: NodeId(4),
+            both: true,
+        })
+        .unwrap();
+    world.apply(Action::Crash { node: NodeId(5) }).unwrap();
+    let in_flight_now = world.in_flight().count() as u32;
+    let root = mount_cluster(world, Highlight::default()).await;
+    assert!(in_flight > 0 || in_flight_now > 0);
+    assert_eq!(count(&root, "svg g.packet"), in_flight_now);
+    assert_eq!(count(&root, "svg .walls .wall"), 2);
+    assert_eq!(count(&root, "svg g.link[data-state=cut]"), 1);
+    assert_eq!(
+        attr(&root, "svg g.link[data-link='S3-S4']", "data-state"),
+        "cut"
+    );
+    assert_eq!(
+        attr(&root, "svg g.link[data-link='S1-S3']", "data-state"),
+        "down"
+    );
+    assert_eq!(
+        attr(&root, "svg g.link[data-link='S1-S2']", "data-state"),
+        "up"
+    );
+    let crashed = root
+        .query_selector("svg g.node[data-node=S5]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        crashed.get_attribute("data-crashed").as_deref(),
+        Some("true")
+    );
+    assert!(
+        crashed.query_selector(".cross").unwrap().is_some(),
+        "crossed out"
+    );
+    assert!(crashed
+        .text_content()
+        .unwrap_or_default()
+        .contains("CRASHED"));
+}
+
+#[wasm_bindgen_test]
+async fn the_logs_show_committed_and_uncommitted_entries() {
+    let mut world = sim(3, 2);
+    let leader = elect(&mut world);
+    world
+        .submit_write(leader, Command::parse("SET x 5").unwrap())
+        .unwrap();
+    for _ in 0..200 {
+        world.advance_by(5_000);
+        if world.nodes().iter().all(|n| n.commit_index >= 1) {
+            break;
+        }
+    }
+    // A second write the leader appends but cannot commit: everyone else is cut off.
+    for peer in world.nodes().iter().map(|n| n.id).collect::<Vec<_>>() {
+        if peer != leader {
+            world
+                .apply(Action::Cut {
+                    from: leader,
+                    to: peer,
+                    both: true,
+                })
+                .unwrap();
+        }
+    }
+    world
+        .submit_write(leader, Command::parse("ADD x 2").unwrap())
+        .unwrap();
+    world.advance_by(40_000);
+    let root = mount_cluster(world, Highlight::default()).await;
+    assert_eq!(count(&root, "table.logs td.cell[data-committed=true]"), 3);
+    let row = format!("table.logs tr[data-node={leader}]");
+    assert_eq!(
+        count(&root, &format!("{row} td.cell[data-committed=false]")),
+        1
+    );
+    assert_eq!(
+        attr(
+            &root,
+            &format!("{row} td.cell[data-index='2']"),
+            "data-committed"
+        ),
+        "false"
+    );
+    assert_eq!(attr(&root, &format!("{row} td.kv"), "data-kv"), "x = 5");
+}
+
+#[wasm_bindgen_test]
+async fn bad_page_parameters_are_explained_on_the_page() {
+    let root = mount_app("?seed=x&nodes=2").await;
+    let notice = root
+        .query_selector(".notice.error")
+        .unwrap()
+        .expect("a notice")
+        .text_content()
+        .unwrap_or_default();
+    assert!(notice.contains("seed `x`"), "{notice}");
+    assert!(notice.contains("3, 5, 7 or 9"), "{notice}");
+    assert_eq!(count(&root, "svg g.node"), 5);
+}
+
+#[wasm_bindgen_test]
+async fn space_pauses_and_period_steps_one_tick() {
+    let root = mount_app("?seed=3").await;
+    assert_eq!(attr(&root, ".app", "data-playing"), "true");
+    key(" ");
+    settle().await;
+    assert_eq!(attr(&root, ".app", "data-playing"), "false");
+    let t0: u64 = attr(&root, ".clock", "data-time-us").parse().unwrap();
+    key(".");
+    settle().await;
+    let t1: u64 = attr(&root, ".clock", "data-time-us").parse().unwrap();
+    assert_eq!(t1, t0 + 10_000);
+    // Paused: time stands still.
+    settle().await;
+    let t2: u64 = attr(&root, ".clock", "data-time-us").parse().unwrap();
+    assert_eq!(t2, t1);
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_client_command_gets_an_inline_message() {
+    let root = mount_app("?seed=3").await;
+    let input: HtmlInputElement = root
+        .query_selector("#client-command")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    input.set_value("FOO x 1");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    input
+        .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
+        .unwrap();
+    settle().await;
+    let send: HtmlElement = root
+        .query_selector("button[data-action=send]")
+        .unwrap()
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    send.click();
+    settle().await;
+    let error = root
+        .query_selector("#client-error")
+        .unwrap()
+        .unwrap()
+        .text_content()
+        .unwrap_or_default();
+    assert!(error.contains("FOO"), "{error}");
+    assert_eq!(attr(&root, "#client-command", "aria-invalid"), "true");
 }

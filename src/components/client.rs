@@ -101,7 +101,7 @@ pub fn ClientPanel(props: &ClientProps) -> Html {
                        value={props.text.clone()} {oninput} {onkeydown}
                        placeholder="SET x 5" aria-label="Command, e.g. SET x 5 or ADD x 2"
                        aria-invalid={props.error.is_some().to_string()} aria-describedby="client-error"
-                       autocomplete="off" spellcheck="false" />
+                       autocomplete="off" spellcheck="false" maxlength="64" />
                 <label class="to">{ "to" }
                     <select id="client-target" {onchange} aria-label="Server to send to">{ for options }</select>
                 </label>

@@ -521,6 +521,7 @@ pub fn Legend() -> Html {
                 { item(html! { <><circle class="lg crashed" r="16" /><path class="lg-cross" d="M -11 -11 L 11 11 M 11 -11 L -11 11" /></> }, "crashed") }
                 { item(html! { <circle class="lg-ring" r="15" transform="rotate(-90)" stroke-dasharray={ring_dash(15.0, 0.7)} /> }, "election timer") }
                 { item(html! { <circle class="lg-ring heartbeat" r="15" transform="rotate(-90)" stroke-dasharray={ring_dash(15.0, 0.7)} /> }, "heartbeat timer") }
+                { item(html! { <line class="lg-wall" x1="-16" y1="16" x2="16" y2="-16" /> }, "partition / cut link") }
             </ul>
             <ul>
                 { pill("rv", "vote?", "RequestVote") }

@@ -2,7 +2,7 @@
 //! live status of Raft's safety properties. Both read the core's trace and checker.
 
 use crate::state::{AppAction, SimRef};
-use raftsim::{fmt_ms, Event, EventKind, Sim};
+use raftsim::{fmt_ms, DropReason, Event, EventKind, Sim, Timer};
 use yew::prelude::*;
 
 /// Events shown.
@@ -26,12 +26,16 @@ impl PartialEq for EventsProps {
     }
 }
 
-/// Message traffic (sent, delivered): many per heartbeat, hidden unless asked for.
-fn is_traffic(e: &Event) -> bool {
-    matches!(
-        e.kind,
-        EventKind::MessageSent { .. } | EventKind::MessageDelivered { .. }
-    )
+/// Routine traffic: messages sent, delivered, or lost to the network (every heartbeat across a
+/// partition is one), and heartbeat rounds. Many per heartbeat, so hidden unless asked for; a
+/// message dropped by hand is always shown.
+pub fn is_traffic(e: &Event) -> bool {
+    match &e.kind {
+        EventKind::MessageSent { .. } | EventKind::MessageDelivered { .. } => true,
+        EventKind::MessageDropped { reason, .. } => *reason != DropReason::DroppedByUser,
+        EventKind::TimerFired { timer } => *timer == Timer::Heartbeat,
+        _ => false,
+    }
 }
 
 #[component]
@@ -55,7 +59,7 @@ pub fn EventLog(props: &EventsProps) -> Html {
                 <h2>{ "Events" }</h2>
                 <label class="toggle">
                     <input type="checkbox" checked={show_traffic} onchange={toggle} />
-                    { "show messages" }
+                    { "show messages and heartbeats" }
                 </label>
             </div>
             <ol class="events" aria-live="off" data-count={sim.trace().len().to_string()}>

@@ -163,6 +163,34 @@ fn view_node_state(
         Html::default()
     };
     let can_time_out = !n.crashed && n.role != Role::Leader;
+    // Its links, as buttons: the keyboard's and the touch screen's way to cut one.
+    let net = sim.network();
+    let links = sim.nodes().iter().filter(|p| p.id != id).map(|p| {
+        let peer = p.id;
+        let cut = net.cut_links().any(|l| l == (id, peer) || l == (peer, id));
+        let state = if cut {
+            "cut"
+        } else if !net.link_up(id, peer) || !net.link_up(peer, id) {
+            "down"
+        } else {
+            "up"
+        };
+        let toggle = {
+            let dispatch = dispatch.clone();
+            Callback::from(move |_: MouseEvent| dispatch.emit(AppAction::ToggleLink(id, peer)))
+        };
+        let title = match state {
+            "cut" => format!("The link {id}–{peer} is cut: restore it"),
+            "down" => format!("The link {id}–{peer} is down (partition): cut it too"),
+            _ => format!("Cut the link {id}–{peer}"),
+        };
+        html! {
+            <button class={classes!("link-toggle", state)} data-link-toggle={peer.to_string()}
+                    aria-pressed={cut.to_string()} {title} onclick={toggle}>
+                { peer.to_string() }
+            </button>
+        }
+    });
     html! {
         <div class={classes!("inspector-body", look_class(n))} data-inspect={id.to_string()}>
             <div class="inspector-head">
@@ -199,6 +227,8 @@ fn view_node_state(
                 { field("timer", false, timer) }
                 { candidate_state }
                 { field("applied", false, kv_text(n)) }
+                <dt>{ "links" }</dt>
+                <dd class="links">{ for links }</dd>
             </dl>
             { leader_state }
         </div>

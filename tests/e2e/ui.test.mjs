@@ -46,6 +46,15 @@ test('everything by keyboard: select, crash, restart, time out, help', async () 
   await page.waitForFunction((i) => document.querySelector('select[data-control=speed]').selectedIndex === i + 1, speed);
   await page.keyboard.press('Space');
   await page.waitForSelector('.app[data-playing=false]');
+  // M selects a message in flight, D drops it. Step events until one is in flight.
+  for (let i = 0; i < 100 && !(await page.$('svg.cluster g.packet')); i++) await page.keyboard.press('n');
+  await page.keyboard.press('m');
+  const picked = await page.waitForSelector('.inspector [data-inspect-packet]');
+  const id = await picked.getAttribute('data-inspect-packet');
+  await page.waitForSelector('.app[data-playing=false]');
+  await page.waitForSelector(`svg.cluster g.packet.selected[data-packet="${id}"]`);
+  await page.keyboard.press('d');
+  await page.waitForSelector(`svg.cluster g.packet[data-packet="${id}"]`, { state: 'detached' });
   // W puts the cursor in the client box; keys typed there are text, not shortcuts.
   await page.keyboard.press('w');
   await page.keyboard.type('SET c 3');
@@ -72,9 +81,16 @@ test('a message in flight can be clicked, read and dropped', async () => {
   assert.match(fields, /prevLogIndex|lastLogIndex|success|voteGranted|command|answer/);
   await page.click('.inspector button[data-action=drop]');
   await page.waitForSelector(`svg.cluster g.packet[data-packet="${id}"]`, { state: 'detached' });
-  // The event log, showing message traffic, says it was dropped by hand.
+  // The event log says it was dropped by hand, with the packet's number.
+  await page.waitForFunction(
+    (id) => [...document.querySelectorAll('ol.events li')].some((li) => li.textContent.includes(`Packet ${id}`) && /by hand/.test(li.textContent)),
+    id,
+  );
+  // Routine traffic is hidden until asked for.
+  const sent = () => page.$$eval('ol.events li .text', (ts) => ts.filter((t) => / sent /.test(t.textContent)).length);
+  assert.equal(await sent(), 0);
   await page.check('.events-panel input[type=checkbox]');
-  await page.waitForFunction(() => [...document.querySelectorAll('ol.events li')].some((li) => /dropped/.test(li.textContent)));
+  await page.waitForFunction(() => [...document.querySelectorAll('ol.events li .text')].some((t) => / sent /.test(t.textContent)));
   assert.deepEqual(problems, []);
 });
 
@@ -87,6 +103,13 @@ test('a link is cut and restored by clicking it', async () => {
   await page.waitForSelector(`${link}[data-state=cut]`);
   await page.waitForSelector('.net-state[data-network="1 link cut"]');
   await page.click(link);
+  await page.waitForSelector(`${link}[data-state=up]`);
+  // The same from the selected server's panel, for keyboards and touch screens.
+  await page.keyboard.press('1');
+  await page.click('.inspector button[data-link-toggle=S2]');
+  await page.waitForSelector(`${link}[data-state=cut]`);
+  await page.waitForSelector('.inspector button[data-link-toggle=S2][aria-pressed=true]');
+  await page.click('.inspector button[data-link-toggle=S2]');
   await page.waitForSelector(`${link}[data-state=up]`);
   // Heal mends cut links too.
   await page.click('svg.cluster g.link[data-link="S2-S3"]');
