@@ -33,7 +33,7 @@ pub fn HelpOverlay(props: &HelpProps) -> Html {
                     </table>
                     <div class="help-text">
                         <p>{ "Each server is drawn by its role: a circle is a follower, a diamond a candidate, a hexagon the leader; a crossed grey circle is crashed. Under it: its current term and whom it voted for." }</p>
-                        <p>{ "The ring round a server is its election timer draining; when it runs out the server starts an election. Heartbeats from the leader refill it. Round the leader, a dashed ring is its heartbeat timer." }</p>
+                        <p>{ "The ring round a server is its election timer draining; when it runs out the server starts an election. Heartbeats from the leader refill it, with a flash. Round the leader, a thinner green ring is its heartbeat timer: when it runs out, the leader sends the next round of AppendEntries." }</p>
                         <p>{ "Messages move along the links. Click one to read its fields and drop it. Click a link to cut it; Partition splits the servers in two with a wall between them; Heal mends everything." }</p>
                         <p>{ "In the logs, a solid cell is committed and a dashed one is not yet; the yellow bar marks each server's commit index. The same seed and the same actions always give the same run." }</p>
                         <p>{ "On a touch screen, tap servers, messages and links; the buttons do the rest." }</p>
