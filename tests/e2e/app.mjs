@@ -31,6 +31,33 @@ export async function play(page) {
   await page.waitForSelector('.app[data-playing=true]');
 }
 
+/** Pauses, then steps event by event until a message of `kind` (any if null) is in flight. */
+export async function pauseWithMessageInFlight(page, kind = null) {
+  await pause(page);
+  const selector = kind ? `svg.cluster g.packet[data-kind=${kind}]` : 'svg.cluster g.packet';
+  for (let i = 0; i < 500 && !(await page.$(selector)); i++) {
+    await page.click('button[data-action=step-event]');
+  }
+  await page.waitForSelector(selector, { timeout: 1000 });
+}
+
+/** Clicks a message in flight of `kind` (any if null) that no other message covers, as a person
+ * would pick one out of a crowd; returns its packet id. */
+export async function clickMessage(page, kind = null) {
+  const id = await page.evaluate((kind) => {
+    const all = [...document.querySelectorAll(kind ? `svg.cluster g.packet[data-kind=${kind}]` : 'svg.cluster g.packet')];
+    const clear = all.find((g) => {
+      const r = g.getBoundingClientRect();
+      const hit = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+      return hit && hit.closest('g.packet') === g;
+    });
+    return (clear ?? all[all.length - 1])?.dataset.packet ?? null;
+  }, kind);
+  if (id === null) throw new Error(`no ${kind ?? ''} message in flight`);
+  await page.click(`svg.cluster g.packet[data-packet="${id}"]`);
+  return id;
+}
+
 /** Simulated time in microseconds, from the clock's data-time-us. */
 export async function timeUs(page) {
   return Number(await page.getAttribute('.clock', 'data-time-us'));

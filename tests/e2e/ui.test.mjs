@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
 import {
   openApp, setSpeed, pause, play, timeUs, servers, waitForLeader, clickServer, write, LONG,
+  pauseWithMessageInFlight, clickMessage,
 } from './app.mjs';
 
 let server;
@@ -46,8 +47,8 @@ test('everything by keyboard: select, crash, restart, time out, help', async () 
   await page.waitForFunction((i) => document.querySelector('select[data-control=speed]').selectedIndex === i + 1, speed);
   await page.keyboard.press('Space');
   await page.waitForSelector('.app[data-playing=false]');
-  // M selects a message in flight, D drops it. Step events until one is in flight.
-  for (let i = 0; i < 100 && !(await page.$('svg.cluster g.packet')); i++) await page.keyboard.press('n');
+  // M selects a message in flight, D drops it.
+  await pauseWithMessageInFlight(page);
   await page.keyboard.press('m');
   const picked = await page.waitForSelector('.inspector [data-inspect-packet]');
   const id = await picked.getAttribute('data-inspect-packet');
@@ -69,12 +70,8 @@ test('a message in flight can be clicked, read and dropped', async () => {
   const { page, problems } = await openApp(browser, server, '?seed=8&nodes=5');
   await setSpeed(page, '10×');
   await waitForLeader(page);
-  await setSpeed(page, '1/20×');
-  await page.waitForSelector('svg.cluster g.packet[data-packet]', { timeout: LONG });
-  await pause(page);
-  const packet = page.locator('svg.cluster g.packet[data-packet]').first();
-  const id = await packet.getAttribute('data-packet');
-  await packet.click();
+  await pauseWithMessageInFlight(page);
+  const id = await clickMessage(page);
   await page.waitForSelector(`.inspector [data-inspect-packet="${id}"]`);
   const fields = await page.textContent('.inspector .fig2');
   assert.match(fields, /term/);
@@ -221,8 +218,7 @@ test('screenshots for review at 1920×1080 and 1280×720', async () => {
     await write(page, leader.id, 'ADD x 2');
     const other = (await servers(page)).find((s) => s.id !== leader.id).id;
     await write(page, other, 'SET y 7');
-    await page.waitForSelector('svg.cluster g.packet[data-kind=ae]', { timeout: LONG });
-    await pause(page);
+    await pauseWithMessageInFlight(page, 'ae');
     await clickServer(page, leader.id);
     await screenshot(page, `cluster-${size}`);
     await page.keyboard.press('?');
@@ -234,9 +230,8 @@ test('screenshots for review at 1920×1080 and 1280×720', async () => {
     const l9 = await waitForLeader(nine.page);
     await setSpeed(nine.page, '1/20×');
     await write(nine.page, l9.id, 'SET x 1');
-    await nine.page.waitForSelector('svg.cluster g.packet[data-kind=ae]', { timeout: LONG });
-    await pause(nine.page);
-    await nine.page.locator('svg.cluster g.packet[data-kind=ae]').first().click();
+    await pauseWithMessageInFlight(nine.page, 'ae');
+    await clickMessage(nine.page, 'ae');
     await screenshot(nine.page, `nine-servers-${size}`);
     assert.deepEqual([...problems, ...nine.problems], []);
   }
