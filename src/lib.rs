@@ -12,7 +12,7 @@ pub mod params;
 pub mod state;
 
 use components::client::ClientPanel;
-use components::controls::{Clock, Controls};
+use components::controls::{network_summary, Clock, Controls, NetworkBar};
 use components::events::{EventLog, Safety};
 use components::help::HelpOverlay;
 use components::inspector::Inspector;
@@ -236,34 +236,6 @@ pub fn App(props: &AppProps) -> Html {
             </div>
         }
     });
-    let net = s.sim.network();
-    let network_state = match (net.partition_groups(), net.cut_links().count()) {
-        (Some(groups), _) => format!("partitioned into {} groups", groups.len()),
-        (None, 0) => "healthy".to_string(),
-        (None, cuts) => format!(
-            "{} link{} cut",
-            cuts / 2 + cuts % 2,
-            if cuts > 2 { "s" } else { "" }
-        ),
-    };
-    let partition_bar = match &s.draft {
-        Some(draft) => {
-            let picked = components::names(draft);
-            html! {
-                <>
-                    <span class="drafting-note" data-draft={components::id_list(draft)}>
-                        { format!("Side A: {picked}") }
-                    </span>
-                    <button class="primary" data-action="split" onclick={dispatch.reform(|_: MouseEvent| AppAction::ApplyPartition)}>{ "Split" }</button>
-                    <button data-action="cancel-partition" onclick={dispatch.reform(|_: MouseEvent| AppAction::CancelPartition)}>{ "Cancel" }</button>
-                </>
-            }
-        }
-        None => html! {
-            <button data-action="partition" onclick={dispatch.reform(|_: MouseEvent| AppAction::TogglePartitionMode)}
-                    title="Pick servers for one side, then Split (P)">{ "Partition…" }</button>
-        },
-    };
     html! {
         <div class={classes!("app", s.playing.then_some("playing"))} data-playing={s.playing.to_string()}
              data-seed={s.seed.to_string()} data-nodes={s.nodes.to_string()}>
@@ -286,17 +258,9 @@ pub fn App(props: &AppProps) -> Html {
                                  on_node={handlers.on_node.clone()} on_packet={handlers.on_packet.clone()}
                                  on_link={handlers.on_link.clone()} on_background={handlers.on_background.clone()} />
                     <div class="cluster-side">
-                        <div class="netbar">
-                            <span class="net-state" data-network={network_state.clone()}>
-                                { "network: " }<strong>{ network_state }</strong>
-                            </span>
-                            { partition_bar }
-                            <button data-action="heal" disabled={net.is_healthy()}
-                                    onclick={dispatch.reform(|_: MouseEvent| AppAction::Heal)} title="Heal every partition and cut link (H)">
-                                { "Heal" }
-                            </button>
-                            <span class="netbar-hint">{ "Click a link to cut it." }</span>
-                        </div>
+                        <NetworkBar summary={network_summary(s.sim.network())}
+                                    healthy={s.sim.network().is_healthy()} draft={s.draft.clone()}
+                                    dispatch={dispatch.clone()} />
                         <Legend />
                     </div>
                 </section>

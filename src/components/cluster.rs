@@ -2,7 +2,7 @@
 //! the client in the middle and every message in flight. It takes the world as a prop and draws
 //! it; clicks go out through optional callbacks. The tour reuses it as is.
 
-use super::{look_class, role_class};
+use super::{link_state, look_class, lost_on_arrival, role_class, svg_line};
 use crate::geometry::{
     self, packet_track, polygon_points, remaining_fraction, ring_dash, trimmed, Layout, Point,
     CENTER, CLIENT_HALF_H, CLIENT_HALF_W, NODE_R, TIMER_R, VIEW_H, VIEW_W,
@@ -314,23 +314,12 @@ fn view_links(
     hl: &Highlight,
     on_link: &Callback<(NodeId, NodeId)>,
 ) -> Html {
-    let cut: BTreeSet<(NodeId, NodeId)> = net
-        .cut_links()
-        .map(|(a, b)| if a < b { (a, b) } else { (b, a) })
-        .collect();
     let mut out = Vec::with_capacity(count * count / 2);
     for i in 0..count {
         for j in i + 1..count {
             let (a, b) = (NodeId::from_index(i), NodeId::from_index(j));
-            let (pa, pb) = (layout.node(i), layout.node(j));
-            let (s, e) = trimmed(pa, pb, TIMER_R, TIMER_R);
-            let state = if cut.contains(&(a, b)) {
-                "cut"
-            } else if !net.link_up(a, b) || !net.link_up(b, a) {
-                "down"
-            } else {
-                "up"
-            };
+            let (s, e) = trimmed(layout.node(i), layout.node(j), TIMER_R, TIMER_R);
+            let state = link_state(net, a, b);
             let onclick = {
                 let on_link = on_link.clone();
                 Callback::from(move |ev: MouseEvent| {
@@ -339,9 +328,6 @@ fn view_links(
                 })
             };
             let mid = s.lerp(e, 0.5);
-            let coords = [("x1", s.x), ("y1", s.y), ("x2", e.x), ("y2", e.y)]
-                .map(|(_, v)| format!("{v:.1}"));
-            let [x1, y1, x2, y2] = coords;
             let title = if state == "cut" {
                 format!("Link {a}–{b} is cut: click to restore it")
             } else {
@@ -351,8 +337,8 @@ fn view_links(
                 <g class={classes!("link", state, hl.links.contains(&(a, b)).then_some("highlighted"))}
                    key={format!("{a}-{b}")} data-link={format!("{a}-{b}")} data-state={state} {onclick}>
                     <title>{ title }</title>
-                    <line class="hit" x1={x1.clone()} y1={y1.clone()} x2={x2.clone()} y2={y2.clone()} />
-                    <line class="wire" {x1} {y1} {x2} {y2} />
+                    { svg_line(classes!("hit"), s, e) }
+                    { svg_line(classes!("wire"), s, e) }
                     if state == "cut" {
                         <g class="scissors" transform={format!("translate({:.1} {:.1})", mid.x, mid.y)}>
                             <circle r="15" /><text y="6">{ "✂" }</text>
@@ -367,12 +353,7 @@ fn view_links(
 
 /// A partition boundary.
 fn view_wall(w: &geometry::Wall) -> Html {
-    html! {
-        <g class="wall">
-            <line x1={format!("{:.1}", w.inner.x)} y1={format!("{:.1}", w.inner.y)}
-                  x2={format!("{:.1}", w.outer.x)} y2={format!("{:.1}", w.outer.y)} />
-        </g>
-    }
+    html! { <g class="wall">{ svg_line(Classes::new(), w.inner, w.outer) }</g> }
 }
 
 /// The client, in the middle: it reaches every server whatever the partition.
@@ -450,12 +431,7 @@ fn view_packet(
         p.deliver_at,
         sim.now(),
     );
-    // Lost on arrival: the link is down or the receiver is crashed. Shown, not decided, here.
-    let doomed = !sim.network().path_up(p.from, p.to)
-        || match p.to {
-            Addr::Node(id) => sim.node(id).is_some_and(|n| n.crashed),
-            Addr::Client => false,
-        };
+    let doomed = lost_on_arrival(sim, p);
     let id = p.id;
     let onclick = {
         let on_packet = on_packet.clone();
@@ -482,8 +458,7 @@ fn view_packet(
     );
     html! {
         <g key={id.to_string()} class="packet-wrap">
-            <line class={classes!("trail", kind)} x1={format!("{:.1}", start.x)} y1={format!("{:.1}", start.y)}
-                  x2={format!("{:.1}", at.x)} y2={format!("{:.1}", at.y)} />
+            { svg_line(classes!("trail", kind), start, at) }
             <g {class} data-packet={id.to_string()} data-kind={kind}
                transform={format!("translate({:.1} {:.1})", at.x, at.y)} {onclick}>
                 <circle class="hit" r="24" />

@@ -3,7 +3,8 @@
 
 use crate::params::{self, fmt_duration, NODE_COUNTS, SPEEDS, TICKS_US};
 use crate::state::{AppAction, Notice};
-use raftsim::{fmt_ms, Time};
+use raftsim::{fmt_ms, Network, NodeId, Time};
+use std::collections::BTreeSet;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -181,5 +182,89 @@ pub fn Clock(props: &ClockProps) -> Html {
             <span class="value">{ format!("t = {}", fmt_ms(props.now)) }</span>
             <span class="state">{ state }</span>
         </div>
+    }
+}
+
+/// The network in a few words: `healthy`, `2 links cut`, `partitioned into 2 groups`.
+pub fn network_summary(net: &Network) -> String {
+    if let Some(groups) = net.partition_groups() {
+        return format!("partitioned into {} groups", groups.len());
+    }
+    let cut: BTreeSet<(NodeId, NodeId)> =
+        net.cut_links().map(|(a, b)| (a.min(b), a.max(b))).collect();
+    match cut.len() {
+        0 => "healthy".to_string(),
+        1 => "1 link cut".to_string(),
+        n => format!("{n} links cut"),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct NetworkBarProps {
+    pub summary: AttrValue,
+    pub healthy: bool,
+    /// While a partition is being drawn up: the servers picked for one side.
+    pub draft: Option<BTreeSet<NodeId>>,
+    pub dispatch: Callback<AppAction>,
+}
+
+/// The network's state, and partitioning and healing it.
+#[component]
+pub fn NetworkBar(props: &NetworkBarProps) -> Html {
+    let click = |action: AppAction| {
+        let d = props.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(action.clone()))
+    };
+    let partition = match &props.draft {
+        Some(draft) => html! {
+            <>
+                <span class="drafting-note" data-draft={super::id_list(draft)}>
+                    { format!("Side A: {}", super::names(draft)) }
+                </span>
+                <button class="primary" data-action="split" onclick={click(AppAction::ApplyPartition)}>{ "Split" }</button>
+                <button data-action="cancel-partition" onclick={click(AppAction::CancelPartition)}>{ "Cancel" }</button>
+            </>
+        },
+        None => html! {
+            <button data-action="partition" onclick={click(AppAction::TogglePartitionMode)}
+                    title="Pick servers for one side, then Split (P)">{ "Partition…" }</button>
+        },
+    };
+    html! {
+        <div class="netbar">
+            <span class="net-state" data-network={props.summary.clone()}>
+                { "network: " }<strong>{ props.summary.clone() }</strong>
+            </span>
+            { partition }
+            <button data-action="heal" disabled={props.healthy} onclick={click(AppAction::Heal)}
+                    title="Heal every partition and cut link (H)">{ "Heal" }</button>
+            <span class="netbar-hint">{ "Click a link to cut it." }</span>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raftsim::{Action, Config, Sim};
+
+    #[test]
+    fn the_network_is_summed_up_in_a_few_words() {
+        let mut sim = Sim::new(Config::default()).expect("valid");
+        assert_eq!(network_summary(sim.network()), "healthy");
+        let cut = |from: u8, to: u8, both: bool| Action::Cut {
+            from: NodeId(from),
+            to: NodeId(to),
+            both,
+        };
+        sim.apply(cut(1, 2, true)).expect("cut");
+        assert_eq!(network_summary(sim.network()), "1 link cut");
+        sim.apply(cut(3, 1, false)).expect("cut one way");
+        assert_eq!(network_summary(sim.network()), "2 links cut");
+        sim.apply(Action::Partition {
+            groups: vec![vec![NodeId(4)]],
+        })
+        .expect("partition");
+        assert_eq!(network_summary(sim.network()), "partitioned into 2 groups");
     }
 }

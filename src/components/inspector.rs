@@ -1,7 +1,7 @@
 //! The panel for what is selected: a server's full Figure 2 state and what can be done to it, or a
 //! message's fields with the offer to drop it. With nothing selected, a short cluster summary.
 
-use super::{kv_text, look_class, names, short_command};
+use super::{kv_text, link_state, look_class, lost_on_arrival, names, short_command};
 use crate::state::{AppAction, NodeOp, Selection, SimRef};
 use raftsim::{fmt_ms, Addr, ClientAnswer, Node, Packet, Payload, Role, Rpc, Sim, Time};
 use yew::prelude::*;
@@ -164,17 +164,9 @@ fn view_node_state(
     };
     let can_time_out = !n.crashed && n.role != Role::Leader;
     // Its links, as buttons: the keyboard's and the touch screen's way to cut one.
-    let net = sim.network();
     let links = sim.nodes().iter().filter(|p| p.id != id).map(|p| {
         let peer = p.id;
-        let cut = net.cut_links().any(|l| l == (id, peer) || l == (peer, id));
-        let state = if cut {
-            "cut"
-        } else if !net.link_up(id, peer) || !net.link_up(peer, id) {
-            "down"
-        } else {
-            "up"
-        };
+        let state = link_state(sim.network(), id, peer);
         let toggle = {
             let dispatch = dispatch.clone();
             Callback::from(move |_: MouseEvent| dispatch.emit(AppAction::ToggleLink(id, peer)))
@@ -186,7 +178,7 @@ fn view_node_state(
         };
         html! {
             <button class={classes!("link-toggle", state)} data-link-toggle={peer.to_string()}
-                    aria-pressed={cut.to_string()} {title} onclick={toggle}>
+                    aria-pressed={(state == "cut").to_string()} {title} onclick={toggle}>
                 { peer.to_string() }
             </button>
         }
@@ -327,8 +319,7 @@ fn view_packet_fields(p: &Packet, sim: &Sim, dispatch: &Callback<AppAction>) -> 
         }
     };
     let now = sim.now();
-    let lost = !sim.network().path_up(p.from, p.to)
-        || matches!(p.to, Addr::Node(n) if sim.node(n).is_some_and(|n| n.crashed));
+    let lost = lost_on_arrival(sim, p);
     html! {
         <div class="inspector-body packet-info" data-inspect-packet={id.to_string()}>
             <h2>{ format!("{title}: {} → {}", addr(p.from), addr(p.to)) }</h2>

@@ -10,8 +10,10 @@ pub mod help;
 pub mod inspector;
 pub mod logs;
 
-use raftsim::{Command, Node, Role, Term};
+use crate::geometry::Point;
+use raftsim::{Addr, Command, Network, Node, NodeId, Packet, Role, Sim, Term};
 use std::collections::BTreeSet;
+use yew::prelude::*;
 
 pub use cluster::{ClusterView, Highlight, Legend};
 pub use logs::LogsView;
@@ -30,6 +32,36 @@ pub fn role_class(role: Role) -> &'static str {
         Role::Follower => "follower",
         Role::Candidate => "candidate",
         Role::Leader => "leader",
+    }
+}
+
+/// How a link between two servers stands: `cut` by hand (either way), `down` because of a
+/// partition, or `up`.
+pub fn link_state(net: &Network, a: NodeId, b: NodeId) -> &'static str {
+    if net.cut_links().any(|l| l == (a, b) || l == (b, a)) {
+        "cut"
+    } else if !net.link_up(a, b) || !net.link_up(b, a) {
+        "down"
+    } else {
+        "up"
+    }
+}
+
+/// Whether a message in flight will be lost when it arrives (its link is down or its receiver is
+/// crashed), as the network will find then. Shown, not decided, here.
+pub fn lost_on_arrival(sim: &Sim, p: &Packet) -> bool {
+    !sim.network().path_up(p.from, p.to)
+        || match p.to {
+            Addr::Node(id) => sim.node(id).is_some_and(|n| n.crashed),
+            Addr::Client => false,
+        }
+}
+
+/// An SVG line from `a` to `b`.
+pub fn svg_line(class: Classes, a: Point, b: Point) -> Html {
+    html! {
+        <line {class} x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)}
+              x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} />
     }
 }
 
