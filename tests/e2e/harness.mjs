@@ -61,9 +61,10 @@ export async function launchBrowser() {
 }
 
 /** Opens a page at the given size and fails the test on any page error or console error.
- * `init`, if given, is a function run in the page before any of its own scripts. */
-export async function openPage(browser, url, { width = 1920, height = 1080, init } = {}) {
-  const context = await browser.newContext({ viewport: { width, height } });
+ * `init`, if given, is a function run in the page before any of its own scripts; `context` adds
+ * browser-context options (e.g. `{ hasTouch: true }`). */
+export async function openPage(browser, url, { width = 1920, height = 1080, init, context: extra = {} } = {}) {
+  const context = await browser.newContext({ viewport: { width, height }, ...extra });
   if (init) await context.addInitScript(init);
   const page = await context.newPage();
   const problems = [];

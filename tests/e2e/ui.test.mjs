@@ -116,6 +116,26 @@ test('a link is cut and restored by clicking it', async () => {
   assert.deepEqual(problems, []);
 });
 
+test('by touch, on a tablet held upright: tap a server, crash it, cut a link', async () => {
+  const { page, problems } = await openApp(browser, server, '?seed=6&nodes=5', {
+    width: 820, height: 1180, context: { hasTouch: true, isMobile: true },
+  });
+  await pause(page);
+  await page.tap('svg.cluster g.node[data-node=S2] .body');
+  await page.waitForSelector('.inspector [data-inspect=S2]');
+  await page.tap('.inspector button[data-action=crash]');
+  await page.waitForSelector('svg.cluster g.node[data-node=S2][data-crashed=true]');
+  await page.tap('.inspector button[data-link-toggle=S3]');
+  await page.waitForSelector('svg.cluster g.link[data-link="S2-S3"][data-state=cut]');
+  await page.tap('svg.cluster g.link[data-link="S2-S3"]');
+  await page.waitForSelector('svg.cluster g.link[data-link="S2-S3"][data-state=up]');
+  const t = await timeUs(page);
+  await page.tap('button[data-action=step-tick]');
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) === t + 10000, t);
+  await screenshot(page, 'tablet-820x1180');
+  assert.deepEqual(problems, []);
+});
+
 test('bad input gets a clear message, never a blank page', async () => {
   const { page, problems } = await openApp(browser, server, '?seed=abc&nodes=4&zoom=9');
   const notice = await page.textContent('.notice.error');
