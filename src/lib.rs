@@ -157,8 +157,7 @@ pub fn App(props: &AppProps) -> Html {
 
     // Keyboard shortcuts, on the whole window. Space stays play/pause even on a focused button.
     {
-        let d = state.dispatcher();
-        let input = client_input.clone();
+        let handlers = handlers.clone();
         use_effect_with((), move |_| {
             let window = web_sys::window();
             let down = window.as_ref().map(|w| {
@@ -180,16 +179,9 @@ pub fn App(props: &AppProps) -> Html {
                         };
                         e.prevent_default();
                         match command {
-                            KeyCommand::Act(action) => d.dispatch(action),
-                            KeyCommand::NewSeed => d.dispatch(AppAction::Reset {
-                                seed: Some(fresh_seed()),
-                                nodes: None,
-                            }),
-                            KeyCommand::FocusClient => {
-                                if let Some(el) = input.cast::<web_sys::HtmlElement>() {
-                                    let _ = el.focus();
-                                }
-                            }
+                            KeyCommand::Act(action) => handlers.dispatch.emit(action),
+                            KeyCommand::NewSeed => handlers.new_seed.emit(()),
+                            KeyCommand::FocusClient => handlers.focus_client.emit(()),
                         }
                         if key == "Escape" {
                             if let Some(el) = e

@@ -523,7 +523,6 @@ impl Reducible for AppState {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use raftsim::Role;
 
     fn state(seed: u64, nodes: usize) -> AppState {
         let start = StartParams {
@@ -798,6 +797,5 @@ mod tests {
         assert_eq!(s.selected, None);
         s.update(AppAction::Node(NodeOp::Crash, Some(NodeId(9))));
         assert!(s.notice.as_ref().is_some_and(|n| n.error));
-        let _ = Role::Leader;
     }
 }

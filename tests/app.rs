@@ -129,6 +129,7 @@ async fn the_drawing_shows_roles_timers_links_and_highlights() {
     let leader = elect(&mut world);
     let highlight = Highlight {
         nodes: BTreeSet::from([NodeId(2)]),
+        elements: BTreeSet::from(["client".to_string(), "timers".to_string()]),
         ..Highlight::default()
     };
     let root = mount_cluster(world, highlight).await;
@@ -140,6 +141,8 @@ async fn the_drawing_shows_roles_timers_links_and_highlights() {
     );
     assert_eq!(count(&root, "svg g.node.highlighted"), 1);
     assert_eq!(count(&root, "svg g.node[data-node=S2].highlighted"), 1);
+    assert_eq!(count(&root, "svg g.client.highlighted"), 1);
+    assert_eq!(count(&root, "svg g.node .ring-track.highlighted"), 3);
     assert_eq!(count(&root, "svg g.link"), 3);
     // Every server shows a running timer: a fraction of a ring, between empty and full.
     let rings = root.query_selector_all("svg g.node circle.ring").unwrap();

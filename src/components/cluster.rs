@@ -20,8 +20,9 @@ const RESET_GLOW_US: Time = 12_000;
 /// Below this fraction left, an election timer is drawn as about to fire.
 const URGENT_FRACTION: f64 = 0.25;
 
-/// What to draw attention to, e.g. for a step of the tour. Element names: `client`, `timers`,
-/// `walls`, `legend`.
+/// What to draw attention to, e.g. for a step of the tour: servers, messages and links by id, and
+/// named elements: `client` (the client box), `timers` (every server's timer ring), `walls` (the
+/// partition boundaries).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Highlight {
     pub nodes: BTreeSet<NodeId>,
@@ -105,7 +106,8 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
             now,
             heartbeat_us,
             selected: selected_node == Some(n.id),
-            highlighted: hl.nodes.contains(&n.id) || hl.has("timers"),
+            highlighted: hl.nodes.contains(&n.id),
+            timer_highlighted: hl.has("timers"),
             picked: props.draft.as_ref().map(|d| d.contains(&n.id)),
             interactive: props.interactive,
         };
@@ -150,6 +152,7 @@ struct NodeLook {
     heartbeat_us: Time,
     selected: bool,
     highlighted: bool,
+    timer_highlighted: bool,
     /// Some(picked?) while a partition is being drawn up.
     picked: Option<bool>,
     interactive: bool,
@@ -290,7 +293,8 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
            tabindex={look.interactive.then_some("0")} role="button" aria-label={label}
            {onclick} {onkeydown}>
             <circle class="halo" r={(TIMER_R + 16.0).to_string()} />
-            <circle class="ring-track" r={TIMER_R.to_string()} />
+            <circle class={classes!("ring-track", look.timer_highlighted.then_some("highlighted"))}
+                    r={TIMER_R.to_string()} />
             <circle class={ring_class} r={TIMER_R.to_string()} transform="rotate(-90)"
                     stroke-dasharray={ring_dash(TIMER_R, fraction)}
                     data-fraction={format!("{fraction:.3}")} />
