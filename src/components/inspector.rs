@@ -44,10 +44,22 @@ fn view_summary(sim: &Sim) -> Html {
         None => "No leader right now".to_string(),
     };
     let live = sim.nodes().iter().filter(|n| !n.crashed).count();
+    // A leader cut off from the majority still believes it leads its older term.
+    let stale: Vec<String> = sim
+        .nodes()
+        .iter()
+        .filter(|n| !n.crashed && n.role == Role::Leader && Some(n.id) != sim.leader())
+        .map(|n| format!("{} (term {})", n.id, n.current_term))
+        .collect();
     html! {
         <div class="inspector-body summary">
             <h2 data-leader={leader.map(|l| l.id.to_string()).unwrap_or_default()}>{ headline }</h2>
             <p>{ format!("{live} of {} servers up · a majority is {}", sim.nodes().len(), sim.nodes().len() / 2 + 1) }</p>
+            if !stale.is_empty() {
+                <p class="warn" data-stale-leaders={stale.join(", ")}>
+                    { format!("Still acting as leader of an older term: {}", stale.join(", ")) }
+                </p>
+            }
             <p class="hint">
                 { "Click a server (or press 1–9) to see its state from Figure 2 of the paper and to crash it, restart it, time it out or send it a write. Click a message to read it or drop it; click a link to cut it." }
             </p>

@@ -81,6 +81,8 @@ test('a partitioned old leader cannot commit; the majority can; healing rolls th
 
   // The majority elects its own leader in a higher term, and a write to it commits there.
   const fresh = await waitForLeader(page, { minTerm: old.term + 1, among: majority });
+  // Two leaders at once, in different terms: the summary points out the stale one.
+  await page.waitForSelector(`.inspector [data-stale-leaders="${old.id} (term ${old.term})"]`);
   await write(page, fresh.id, 'SET x 2');
   await page.waitForSelector('.writes li[data-status=committed]', { timeout: 20000 });
   await waitForLog(page, fresh.id, (cells) => cells.some((c) => c.committed && c.title.includes('SET x 2')));
