@@ -1,9 +1,25 @@
 // What a person does to the page, for the end-to-end tests. Everything is found through the
 // page's data-* hooks (data-node, data-role, data-term, data-time-us, data-committed, ...), never
 // through wording, and every wait is for a condition, never a fixed sleep.
-import { openPage } from './harness.mjs';
+import { before, after } from 'node:test';
+import { openPage, serveDist, launchBrowser } from './harness.mjs';
 
 export const LONG = 20000;
+
+/** Serves dist/ and launches Chromium once for a test file; returns { server, browser }, filled
+ * in before the first test and closed after the last. */
+export function withBrowser() {
+  const env = {};
+  before(async () => {
+    env.server = await serveDist();
+    env.browser = await launchBrowser();
+  });
+  after(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
+}
 
 /** Opens the app with a query string (e.g. '?seed=4') and waits for the servers to be drawn. */
 export async function openApp(browser, server, query = '', size = {}) {

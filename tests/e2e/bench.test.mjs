@@ -1,36 +1,20 @@
 // Benchmark figures, printed for people to read, never a pass/fail gate: the gzip weight of the
 // page, and frame times in Chromium with nine servers under a steady stream of client writes.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { serveDist, launchBrowser, DIST } from './harness.mjs';
-import { openApp, setSpeed, waitForLeader } from './app.mjs';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { ROOT, DIST } from './harness.mjs';
+import { withBrowser, openApp, setSpeed, waitForLeader } from './app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = withBrowser();
 
 test('benchmark: page weight (gzip)', () => {
-  let gz = 0;
-  let raw = 0;
-  for (const name of readdirSync(DIST)) {
-    const path = join(DIST, name);
-    if (!statSync(path).isFile() || !['.html', '.js', '.wasm', '.css', '.svg'].includes(extname(name))) continue;
-    const body = readFileSync(path);
-    raw += body.length;
-    gz += gzipSync(body, { level: 9 }).length;
-  }
-  assert.ok(gz > 0);
-  console.log(`benchmark: page weight ${(gz / 1024).toFixed(1)} KiB gzip (${(raw / 1024).toFixed(1)} KiB raw)`);
+  // The same figure scripts/page-size.mjs prints: everything the page loads, gzipped.
+  const report = execFileSync(process.execPath, [join(ROOT, 'scripts', 'page-size.mjs'), DIST]).toString();
+  const total = report.trim().split('\n').pop();
+  assert.match(total, /^page weight: [\d.]+ KiB gzip/);
+  console.log(`benchmark: ${total}`);
 });
 
 /** Frame intervals (ms) from requestAnimationFrame timestamps over `ms` of wall time. */
@@ -57,7 +41,7 @@ function percentile(values, p) {
 }
 
 test('benchmark: frame time at 9 servers with continuous writes', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=5&nodes=9');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5&nodes=9');
   await setSpeed(page, '10×');
   const leader = await waitForLeader(page);
   for (const speed of ['1/20×', '1×']) {

@@ -1,25 +1,16 @@
 // Raft as a student sees it, end to end in Chromium: elections, crashes, a partition with a stale
 // leader whose write never commits and is rolled back, and stepping one tick at a time.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, screenshot } from './harness.mjs';
+import { screenshot } from './harness.mjs';
 import {
-  openApp, setSpeed, pause, timeUs, servers, waitForLeader, clickServer, write, logOf, waitForLog,
+  withBrowser, openApp, setSpeed, pause, timeUs, servers, waitForLeader, clickServer, write, logOf, waitForLog,
 } from './app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = withBrowser();
 
 test('servers time out, campaign and elect a leader', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=42&nodes=5');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=42&nodes=5');
   const names = (await servers(page)).map((s) => s.id);
   assert.deepEqual(names, ['S1', 'S2', 'S3', 'S4', 'S5']);
   assert.ok((await servers(page)).every((s) => s.role === 'follower' && s.term === 0));
@@ -36,7 +27,7 @@ test('servers time out, campaign and elect a leader', async () => {
 });
 
 test('crash the leader and a new leader is elected in a higher term', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=7&nodes=5');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=7&nodes=5');
   await setSpeed(page, '10×');
   const old = await waitForLeader(page);
   await clickServer(page, old.id);
@@ -54,7 +45,7 @@ test('crash the leader and a new leader is elected in a higher term', async () =
 });
 
 test('a partitioned old leader cannot commit; the majority can; healing rolls the minority back', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=11&nodes=5');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=11&nodes=5');
   await setSpeed(page, '10×');
   const old = await waitForLeader(page);
   const ids = (await servers(page)).map((s) => s.id);
@@ -108,7 +99,7 @@ test('a partitioned old leader cannot commit; the majority can; healing rolls th
 });
 
 test('stepping one tick advances simulated time by exactly one tick', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=3&nodes=5');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=3&nodes=5');
   await page.keyboard.press('Space');
   await page.waitForSelector('.app[data-playing=false]');
   const t0 = await timeUs(page);
@@ -135,7 +126,7 @@ test('stepping one tick advances simulated time by exactly one tick', async () =
 });
 
 test('an election, one event at a time', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=5&nodes=3');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5&nodes=3');
   await pause(page);
   // Step event by event until someone is a candidate, then until there is a leader.
   for (let i = 0; i < 200 && (await servers(page)).every((s) => s.role !== 'candidate'); i++) {

@@ -1,26 +1,17 @@
 // The page as a tool: keyboard, help, messages that can be read and dropped, links that can be
 // cut, bad input that is explained, a paused page that runs nothing, and screenshots to review.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser, openPage, screenshot } from './harness.mjs';
+import { openPage, screenshot } from './harness.mjs';
 import {
-  openApp, setSpeed, pause, play, timeUs, servers, waitForLeader, clickServer, write, LONG,
+  withBrowser, openApp, setSpeed, pause, play, timeUs, servers, waitForLeader, clickServer, write, LONG,
   pauseWithMessageInFlight, clickMessage,
 } from './app.mjs';
 
-let server;
-let browser;
-before(async () => {
-  server = await serveDist();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = withBrowser();
 
 test('everything by keyboard: select, crash, restart, time out, help', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=21&nodes=5');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=21&nodes=5');
   await page.keyboard.press('?');
   await page.waitForSelector('.help[role=dialog]');
   assert.ok((await page.locator('.help kbd').count()) >= 15, 'the help lists the keys');
@@ -67,7 +58,7 @@ test('everything by keyboard: select, crash, restart, time out, help', async () 
 });
 
 test('a message in flight can be clicked, read and dropped', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=8&nodes=5');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=8&nodes=5');
   await setSpeed(page, '10×');
   await waitForLeader(page);
   await pauseWithMessageInFlight(page);
@@ -92,7 +83,7 @@ test('a message in flight can be clicked, read and dropped', async () => {
 });
 
 test('a link is cut and restored by clicking it', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=2&nodes=5');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=2&nodes=5');
   await pause(page);
   const link = 'svg.cluster g.link[data-link="S1-S2"]';
   assert.equal(await page.getAttribute(link, 'data-state'), 'up');
@@ -117,7 +108,7 @@ test('a link is cut and restored by clicking it', async () => {
 });
 
 test('by touch, on a tablet held upright: tap a server, crash it, cut a link', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=6&nodes=5', {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=6&nodes=5', {
     width: 820, height: 1180, context: { hasTouch: true, isMobile: true },
   });
   await pause(page);
@@ -137,7 +128,7 @@ test('by touch, on a tablet held upright: tap a server, crash it, cut a link', a
 });
 
 test('bad input gets a clear message, never a blank page', async () => {
-  const { page, problems } = await openApp(browser, server, '?seed=abc&nodes=4&zoom=9');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=abc&nodes=4&zoom=9');
   const notice = await page.textContent('.notice.error');
   assert.match(notice, /seed `abc`/);
   assert.match(notice, /3, 5, 7 or 9/);
@@ -170,7 +161,7 @@ test('bad input gets a clear message, never a blank page', async () => {
 
 test('the same seed gives the same run; reset and a new seed start over', async () => {
   const run = async () => {
-    const { page } = await openApp(browser, server, '?seed=99&nodes=7');
+    const { page } = await openApp(env.browser, env.server, '?seed=99&nodes=7');
     await pause(page);
     for (let i = 0; i < 40; i++) await page.keyboard.press('n');
     const state = JSON.stringify(await servers(page));
@@ -180,7 +171,7 @@ test('the same seed gives the same run; reset and a new seed start over', async 
   };
   assert.equal(await run(), await run());
 
-  const { page, problems } = await openApp(browser, server, '?seed=99&nodes=7');
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=99&nodes=7');
   await pause(page);
   await page.click('button[data-action=step-tick]');
   await page.click('button[data-action=reset]');
@@ -195,7 +186,7 @@ test('the same seed gives the same run; reset and a new seed start over', async 
 });
 
 test('a paused page runs no animation frame and no timer', async () => {
-  const { page, problems } = await openPage(browser, `${server.url}?seed=4`, {
+  const { page, problems } = await openPage(env.browser, `${env.server.url}?seed=4`, {
     init: () => {
       window.__calls = { raf: 0, timeout: 0, interval: 0 };
       const wrap = (name, key) => {
@@ -229,7 +220,7 @@ test('a paused page runs no animation frame and no timer', async () => {
 test('screenshots for review at 1920×1080 and 1280×720', async () => {
   for (const [width, height] of [[1920, 1080], [1280, 720]]) {
     const size = `${width}x${height}`;
-    const { page, problems } = await openApp(browser, server, '?seed=42&nodes=5', { width, height });
+    const { page, problems } = await openApp(env.browser, env.server, '?seed=42&nodes=5', { width, height });
     await setSpeed(page, '10×');
     const leader = await waitForLeader(page);
     await setSpeed(page, '1/4×');
@@ -245,7 +236,7 @@ test('screenshots for review at 1920×1080 and 1280×720', async () => {
     await screenshot(page, `help-${size}`);
     await page.keyboard.press('Escape');
 
-    const nine = await openApp(browser, server, '?seed=9&nodes=9', { width, height });
+    const nine = await openApp(env.browser, env.server, '?seed=9&nodes=9', { width, height });
     await setSpeed(nine.page, '10×');
     const l9 = await waitForLeader(nine.page);
     await setSpeed(nine.page, '1/20×');
