@@ -221,12 +221,20 @@ pub fn offset_left(p: Point, a: Point, b: Point, by: f64) -> Point {
     Point::new(p.x + uy * by, p.y - ux * by)
 }
 
-/// Trim radius of an endpoint: a server's timer ring, or the client's box.
-pub fn end_radius(is_client: bool) -> f64 {
+/// Where messages start and end near a server: clear of its ring by about half a message, so a
+/// burst of them leaving the leader does not cover it.
+pub const PACKET_END_R: f64 = TIMER_R + TIMER_W + 22.0;
+
+/// The shortest way a message travels between two servers, where they are close together.
+pub const MIN_TRACK: f64 = 40.0;
+
+/// Trim radius of an endpoint, round a server or the client's box, for two ends `d` apart: servers
+/// that sit close give up some of their clearance so a message still visibly travels.
+pub fn end_radius(is_client: bool, d: f64) -> f64 {
     if is_client {
         CLIENT_HALF_W.min(CLIENT_HALF_H) + 12.0
     } else {
-        TIMER_R + TIMER_W
+        PACKET_END_R.min(((d - MIN_TRACK) / 2.0).max(TIMER_R + TIMER_W))
     }
 }
 
@@ -241,7 +249,13 @@ pub fn packet_track(
     deliver_at: u64,
     now: u64,
 ) -> (Point, Point, Point) {
-    let (a, b) = trimmed(from, to, end_radius(from_client), end_radius(to_client));
+    let d = from.dist(to);
+    let (a, b) = trimmed(
+        from,
+        to,
+        end_radius(from_client, d),
+        end_radius(to_client, d),
+    );
     let a = offset_left(a, from, to, LANE_OFFSET);
     let b = offset_left(b, from, to, LANE_OFFSET);
     let at = a.lerp(b, progress(sent_at, deliver_at, now));
@@ -317,6 +331,11 @@ mod tests {
                 }
                 let what = format!("{what}: S{} and S{}", i + 1, j + 1);
                 assert!(p.dist(*q) > 2.0 * RING_OUT + 8.0, "{what}: rings overlap");
+                let (start, end, _) = packet_track(*p, *q, false, false, 0, 1, 0);
+                assert!(
+                    start.dist(end) >= MIN_TRACK - 1e-6,
+                    "{what}: no room for a message to travel"
+                );
                 assert!(
                     !label_box(*p).meets(&ring_box(*q)),
                     "{what}: a label runs into a ring"
@@ -426,8 +445,8 @@ mod tests {
         let a = Point::new(100.0, 100.0);
         let b = Point::new(500.0, 100.0);
         let (start, end, at) = packet_track(a, b, false, false, 0, 10, 5);
-        assert!(close(start.x, 100.0 + TIMER_R + TIMER_W));
-        assert!(close(end.x, 500.0 - TIMER_R - TIMER_W));
+        assert!(close(start.x, 100.0 + PACKET_END_R));
+        assert!(close(end.x, 500.0 - PACKET_END_R));
         assert!(close(at.x, 300.0));
         // Going right, the lane is above (screen y smaller); the reply comes back below.
         assert!(at.y < 100.0);

@@ -78,10 +78,10 @@ fn field(name: &'static str, paper: bool, value: impl Into<Html>) -> Html {
 }
 
 fn in_or_ago(t: Time, now: Time) -> String {
-    if t >= now {
-        format!("in {}", fmt_ms(t - now))
-    } else {
-        format!("{} ago", fmt_ms(now - t))
+    match t.cmp(&now) {
+        std::cmp::Ordering::Greater => format!("in {}", fmt_ms(t - now)),
+        std::cmp::Ordering::Equal => "now".to_string(),
+        std::cmp::Ordering::Less => format!("{} ago", fmt_ms(now - t)),
     }
 }
 
