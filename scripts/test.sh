@@ -77,6 +77,9 @@ step "cargo fmt --check" check cargo fmt --all --check
 step "clippy (host)" check cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (wasm32)" check cargo clippy -p raft-live --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
 step "native tests" cargo cargo test --workspace --tests --locked
+say "core speed: simulated time per wall second (benchmark figure, not a gate)"
+cargo run -q --locked --profile bench-native -p raftsim --example bench -- 20 2>&1 \
+  | tee "$LOGS/core-speed.log" || echo "    (the benchmark did not run; see $LOGS/core-speed.log)"
 step "wasm-bindgen-test in headless Chromium" cargo env \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
   CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \

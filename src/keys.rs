@@ -24,8 +24,9 @@ const fn row(keys: &'static str, what: &'static str) -> KeyHelp {
     KeyHelp { keys, what }
 }
 
-/// Every binding, for the help overlay, in the order people need them.
-pub const HELP: [KeyHelp; 19] = [
+/// Every binding of free play, for the help overlay, in the order people need them.
+pub const HELP: [KeyHelp; 20] = [
+    row("G", "guided tour: Raft told step by step"),
     row("Space", "play / pause"),
     row("→  or  .", "step one tick (paused)"),
     row("N", "step to the next event (paused)"),
@@ -46,6 +47,51 @@ pub const HELP: [KeyHelp; 19] = [
     row("Esc", "close help, cancel partition, clear selection"),
     row("?", "this help"),
 ];
+
+/// Every binding of the guided tour.
+pub const TOUR_HELP: [KeyHelp; 10] = [
+    row("→  Space  Enter", "continue to the next step"),
+    row("←", "back: the step before, from its beginning"),
+    row("R", "replay this step"),
+    row("P", "pause / resume this step's animation"),
+    row("1 … 5", "jump to a chapter"),
+    row("+  /  −", "faster / slower"),
+    row("F", "take over: this step becomes free play"),
+    row("V", "show / hide message traffic in the event log"),
+    row("Esc", "close help, or leave the tour"),
+    row("?", "this help"),
+];
+
+/// What `key` does during the guided tour. Keys pressed with Ctrl, Alt or Meta are left to the
+/// browser.
+pub fn tour_command_for(key: &str, ctrl_alt_meta: bool) -> Option<AppAction> {
+    use AppAction as A;
+    if ctrl_alt_meta {
+        return None;
+    }
+    Some(match key {
+        "ArrowRight" | " " | "Spacebar" | "Enter" | "PageDown" => A::TourNext,
+        "ArrowLeft" | "PageUp" | "Backspace" => A::TourBack,
+        "r" | "R" => A::TourReplay,
+        "p" | "P" => A::TogglePlay,
+        "f" | "F" => A::TourTakeOver,
+        "+" | "=" | "ArrowUp" => A::Faster,
+        "-" | "_" | "ArrowDown" => A::Slower,
+        "v" | "V" => A::ToggleTraffic,
+        "Escape" | "Esc" => A::Escape,
+        "?" => A::ToggleHelp,
+        _ => {
+            let mut chars = key.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c @ '1'..='9'), None) => {
+                    let n = c.to_digit(10).and_then(|d| usize::try_from(d).ok())?;
+                    A::TourChapter(n - 1)
+                }
+                _ => return None,
+            }
+        }
+    })
+}
 
 /// What `key` (a `KeyboardEvent.key` value) does, given modifier state. Keys pressed with Ctrl,
 /// Alt or Meta are left to the browser.
@@ -73,6 +119,7 @@ pub fn command_for(key: &str, shift: bool, ctrl_alt_meta: bool) -> Option<KeyCom
         "h" | "H" => act(A::Heal),
         "m" | "M" => act(A::SelectNextPacket),
         "v" | "V" => act(A::ToggleTraffic),
+        "g" | "G" => act(A::TourOpen(None)),
         "R" if shift => act(A::Reset {
             seed: None,
             nodes: None,
@@ -135,9 +182,41 @@ mod tests {
     }
 
     #[test]
+    fn the_tour_keys_continue_go_back_and_jump() {
+        assert_eq!(
+            tour_command_for("ArrowRight", false),
+            Some(AppAction::TourNext)
+        );
+        assert_eq!(tour_command_for(" ", false), Some(AppAction::TourNext));
+        assert_eq!(tour_command_for("Enter", false), Some(AppAction::TourNext));
+        assert_eq!(
+            tour_command_for("ArrowLeft", false),
+            Some(AppAction::TourBack)
+        );
+        assert_eq!(tour_command_for("r", false), Some(AppAction::TourReplay));
+        assert_eq!(
+            tour_command_for("3", false),
+            Some(AppAction::TourChapter(2))
+        );
+        assert_eq!(tour_command_for("f", false), Some(AppAction::TourTakeOver));
+        assert_eq!(tour_command_for("0", false), None);
+        assert_eq!(
+            tour_command_for("c", false),
+            None,
+            "no crashing in the tour"
+        );
+        assert_eq!(
+            tour_command_for("ArrowLeft", true),
+            None,
+            "Alt+← is the browser's"
+        );
+        assert_eq!(act("g"), Some(AppAction::TourOpen(None)));
+    }
+
+    #[test]
     fn every_help_row_names_keys_that_work() {
         for probe in [
-            " ", "n", "+", "]", "1", "c", "t", "w", "d", "p", "h", "m", "?",
+            " ", "n", "+", "]", "1", "c", "t", "w", "d", "p", "h", "m", "?", "g",
         ] {
             assert!(command_for(probe, false, false).is_some(), "{probe}");
         }

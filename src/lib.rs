@@ -2,6 +2,7 @@
 //! it holds no Raft logic of its own.
 //!
 //! - `state`: the one app state and its reducer (`AppAction`s), pure and natively tested;
+//! - `tour`: the guided tour's place in the lesson and the world it shows;
 //! - `params`, `keys`, `geometry`: speeds and the page address, the keyboard map, the layout;
 //! - `components`: the drawing (`ClusterView`, reusable by the tour), the logs, the panels.
 
@@ -10,12 +11,14 @@ pub mod geometry;
 pub mod keys;
 pub mod params;
 pub mod state;
+pub mod tour;
 
 use components::client::ClientPanel;
 use components::controls::{network_summary, Clock, Controls, NetworkBar};
 use components::events::{EventLog, Safety};
 use components::help::HelpOverlay;
 use components::inspector::Inspector;
+use components::tour::{TourBar, TourPanel};
 use components::{ClusterView, Highlight, Legend, LogsView};
 use keys::KeyCommand;
 use params::StartParams;
@@ -43,8 +46,16 @@ fn page_query() -> String {
         .unwrap_or_default()
 }
 
-/// Writes the run's seed and size into the address bar, so the link reproduces it.
-fn remember_in_address(seed: u64, nodes: usize) {
+/// The page address's fragment (`#election/votes`), or nothing outside a browser.
+fn page_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Writes the run's seed and size into the address bar, so the link reproduces it, and the tour
+/// step shown as its fragment, so the link opens that step.
+fn remember_in_address(seed: u64, nodes: usize, fragment: Option<&str>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -52,7 +63,13 @@ fn remember_in_address(seed: u64, nodes: usize) {
         return;
     };
     let path = window.location().pathname().unwrap_or_default();
-    let url = format!("{path}{}", params::query_for(seed, nodes));
+    let query = if params::NODE_COUNTS.contains(&nodes) {
+        params::query_for(seed, nodes)
+    } else {
+        format!("?seed={seed}")
+    };
+    let hash = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    let url = format!("{path}{query}{hash}");
     let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
 }
 
@@ -61,6 +78,14 @@ fn typing_target(e: &web_sys::KeyboardEvent) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+        .unwrap_or(false)
+}
+
+/// Whether a key event comes from a button or link, which Enter presses.
+fn activatable_target(e: &web_sys::KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY"))
         .unwrap_or(false)
 }
 
@@ -105,17 +130,29 @@ pub struct AppProps {
     /// Start parameters as a query string (`?seed=42&nodes=5`); by default the page address's.
     #[prop_or_default]
     pub query: Option<AttrValue>,
+    /// A tour step to open (`#election/votes`); by default the page address's fragment.
+    #[prop_or_default]
+    pub fragment: Option<AttrValue>,
 }
 
 /// The whole page.
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let query = props.query.clone();
+    let fragment = props.fragment.clone();
     let state = use_reducer(move || {
         let query = query.map(|q| q.to_string()).unwrap_or_else(page_query);
         let start: StartParams = params::parse_query(&query);
-        AppState::new(&start, fresh_seed())
+        let mut state = AppState::new(&start, fresh_seed());
+        let fragment = fragment
+            .map(|f| f.to_string())
+            .unwrap_or_else(page_fragment);
+        state.update(AppAction::TourLocate(fragment));
+        state
     });
+    // Whether the tour is on screen, for the keyboard listener made once below.
+    let touring = use_mut_ref(|| false);
+    *touring.borrow_mut() = state.tour.is_some();
     let client_input = use_node_ref();
     // Callbacks made once: children whose other props did not change then skip re-rendering.
     let handlers = {
@@ -155,9 +192,12 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
-    // Keyboard shortcuts, on the whole window. Space stays play/pause even on a focused button.
+    // Keyboard shortcuts, on the whole window. Space stays play/pause (in the tour: continue)
+    // even on a focused button.
     {
         let handlers = handlers.clone();
+        let hash_dispatch = handlers.dispatch.clone();
+        let touring = touring.clone();
         use_effect_with((), move |_| {
             let window = web_sys::window();
             let down = window.as_ref().map(|w| {
@@ -174,6 +214,17 @@ pub fn App(props: &AppProps) -> Html {
                             return;
                         }
                         let modified = e.ctrl_key() || e.alt_key() || e.meta_key();
+                        if *touring.borrow() {
+                            // Enter on a focused button or link presses it.
+                            if key == "Enter" && activatable_target(e) {
+                                return;
+                            }
+                            if let Some(action) = keys::tour_command_for(&key, modified) {
+                                e.prevent_default();
+                                handlers.dispatch.emit(action);
+                            }
+                            return;
+                        }
                         let Some(command) = keys::command_for(&key, e.shift_key(), modified) else {
                             return;
                         };
@@ -209,14 +260,25 @@ pub fn App(props: &AppProps) -> Html {
                     },
                 )
             });
-            move || drop((down, up))
+            // Following a link to a tour step (or editing the address) opens that step.
+            let hash = window.as_ref().map(|w| {
+                let dispatch = hash_dispatch.clone();
+                gloo_events::EventListener::new(w, "hashchange", move |_| {
+                    dispatch.emit(AppAction::TourLocate(page_fragment()));
+                })
+            });
+            move || drop((down, up, hash))
         });
     }
 
-    // The address bar follows the seed and size.
-    use_effect_with((state.seed, state.nodes), |&(seed, nodes)| {
-        remember_in_address(seed, nodes);
-    });
+    // The address bar follows the seed and size, and the tour step shown.
+    let fragment = state.tour.as_ref().map(|t| t.fragment());
+    use_effect_with(
+        (state.seed, state.nodes, fragment),
+        |(seed, nodes, fragment)| {
+            remember_in_address(*seed, *nodes, fragment.as_deref());
+        },
+    );
 
     let s = &*state;
     let notice = s.notice.as_ref().map(|n| {
@@ -228,51 +290,93 @@ pub fn App(props: &AppProps) -> Html {
             </div>
         }
     });
+    let shown = s.shown().clone();
+    let tour = s.tour.as_ref();
+    let highlight = tour.map_or(handlers.no_highlight.clone(), |t| t.highlight().clone());
+    let header = match tour {
+        Some(t) => html! {
+            <TourBar lesson={t.lesson().clone()} chapter={t.position().chapter} speed={s.speed}
+                     dispatch={dispatch.clone()} />
+        },
+        None => html! {
+            <>
+                <button class="tour-button" data-action="tour" onclick={dispatch.reform(|_: MouseEvent| AppAction::TourOpen(None))}
+                        title="Raft told step by step, on this drawing (G)">{ "Guided tour" }</button>
+                <Controls playing={s.playing} speed={s.speed} tick={s.tick} seed={s.seed}
+                          nodes={s.nodes} dispatch={dispatch.clone()} on_new_seed={handlers.new_seed.clone()} />
+            </>
+        },
+    };
+    let side = match tour {
+        Some(t) => html! {
+            <aside class="side touring">
+                <TourPanel lesson={t.lesson().clone()} flat={t.flat()} status={t.status()} playing={s.playing}
+                           error={t.error().map(|e| AttrValue::from(e.to_string()))} dispatch={dispatch.clone()} />
+                <EventLog sim={shown.clone()} show_traffic={s.show_traffic} dispatch={dispatch.clone()} />
+                <Safety sim={shown.clone()} />
+            </aside>
+        },
+        None => html! {
+            <aside class="side">
+                <Inspector sim={s.sim.clone()} selected={s.selected} dispatch={dispatch.clone()}
+                           on_write={handlers.focus_client.clone()} />
+                <ClientPanel sim={s.sim.clone()} text={AttrValue::from(s.client_text.clone())}
+                             target={s.client_target}
+                             error={s.client_error.clone().map(AttrValue::from)}
+                             dispatch={dispatch.clone()} input_ref={client_input.clone()} />
+                <EventLog sim={s.sim.clone()} show_traffic={s.show_traffic} dispatch={dispatch.clone()} />
+                <Safety sim={s.sim.clone()} />
+            </aside>
+        },
+    };
+    let cluster_side = match tour {
+        Some(_) => html! { <div class="cluster-side"><Legend /></div> },
+        None => html! {
+            <div class="cluster-side">
+                <NetworkBar summary={network_summary(s.sim.network())}
+                            healthy={s.sim.network().is_healthy()} draft={s.draft.clone()}
+                            dispatch={dispatch.clone()} />
+                <Legend />
+            </div>
+        },
+    };
+    let (seed_line, seed) = match tour {
+        Some(_) => (
+            format!("guided tour · {} servers", shown.nodes().len()),
+            shown.config().seed,
+        ),
+        None => (format!("seed {} · {} servers", s.seed, s.nodes), s.seed),
+    };
     html! {
-        <div class={classes!("app", s.playing.then_some("playing"))} data-playing={s.playing.to_string()}
-             data-seed={s.seed.to_string()} data-nodes={s.nodes.to_string()}>
+        <div class={classes!("app", s.playing.then_some("playing"), tour.map(|_| "touring"))}
+             data-playing={s.playing.to_string()} data-seed={s.seed.to_string()} data-nodes={s.nodes.to_string()}
+             data-mode={if tour.is_some() { "tour" } else { "free" }}>
             <header class="top">
                 <div class="brand">
                     <h1>{ "Raft, live" }</h1>
-                    <span class="seed-line" data-seed={s.seed.to_string()}>
-                        { format!("seed {} · {} servers", s.seed, s.nodes) }
-                    </span>
+                    <span class="seed-line" data-seed={seed.to_string()}>{ seed_line }</span>
                 </div>
-                <Clock now={s.sim.now()} playing={s.playing} speed={s.speed} />
-                <Controls playing={s.playing} speed={s.speed} tick={s.tick} seed={s.seed}
-                          nodes={s.nodes} dispatch={dispatch.clone()} on_new_seed={handlers.new_seed.clone()} />
+                <Clock now={shown.now()} playing={s.playing} speed={s.speed} highlighted={highlight.has("clock")} />
+                { header }
             </header>
             { for notice }
             <main class="stage">
                 <section class="cluster-panel" aria-label="Cluster">
-                    <ClusterView sim={s.sim.clone()} selected={s.selected} draft={s.draft.clone()}
-                                 highlight={handlers.no_highlight.clone()}
+                    <ClusterView sim={shown.clone()} selected={if tour.is_some() { None } else { s.selected }}
+                                 draft={if tour.is_some() { None } else { s.draft.clone() }}
+                                 highlight={highlight.clone()} interactive={tour.is_none()}
                                  on_node={handlers.on_node.clone()} on_packet={handlers.on_packet.clone()}
                                  on_link={handlers.on_link.clone()} on_background={handlers.on_background.clone()} />
-                    <div class="cluster-side">
-                        <NetworkBar summary={network_summary(s.sim.network())}
-                                    healthy={s.sim.network().is_healthy()} draft={s.draft.clone()}
-                                    dispatch={dispatch.clone()} />
-                        <Legend />
-                    </div>
+                    { cluster_side }
                 </section>
                 <section class="logs-panel" aria-label="Logs">
-                    <LogsView sim={s.sim.clone()} selected={s.selected_node()}
-                              on_node={handlers.on_node.clone()} />
+                    <LogsView sim={shown.clone()} selected={if tour.is_some() { None } else { s.selected_node() }}
+                              highlight={highlight.clone()} on_node={handlers.on_node.clone()} />
                 </section>
-                <aside class="side">
-                    <Inspector sim={s.sim.clone()} selected={s.selected} dispatch={dispatch.clone()}
-                               on_write={handlers.focus_client.clone()} />
-                    <ClientPanel sim={s.sim.clone()} text={AttrValue::from(s.client_text.clone())}
-                                 target={s.client_target}
-                                 error={s.client_error.clone().map(AttrValue::from)}
-                                 dispatch={dispatch.clone()} input_ref={client_input.clone()} />
-                    <EventLog sim={s.sim.clone()} show_traffic={s.show_traffic} dispatch={dispatch.clone()} />
-                    <Safety sim={s.sim.clone()} />
-                </aside>
+                { side }
             </main>
             if s.help {
-                <HelpOverlay dispatch={dispatch.clone()} />
+                <HelpOverlay dispatch={dispatch.clone()} tour={tour.is_some()} />
             }
         </div>
     }

@@ -163,7 +163,7 @@ pub fn query_for(seed: u64, nodes: usize) -> String {
 }
 
 /// At most 24 characters of something a person typed, for quoting it back.
-fn shorten(text: &str) -> String {
+pub fn shorten(text: &str) -> String {
     let mut out: String = text.chars().take(24).collect();
     if text.chars().count() > 24 {
         out.push('…');

@@ -6,6 +6,7 @@
 //! the reducer is unit-tested natively.
 
 use crate::params::{self, StartParams};
+use crate::tour::{self, StepStatus, Tour};
 use raftsim::{Action as SimAction, Command, Config, NodeId, PacketId, Sim, Time};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -142,6 +143,55 @@ pub enum AppAction {
     ToggleTraffic,
     DismissNotice,
     Notify(Notice),
+    /// Open the guided tour at a step (flat number), or where it was last left.
+    TourOpen(Option<usize>),
+    /// Show a step of the tour (flat number) from its beginning.
+    TourGo(usize),
+    /// Continue: the next step (at the last one, free play takes over).
+    TourNext,
+    /// The step before, from its beginning.
+    TourBack,
+    /// The current step again, from its beginning.
+    TourReplay,
+    /// The first step of a chapter (0-based).
+    TourChapter(usize),
+    /// The step a page-address fragment names (`#election/votes`).
+    TourLocate(String),
+    /// Leave the tour; free play is as it was left.
+    TourClose,
+    /// Turn the step on screen into free play, with every control, paused at that moment.
+    TourTakeOver,
+}
+
+impl AppAction {
+    /// Whether this action is allowed while the tour is on screen (the others act on free
+    /// play's world, which is hidden then).
+    fn works_in_tour(&self) -> bool {
+        use AppAction as A;
+        matches!(
+            self,
+            A::TogglePlay
+                | A::Pause
+                | A::Frame(_)
+                | A::SetSpeed(_)
+                | A::Faster
+                | A::Slower
+                | A::ToggleHelp
+                | A::Escape
+                | A::ToggleTraffic
+                | A::DismissNotice
+                | A::Notify(_)
+                | A::TourOpen(_)
+                | A::TourGo(_)
+                | A::TourNext
+                | A::TourBack
+                | A::TourReplay
+                | A::TourChapter(_)
+                | A::TourLocate(_)
+                | A::TourClose
+                | A::TourTakeOver
+        )
+    }
 }
 
 /// The whole state of the page.
@@ -167,6 +217,10 @@ pub struct AppState {
     pub client_target: NodeId,
     /// Why the last thing typed into the client box was refused.
     pub client_error: Option<String>,
+    /// The guided tour, while it is on screen.
+    pub tour: Option<Tour>,
+    /// The tour step last shown, where the tour reopens.
+    pub tour_resume: usize,
 }
 
 /// A fresh world for `(seed, nodes)`. Cluster sizes come from `params::NODE_COUNTS`, which the
@@ -218,6 +272,16 @@ impl AppState {
             client_text: String::new(),
             client_target: NodeId(1),
             client_error: None,
+            tour: None,
+            tour_resume: 0,
+        }
+    }
+
+    /// The world on screen: the tour's while it is open, else free play's.
+    pub fn shown(&self) -> &SimRef {
+        match &self.tour {
+            Some(t) => t.sim(),
+            None => &self.sim,
         }
     }
 
@@ -285,8 +349,21 @@ impl AppState {
             if dt == 0 {
                 return false;
             }
-            self.with_sim(|sim| sim.advance_by(dt));
+            match &mut self.tour {
+                Some(tour) => {
+                    if !tour.advance(dt) {
+                        self.playing = false;
+                    }
+                }
+                None => self.with_sim(|sim| sim.advance_by(dt)),
+            }
             return true;
+        }
+        if self.tour.is_some() && !action.works_in_tour() {
+            return false;
+        }
+        if let Some(changed) = self.update_tour(&action) {
+            return changed;
         }
         // Anything a person does replaces the last message.
         if !matches!(action, AppAction::Notify(_)) {
@@ -295,7 +372,11 @@ impl AppState {
         match action {
             AppAction::Frame(_) => {}
             AppAction::TogglePlay => {
-                self.playing = !self.playing;
+                let can_play = self
+                    .tour
+                    .as_ref()
+                    .is_none_or(|t| t.status() == StepStatus::Playing);
+                self.playing = !self.playing && can_play;
                 self.carry_us = 0.0;
             }
             AppAction::Pause => self.playing = false,
@@ -481,6 +562,8 @@ impl AppState {
             AppAction::Escape => {
                 if self.help {
                     self.help = false;
+                } else if self.tour.is_some() {
+                    return self.update(AppAction::TourClose);
                 } else if self.draft.is_some() {
                     self.draft = None;
                 } else {
@@ -490,8 +573,144 @@ impl AppState {
             AppAction::ToggleTraffic => self.show_traffic = !self.show_traffic,
             AppAction::DismissNotice => {}
             AppAction::Notify(notice) => self.notice = Some(notice),
+            // Handled by `update_tour`.
+            AppAction::TourOpen(_)
+            | AppAction::TourGo(_)
+            | AppAction::TourNext
+            | AppAction::TourBack
+            | AppAction::TourReplay
+            | AppAction::TourChapter(_)
+            | AppAction::TourLocate(_)
+            | AppAction::TourClose
+            | AppAction::TourTakeOver => {}
         }
         true
+    }
+
+    /// The tour's actions; None for any other action. A step shown anew starts playing.
+    fn update_tour(&mut self, action: &AppAction) -> Option<bool> {
+        let shown_step = |s: &mut AppState| {
+            if let Some(t) = &s.tour {
+                s.tour_resume = t.flat();
+                s.playing = t.status() == StepStatus::Playing;
+                s.carry_us = 0.0;
+            }
+        };
+        match action {
+            AppAction::TourOpen(at) => {
+                let flat = at.unwrap_or(self.tour_resume);
+                match &mut self.tour {
+                    Some(t) => t.go(flat),
+                    None => match Tour::builtin(flat) {
+                        Ok(t) => self.tour = Some(t),
+                        Err(e) => {
+                            self.notice = Some(Notice::error(e));
+                            return Some(true);
+                        }
+                    },
+                }
+                self.help = false;
+                self.draft = None;
+                shown_step(self);
+            }
+            AppAction::TourLocate(fragment) => {
+                let fragment = fragment.trim_start_matches('#');
+                if fragment.is_empty() {
+                    return Some(false);
+                }
+                let lesson = match &self.tour {
+                    Some(t) => Ok(t.lesson().clone()),
+                    None => raftsim::lesson::Lesson::builtin()
+                        .map(Rc::new)
+                        .map_err(|e| format!("The built-in lesson is broken: {e}")),
+                };
+                match lesson {
+                    Ok(lesson) => match lesson.locate(fragment) {
+                        Some(flat) if self.tour.as_ref().map(Tour::flat) == Some(flat) => {
+                            return Some(false)
+                        }
+                        Some(flat) => return Some(self.update(AppAction::TourOpen(Some(flat)))),
+                        None => {
+                            self.notice = Some(Notice::error(format!(
+                                "The address names “#{}”, which is not a step of the tour. Its chapters are {}.",
+                                params::shorten(fragment),
+                                tour::chapter_ids(&lesson).join(", ")
+                            )));
+                        }
+                    },
+                    Err(e) => self.notice = Some(Notice::error(e)),
+                }
+            }
+            AppAction::TourClose => {
+                if self.tour.take().is_none() {
+                    return Some(false);
+                }
+                self.playing = false;
+                self.carry_us = 0.0;
+            }
+            AppAction::TourTakeOver => {
+                let Some(t) = self.tour.take() else {
+                    return Some(false);
+                };
+                let title = t.step().map(|s| s.title.clone()).unwrap_or_default();
+                let sim = t.take_world();
+                self.seed = sim.config().seed;
+                self.nodes = sim.nodes().len();
+                self.sim = sim;
+                self.playing = false;
+                self.carry_us = 0.0;
+                self.selected = None;
+                self.draft = None;
+                self.client_error = None;
+                if !self.in_cluster(self.client_target) {
+                    self.client_target = NodeId(1);
+                }
+                self.notice = Some(Notice::info(format!(
+                    "Free play: the cluster of “{title}” is yours, paused where the tour left it. Space plays on; click a server to crash it or time it out, type a write, partition the network. G goes back to the tour."
+                )));
+            }
+            AppAction::TourGo(_)
+            | AppAction::TourNext
+            | AppAction::TourBack
+            | AppAction::TourReplay
+            | AppAction::TourChapter(_) => {
+                let Some(t) = &mut self.tour else {
+                    return Some(false);
+                };
+                let moved = match action {
+                    AppAction::TourGo(flat) => {
+                        t.go(*flat);
+                        true
+                    }
+                    AppAction::TourNext if t.is_last() => {
+                        self.update(AppAction::TourTakeOver);
+                        self.playing = true;
+                        return Some(true);
+                    }
+                    AppAction::TourNext => t.forward(),
+                    AppAction::TourBack => t.back(),
+                    AppAction::TourChapter(c) => t.chapter(*c),
+                    _ => {
+                        t.go(t.flat());
+                        true
+                    }
+                };
+                if !moved {
+                    self.notice = Some(Notice::info(match action {
+                        AppAction::TourBack => "This is the first step of the tour.".to_string(),
+                        AppAction::TourChapter(c) => format!(
+                            "The tour has {} chapters; there is no chapter {}.",
+                            t.lesson().chapters.len(),
+                            c + 1
+                        ),
+                        _ => "This is the last step of the tour.".to_string(),
+                    }));
+                }
+                shown_step(self);
+            }
+            _ => return None,
+        }
+        Some(true)
     }
 }
 
@@ -797,5 +1016,149 @@ mod tests {
         assert_eq!(s.selected, None);
         s.update(AppAction::Node(NodeOp::Crash, Some(NodeId(9))));
         assert!(s.notice.as_ref().is_some_and(|n| n.error));
+    }
+
+    /// Plays the tour's current step to its end with 20 ms frames.
+    fn play_step(s: &mut AppState) {
+        for _ in 0..10_000 {
+            if !s.playing {
+                return;
+            }
+            s.update(AppAction::Frame(20.0));
+        }
+        panic!("the step never ended");
+    }
+
+    fn fragment(s: &AppState) -> String {
+        s.tour.as_ref().map(|t| t.fragment()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_tour_opens_plays_a_step_and_stops_at_its_end() {
+        let mut s = state(1, 5);
+        s.update(AppAction::Pause);
+        let free_world = s.sim.clone();
+        s.update(AppAction::TourOpen(None));
+        assert_eq!(fragment(&s), "consensus/one-server");
+        assert!(s.playing, "a step plays when it is shown");
+        assert_eq!(s.shown().nodes().len(), 1);
+        play_step(&mut s);
+        assert!(
+            !s.playing,
+            "the step stops at its end: no frames while waiting"
+        );
+        assert_eq!(s.tour.as_ref().map(|t| t.status()), Some(StepStatus::Done));
+        assert!(s.shown().leader().is_some());
+        assert!(s.sim == free_world, "free play's world is left alone");
+    }
+
+    #[test]
+    fn continue_back_and_chapters_move_through_the_tour() {
+        let mut s = state(1, 5);
+        s.update(AppAction::TourOpen(Some(0)));
+        s.update(AppAction::TourNext);
+        assert_eq!(fragment(&s), "consensus/client-sets-value");
+        s.update(AppAction::TourBack);
+        assert_eq!(fragment(&s), "consensus/one-server");
+        s.update(AppAction::TourBack);
+        assert_eq!(fragment(&s), "consensus/one-server");
+        assert!(s
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("first step")));
+        s.update(AppAction::TourChapter(2));
+        assert_eq!(fragment(&s), "election/election-timeout");
+        s.update(AppAction::TourChapter(9));
+        assert_eq!(fragment(&s), "election/election-timeout");
+        assert!(s
+            .notice
+            .as_ref()
+            .is_some_and(|n| n.text.contains("no chapter 10")));
+        s.update(AppAction::TourReplay);
+        assert_eq!(fragment(&s), "election/election-timeout");
+        // Free-play actions do nothing while the tour is on screen.
+        let before = s.clone();
+        assert!(!s.update(AppAction::Node(NodeOp::Crash, Some(NodeId(1)))));
+        assert!(!s.update(AppAction::StepTick));
+        assert_eq!(s, before);
+    }
+
+    #[test]
+    fn pausing_a_step_part_way_and_resuming_it() {
+        let mut s = state(1, 5);
+        s.update(AppAction::TourLocate("#overview/candidate".into()));
+        assert!(s.playing);
+        s.update(AppAction::Frame(20.0));
+        s.update(AppAction::TogglePlay);
+        assert!(!s.playing);
+        let at = s.shown().now();
+        s.update(AppAction::Frame(20.0));
+        assert_eq!(s.shown().now(), at, "paused");
+        s.update(AppAction::TogglePlay);
+        play_step(&mut s);
+        s.update(AppAction::TogglePlay);
+        assert!(!s.playing, "a finished step does not play on");
+    }
+
+    #[test]
+    fn page_addresses_open_steps_and_bad_ones_are_explained() {
+        let mut s = state(1, 5);
+        assert!(!s.update(AppAction::TourLocate(String::new())));
+        assert!(s.tour.is_none());
+        s.update(AppAction::TourLocate("#election/split-vote".into()));
+        assert_eq!(fragment(&s), "election/split-vote");
+        s.update(AppAction::TourLocate("#replication".into()));
+        assert_eq!(fragment(&s), "replication/leader");
+        s.update(AppAction::TourLocate("#no-such-chapter/x".into()));
+        assert_eq!(
+            fragment(&s),
+            "replication/leader",
+            "the tour stays where it was"
+        );
+        let notice = s.notice.clone().expect("a notice");
+        assert!(notice.error && notice.text.contains("#no-such-chapter/x"));
+        assert!(notice.text.contains("#election"), "{}", notice.text);
+        let mut fresh = state(1, 5);
+        fresh.update(AppAction::TourLocate("#election/nope".into()));
+        assert!(fresh.tour.is_none(), "a bad address leaves free play on");
+        assert!(fresh.notice.is_some());
+    }
+
+    #[test]
+    fn taking_over_turns_the_step_into_free_play() {
+        let mut s = state(1, 5);
+        s.update(AppAction::TourLocate("#replication/partition".into()));
+        play_step(&mut s);
+        let world = s.shown().trace_hash();
+        let now = s.shown().now();
+        s.update(AppAction::TourTakeOver);
+        assert!(s.tour.is_none());
+        assert!(!s.playing, "free play starts paused at that moment");
+        assert_eq!((s.sim.trace_hash(), s.sim.now()), (world, now));
+        assert!(s.sim.network().partition_groups().is_some());
+        assert_eq!(s.seed, s.sim.config().seed);
+        // Every control works on it.
+        s.update(AppAction::Heal);
+        assert!(s.sim.network().is_healthy());
+        // The tour reopens where it was left.
+        s.update(AppAction::TourOpen(None));
+        assert_eq!(fragment(&s), "replication/partition");
+    }
+
+    #[test]
+    fn continue_on_the_last_step_starts_free_play_and_escape_leaves() {
+        let mut s = state(1, 5);
+        let last = Tour::builtin(usize::MAX).map(|t| t.flat()).expect("lesson");
+        s.update(AppAction::TourOpen(Some(last)));
+        s.update(AppAction::TourNext);
+        assert!(s.tour.is_none());
+        assert!(s.playing);
+        s.update(AppAction::TourOpen(Some(3)));
+        s.update(AppAction::ToggleHelp);
+        s.update(AppAction::Escape);
+        assert!(s.tour.is_some() && !s.help, "Esc closes the help first");
+        s.update(AppAction::Escape);
+        assert!(s.tour.is_none());
+        assert!(!s.playing, "free play is left paused");
     }
 }

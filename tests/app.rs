@@ -1,9 +1,11 @@
 //! Component tests, run in headless Chromium by wasm-bindgen-test (`scripts/test.sh`).
 #![cfg(target_arch = "wasm32")]
 
+use raft_live::components::controls::Clock;
 use raft_live::components::{ClusterView, Highlight, LogsView};
 use raft_live::{App, AppProps, SimRef};
-use raftsim::{Action, Command, Config, NodeId, Sim};
+use raftsim::lesson::Highlight as LessonHighlight;
+use raftsim::{Action, Command, Config, NodeId, PacketKind, Role, Sim};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use std::time::Duration;
@@ -31,6 +33,7 @@ async fn mount_app(query: &str) -> Element {
     let root = new_root();
     let props = AppProps {
         query: Some(AttrValue::from(query.to_string())),
+        fragment: None,
     };
     yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
     settle().await;
@@ -48,7 +51,7 @@ fn HostCluster(props: &ClusterHost) -> Html {
     html! {
         <>
             <ClusterView sim={props.sim.clone()} highlight={props.highlight.clone()} interactive={false} />
-            <LogsView sim={props.sim.clone()} />
+            <LogsView sim={props.sim.clone()} highlight={props.highlight.clone()} />
         </>
     }
 }
@@ -74,6 +77,23 @@ fn attr(root: &Element, selector: &str, name: &str) -> String {
         .unwrap()
         .unwrap_or_else(|| panic!("{selector} is drawn"))
         .get_attribute(name)
+        .unwrap_or_default()
+}
+
+/// The highlight a lesson step naming `names` gives, in a cluster of `nodes` servers.
+fn lesson_highlight(names: &[&str], nodes: usize) -> Highlight {
+    let items: Vec<LessonHighlight> = names
+        .iter()
+        .map(|n| LessonHighlight::parse(n, nodes).unwrap_or_else(|e| panic!("{n}: {e}")))
+        .collect();
+    Highlight::from_lesson(&items, nodes)
+}
+
+fn text(root: &Element, selector: &str) -> String {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is drawn"))
+        .text_content()
         .unwrap_or_default()
 }
 
@@ -158,6 +178,232 @@ async fn the_drawing_shows_roles_timers_links_and_highlights() {
     }
     // A drawing that only shows has nothing focusable.
     assert_eq!(count(&root, "svg g.node[tabindex]"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn every_kind_of_lesson_highlight_is_drawn() {
+    let mut world = sim(5, 4);
+    let leader = elect(&mut world);
+    world
+        .submit_write(leader, Command::parse("SET x 5").unwrap())
+        .unwrap();
+    // Until the write is applied everywhere and a heartbeat is on its way.
+    for _ in 0..2000 {
+        let applied = world.nodes().iter().all(|n| n.commit_index >= 1);
+        let heartbeat = world
+            .in_flight()
+            .any(|p| PacketKind::of(&p.payload) == PacketKind::Heartbeat);
+        if applied && heartbeat {
+            break;
+        }
+        world.advance_by(1_000);
+    }
+    assert!(world.nodes().iter().all(|n| n.last_log_index() == 1));
+    let heartbeats = world
+        .in_flight()
+        .filter(|p| PacketKind::of(&p.payload) == PacketKind::Heartbeat)
+        .count() as u32;
+    assert!(heartbeats > 0, "a heartbeat is in flight");
+    let others = world.in_flight().count() as u32 - heartbeats;
+    let s2_term = world.node(NodeId(2)).unwrap().current_term;
+    let highlight = lesson_highlight(
+        &[
+            "role:S1",
+            "term:S2",
+            "vote:S3",
+            "timer:S2",
+            "heartbeat:*",
+            "log:S4",
+            "entry:S5:1",
+            "entry:S1:3",
+            "commit:S2",
+            "kv:S3",
+            "link:S5:S1",
+            "client",
+            "messages:heartbeat",
+        ],
+        5,
+    );
+    let root = mount_cluster(world, highlight).await;
+    let node = |id: &str, rest: &str| format!("svg g.node[data-node={id}] {rest}");
+
+    // role:S1 — the role word.
+    assert_eq!(count(&root, "svg text.word.highlighted"), 1);
+    assert_eq!(count(&root, &node("S1", "text.word.highlighted")), 1);
+    // term:S2 — only "term N" of its detail line; vote:S3 — only "voted …" of its.
+    assert_eq!(count(&root, "svg text.detail.highlighted"), 2);
+    assert_eq!(count(&root, "svg tspan.highlighted"), 2);
+    assert_eq!(
+        text(
+            &root,
+            &node("S2", "text.detail tspan.term-part.highlighted")
+        ),
+        format!("term {s2_term}")
+    );
+    assert_eq!(count(&root, &node("S2", "tspan.vote-part.highlighted")), 0);
+    assert!(text(&root, &node("S3", "tspan.vote-part.highlighted")).starts_with("voted S"));
+    assert_eq!(count(&root, &node("S3", "tspan.term-part.highlighted")), 0);
+    assert!(text(&root, &node("S1", "text.detail")).starts_with("term "));
+    // timer:S2 and heartbeat:* — S2's ring and the leader's (the only heartbeat ring drawn).
+    let rings: BTreeSet<String> = [NodeId(2), leader]
+        .iter()
+        .map(|id| id.to_string())
+        .collect();
+    assert_eq!(
+        count(&root, "svg g.node .ring-track.highlighted"),
+        rings.len() as u32
+    );
+    assert_eq!(count(&root, "svg g.node .ring-hl"), rings.len() as u32);
+    for id in &rings {
+        assert_eq!(
+            count(&root, &node(id, ".ring-track.highlighted")),
+            1,
+            "{id}"
+        );
+    }
+    assert_eq!(count(&root, "svg g.node[data-hl~=heartbeat]"), 1);
+    assert_eq!(
+        attr(&root, "svg g.node[data-hl~=heartbeat]", "data-node"),
+        leader.to_string()
+    );
+    assert!(attr(&root, "svg g.node[data-node=S2]", "data-hl")
+        .split(' ')
+        .any(|p| p == "timer"));
+    // No server itself is named.
+    assert_eq!(count(&root, "svg g.node.highlighted"), 0);
+    // log:S4 — the whole row.
+    assert_eq!(count(&root, "table.logs tr.row.highlighted"), 1);
+    assert_eq!(
+        count(&root, "table.logs tr.row.highlighted[data-node=S4]"),
+        1
+    );
+    // entry:S5:1 and entry:S1:3 — one filled cell and one empty one.
+    assert_eq!(count(&root, "table.logs td.cell.highlighted"), 2);
+    assert_eq!(
+        count(
+            &root,
+            "table.logs tr[data-node=S5] td.cell.highlighted[data-index='1'][data-committed=true]"
+        ),
+        1
+    );
+    assert_eq!(
+        count(
+            &root,
+            "table.logs tr[data-node=S1] td.cell.empty.highlighted[data-index='3']"
+        ),
+        1
+    );
+    // commit:S2 — its commit number and its commit edge.
+    assert_eq!(count(&root, "table.logs td.num.highlighted"), 1);
+    assert_eq!(
+        text(&root, "table.logs tr[data-node=S2] td.num.highlighted"),
+        "1"
+    );
+    assert_eq!(count(&root, "table.logs td.cell.commit-hl"), 1);
+    assert_eq!(
+        count(
+            &root,
+            "table.logs tr[data-node=S2] td.cell.commit-edge.commit-hl[data-index='1']"
+        ),
+        1
+    );
+    // kv:S3 — its state machine.
+    assert_eq!(count(&root, "table.logs td.kv.highlighted"), 1);
+    assert_eq!(
+        text(&root, "table.logs tr[data-node=S3] td.kv.highlighted"),
+        "x = 5"
+    );
+    // link:S5:S1 — named either way round.
+    assert_eq!(count(&root, "svg g.link.highlighted"), 1);
+    assert_eq!(count(&root, "svg g.link[data-link='S1-S5'].highlighted"), 1);
+    // client.
+    assert_eq!(count(&root, "svg g.client.highlighted"), 1);
+    // messages:heartbeat — every heartbeat in flight, and nothing else.
+    assert_eq!(count(&root, "svg g.packet.highlighted"), heartbeats);
+    assert_eq!(
+        count(&root, "svg g.packet.highlighted[data-kind=hb]"),
+        heartbeats
+    );
+    assert_eq!(count(&root, "svg g.packet:not(.highlighted)"), others);
+    // Nothing asks for walls.
+    assert_eq!(count(&root, "svg .walls.highlighted"), 0);
+}
+
+#[wasm_bindgen_test]
+async fn partition_and_every_message_highlights_walls_cut_links_and_all_packets() {
+    let mut world = sim(5, 6);
+    elect(&mut world);
+    world.advance_by(1_000);
+    world
+        .apply(Action::Partition {
+            groups: vec![vec![NodeId(1), NodeId(2)]],
+        })
+        .unwrap();
+    world
+        .apply(Action::Cut {
+            from: NodeId(3),
+            to: NodeId(4),
+            both: true,
+        })
+        .unwrap();
+    // Until someone stands for election (the minority side keeps trying).
+    for _ in 0..3000 {
+        if world.nodes().iter().any(|n| n.role == Role::Candidate) {
+            break;
+        }
+        world.advance_by(1_000);
+    }
+    let candidate = world
+        .nodes()
+        .iter()
+        .find(|n| n.role == Role::Candidate)
+        .map(|n| n.id)
+        .expect("a candidate");
+    let in_flight = world.in_flight().count() as u32;
+    let highlight = lesson_highlight(&["partition", "messages", "vote:*"], 5);
+    let root = mount_cluster(world, highlight).await;
+    assert_eq!(count(&root, "svg .walls.highlighted .wall"), 2);
+    // The cut link stands out with the walls; links down behind a wall do not.
+    assert_eq!(count(&root, "svg g.link.highlighted"), 1);
+    assert_eq!(attr(&root, "svg g.link.highlighted", "data-link"), "S3-S4");
+    assert_eq!(count(&root, "svg g.packet.highlighted"), in_flight);
+    assert_eq!(count(&root, "svg g.packet:not(.highlighted)"), 0);
+    assert_eq!(count(&root, "svg tspan.vote-part.highlighted"), 5);
+    assert_eq!(count(&root, "svg tspan.term-part.highlighted"), 0);
+    // A candidate's vote part is the votes it has so far.
+    let votes = text(
+        &root,
+        &format!("svg g.node[data-node={candidate}] tspan.vote-part.highlighted"),
+    );
+    assert!(votes.starts_with("votes "), "{votes}");
+}
+
+#[derive(Properties, PartialEq)]
+struct ClockHost {
+    highlighted: bool,
+}
+
+#[component]
+fn HostClock(props: &ClockHost) -> Html {
+    html! { <Clock now={42_000} playing={false} speed={0} highlighted={props.highlighted} /> }
+}
+
+#[wasm_bindgen_test]
+async fn the_clock_can_be_highlighted() {
+    for highlighted in [false, true] {
+        let root = new_root();
+        yew::Renderer::<HostClock>::with_root_and_props(root.clone(), ClockHost { highlighted })
+            .render();
+        settle().await;
+        assert_eq!(count(&root, ".clock"), 1);
+        assert_eq!(
+            count(&root, ".clock.highlighted"),
+            u32::from(highlighted),
+            "highlighted: {highlighted}"
+        );
+    }
+    // A lesson step naming the clock asks for it.
+    assert!(lesson_highlight(&["clock"], 3).has("clock"));
 }
 
 #[wasm_bindgen_test]

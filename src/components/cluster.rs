@@ -8,8 +8,10 @@ use crate::geometry::{
     CENTER, CLIENT_HALF_H, CLIENT_HALF_W, NODE_R, TIMER_R, VIEW_H, VIEW_W,
 };
 use crate::state::{Selection, SimRef};
+use raftsim::lesson::Highlight as LessonHighlight;
 use raftsim::{
-    Addr, ClientAnswer, Network, Node, NodeId, Packet, PacketId, Payload, Role, Rpc, Sim, Time,
+    Addr, ClientAnswer, LogIndex, Network, Node, NodeId, Packet, PacketId, PacketKind, Payload,
+    Role, Rpc, Sim, Time,
 };
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -20,28 +22,93 @@ const RESET_GLOW_US: Time = 12_000;
 /// Below this fraction left, an election timer is drawn as about to fire.
 const URGENT_FRACTION: f64 = 0.25;
 
-/// What to draw attention to, e.g. for a step of the tour: servers, messages and links by id, and
-/// named elements: `client` (the client box), `timers` (every server's timer ring), `walls` (the
-/// partition boundaries).
+/// What to draw attention to, e.g. for a step of the tour. Servers, their parts (role word,
+/// term, vote, timer ring, heartbeat ring, log row, single entries, commit index, state machine),
+/// messages by id or by kind, and links, plus named elements: `client` (the client box),
+/// `timers` (every server's timer ring), `walls` (partition boundaries and cut links), `clock`
+/// (the simulated clock).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Highlight {
     pub nodes: BTreeSet<NodeId>,
+    pub roles: BTreeSet<NodeId>,
+    pub terms: BTreeSet<NodeId>,
+    pub votes: BTreeSet<NodeId>,
+    pub timers: BTreeSet<NodeId>,
+    pub heartbeats: BTreeSet<NodeId>,
+    pub logs: BTreeSet<NodeId>,
+    pub entries: BTreeSet<(NodeId, LogIndex)>,
+    pub commits: BTreeSet<NodeId>,
+    pub kvs: BTreeSet<NodeId>,
     pub packets: BTreeSet<PacketId>,
+    /// Every message in flight of these kinds.
+    pub kinds: BTreeSet<PacketKind>,
+    /// Every message in flight.
+    pub all_messages: bool,
     /// Links as (lower id, higher id).
     pub links: BTreeSet<(NodeId, NodeId)>,
     pub elements: BTreeSet<String>,
 }
 
 impl Highlight {
+    /// What a lesson step names (see `raftsim::lesson::Highlight`), for a cluster of `cluster`
+    /// servers; `*` stands for every one of them.
+    pub fn from_lesson(items: &[LessonHighlight], cluster: usize) -> Highlight {
+        let mut hl = Highlight::default();
+        for item in items {
+            let ids = item.nodes(cluster);
+            let set = match item {
+                LessonHighlight::Node(_) => Some(&mut hl.nodes),
+                LessonHighlight::Role(_) => Some(&mut hl.roles),
+                LessonHighlight::Term(_) => Some(&mut hl.terms),
+                LessonHighlight::Vote(_) => Some(&mut hl.votes),
+                LessonHighlight::Timer(_) => Some(&mut hl.timers),
+                LessonHighlight::Heartbeat(_) => Some(&mut hl.heartbeats),
+                LessonHighlight::Log(_) => Some(&mut hl.logs),
+                LessonHighlight::Commit(_) => Some(&mut hl.commits),
+                LessonHighlight::Kv(_) => Some(&mut hl.kvs),
+                _ => None,
+            };
+            if let Some(set) = set {
+                set.extend(ids);
+                continue;
+            }
+            match item {
+                LessonHighlight::Entry(_, i) => hl.entries.extend(ids.iter().map(|&id| (id, *i))),
+                LessonHighlight::Link(a, b) => {
+                    hl.links.insert(((*a).min(*b), (*a).max(*b)));
+                }
+                LessonHighlight::Messages(None) => hl.all_messages = true,
+                LessonHighlight::Messages(Some(kind)) => {
+                    hl.kinds.insert(*kind);
+                }
+                LessonHighlight::Client => {
+                    hl.elements.insert("client".to_string());
+                }
+                LessonHighlight::Partition => {
+                    hl.elements.insert("walls".to_string());
+                }
+                LessonHighlight::Clock => {
+                    hl.elements.insert("clock".to_string());
+                }
+                _ => {}
+            }
+        }
+        hl
+    }
+
     pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-            && self.packets.is_empty()
-            && self.links.is_empty()
-            && self.elements.is_empty()
+        *self == Highlight::default()
     }
 
     pub fn has(&self, element: &str) -> bool {
         self.elements.contains(element)
+    }
+
+    /// Whether a message in flight is drawn highlighted.
+    pub fn packet(&self, p: &Packet) -> bool {
+        self.all_messages
+            || self.packets.contains(&p.id)
+            || self.kinds.contains(&PacketKind::of(&p.payload))
     }
 }
 
@@ -106,8 +173,7 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
             now,
             heartbeat_us,
             selected: selected_node == Some(n.id),
-            highlighted: hl.nodes.contains(&n.id),
-            timer_highlighted: hl.has("timers"),
+            parts: NodeParts::of(hl, n.id),
             picked: props.draft.as_ref().map(|d| d.contains(&n.id)),
             interactive: props.interactive,
         };
@@ -119,7 +185,7 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
             &layout,
             sim,
             selected_packet == Some(p.id),
-            hl.packets.contains(&p.id),
+            hl.packet(p),
             &props.on_packet,
         )
     });
@@ -145,14 +211,39 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
     }
 }
 
+/// Which parts of one server are highlighted.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct NodeParts {
+    node: bool,
+    role: bool,
+    term: bool,
+    vote: bool,
+    /// Its timer ring, whatever it times (`timer:S1`, or `timers` for every server).
+    timer: bool,
+    /// Its heartbeat ring: drawn only while it leads.
+    heartbeat: bool,
+}
+
+impl NodeParts {
+    fn of(hl: &Highlight, id: NodeId) -> NodeParts {
+        NodeParts {
+            node: hl.nodes.contains(&id),
+            role: hl.roles.contains(&id),
+            term: hl.terms.contains(&id),
+            vote: hl.votes.contains(&id),
+            timer: hl.has("timers") || hl.timers.contains(&id),
+            heartbeat: hl.heartbeats.contains(&id),
+        }
+    }
+}
+
 /// Everything about a server's surroundings its drawing needs.
 struct NodeLook {
     at: Point,
     now: Time,
     heartbeat_us: Time,
     selected: bool,
-    highlighted: bool,
-    timer_highlighted: bool,
+    parts: NodeParts,
     /// Some(picked?) while a partition is being drawn up.
     picked: Option<bool>,
     interactive: bool,
@@ -254,19 +345,32 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
     } else {
         (24.0, 2.0)
     };
-    let detail = if !n.crashed && n.role == Role::Candidate {
-        format!(
-            "term {} · votes {}/{}",
-            n.current_term,
-            n.votes_granted.len(),
-            n.quorum()
-        )
+    // Below the server: its term, then whom it voted for (a candidate: the votes it has).
+    let term_text = format!("term {}", n.current_term);
+    let vote_text = if !n.crashed && n.role == Role::Candidate {
+        format!("votes {}/{}", n.votes_granted.len(), n.quorum())
     } else {
         match n.voted_for {
-            Some(v) => format!("term {} · voted {v}", n.current_term),
-            None => format!("term {} · no vote", n.current_term),
+            Some(v) => format!("voted {v}"),
+            None => "no vote".to_string(),
         }
     };
+    let detail = format!("{term_text} · {vote_text}");
+    let parts = look.parts;
+    // A heartbeat ring is drawn only around a leader that is up.
+    let heartbeat_shown = parts.heartbeat && !n.crashed && n.role == Role::Leader;
+    let ring_highlighted = parts.timer || heartbeat_shown;
+    let hl_names: Vec<&str> = [
+        (parts.node, "node"),
+        (parts.role, "role"),
+        (parts.term, "term"),
+        (parts.vote, "vote"),
+        (parts.timer, "timer"),
+        (heartbeat_shown, "heartbeat"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
     let badge = match look.picked {
         Some(true) => html! {
             <g class="picked-badge" transform={format!("translate({:.0} {:.0})", NODE_R, -NODE_R)}>
@@ -279,7 +383,7 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
         "node",
         kind,
         look.selected.then_some("selected"),
-        look.highlighted.then_some("highlighted"),
+        parts.node.then_some("highlighted"),
         (look.picked == Some(true)).then_some("picked")
     );
     let label = format!("{id}, {word}, {detail}");
@@ -289,11 +393,17 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
            data-crashed={n.crashed.to_string()}
            data-voted-for={n.voted_for.map(|v| v.to_string()).unwrap_or_default()}
            data-votes={n.votes_granted.len().to_string()}
+           data-hl={(!hl_names.is_empty()).then(|| hl_names.join(" "))}
            transform={format!("translate({:.1} {:.1})", look.at.x, look.at.y)}
            tabindex={look.interactive.then_some("0")} role="button" aria-label={label}
            {onclick} {onkeydown}>
             <circle class="halo" r={(TIMER_R + 16.0).to_string()} />
-            <circle class={classes!("ring-track", look.timer_highlighted.then_some("highlighted"))}
+            // A highlighted ring gets a wide accent band under its dark track, so the running
+            // arc stays as readable as ever.
+            if ring_highlighted {
+                <circle class="ring-hl" r={TIMER_R.to_string()} />
+            }
+            <circle class={classes!("ring-track", ring_highlighted.then_some("highlighted"))}
                     r={TIMER_R.to_string()} />
             <circle class={ring_class} r={TIMER_R.to_string()} transform="rotate(-90)"
                     stroke-dasharray={ring_dash(TIMER_R, fraction)}
@@ -301,9 +411,15 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
             { glow }
             { body }
             <text class="name" y={name_y.to_string()}>{ id.to_string() }</text>
-            <text class="word" y={word_y.to_string()}>{ word }</text>
+            <text class={classes!("word", parts.role.then_some("highlighted"))}
+                  y={word_y.to_string()}>{ word }</text>
             { votes }
-            <text class="detail" y={(TIMER_R + 32.0).to_string()}>{ detail }</text>
+            <text class={classes!("detail", (parts.term || parts.vote).then_some("highlighted"))}
+                  y={(TIMER_R + 32.0).to_string()}>
+                <tspan class={classes!("term-part", parts.term.then_some("highlighted"))}>{ term_text }</tspan>
+                { " · " }
+                <tspan class={classes!("vote-part", parts.vote.then_some("highlighted"))}>{ vote_text }</tspan>
+            </text>
             { badge }
         </g>
     }
@@ -331,6 +447,8 @@ fn view_links(
                     on_link.emit((a, b));
                 })
             };
+            // Named, or cut by hand while the partition walls are (both are walls of a kind).
+            let highlighted = hl.links.contains(&(a, b)) || (state == "cut" && hl.has("walls"));
             let mid = s.lerp(e, 0.5);
             let title = if state == "cut" {
                 format!("Link {a}–{b} is cut: click to restore it")
@@ -338,7 +456,7 @@ fn view_links(
                 format!("Link {a}–{b}: click to cut it")
             };
             out.push(html! {
-                <g class={classes!("link", state, hl.links.contains(&(a, b)).then_some("highlighted"))}
+                <g class={classes!("link", state, highlighted.then_some("highlighted"))}
                    key={format!("{a}-{b}")} data-link={format!("{a}-{b}")} data-state={state} {onclick}>
                     <title>{ title }</title>
                     { svg_line(classes!("hit"), s, e) }
@@ -513,5 +631,116 @@ pub fn Legend() -> Html {
                 { pill("creq", "SET x 5", "client") }
             </ul>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The highlight a lesson step naming `names` gives in a cluster of five.
+    fn from_names(names: &[&str]) -> Highlight {
+        let items: Vec<LessonHighlight> = names
+            .iter()
+            .map(|n| LessonHighlight::parse(n, 5).expect("a valid highlight name"))
+            .collect();
+        Highlight::from_lesson(&items, 5)
+    }
+
+    fn ids(list: &[u8]) -> BTreeSet<NodeId> {
+        list.iter().map(|&i| NodeId(i)).collect()
+    }
+
+    #[test]
+    fn nothing_named_is_an_empty_highlight() {
+        let hl = from_names(&[]);
+        assert!(hl.is_empty());
+        assert_eq!(hl, Highlight::default());
+    }
+
+    #[test]
+    fn each_part_of_a_server_goes_to_its_own_set() {
+        let hl = from_names(&[
+            "node:S1",
+            "role:S2",
+            "term:S3",
+            "vote:S4",
+            "timer:S5",
+            "heartbeat:S1",
+            "log:S2",
+            "commit:S3",
+            "kv:S4",
+        ]);
+        assert_eq!(hl.nodes, ids(&[1]));
+        assert_eq!(hl.roles, ids(&[2]));
+        assert_eq!(hl.terms, ids(&[3]));
+        assert_eq!(hl.votes, ids(&[4]));
+        assert_eq!(hl.timers, ids(&[5]));
+        assert_eq!(hl.heartbeats, ids(&[1]));
+        assert_eq!(hl.logs, ids(&[2]));
+        assert_eq!(hl.commits, ids(&[3]));
+        assert_eq!(hl.kvs, ids(&[4]));
+        assert!(hl.entries.is_empty() && hl.links.is_empty() && hl.elements.is_empty());
+        assert!(!hl.all_messages && hl.kinds.is_empty() && hl.packets.is_empty());
+        assert!(!hl.is_empty());
+    }
+
+    #[test]
+    fn a_star_names_every_server() {
+        let hl = from_names(&["role:*", "entry:*:1"]);
+        assert_eq!(hl.roles, ids(&[1, 2, 3, 4, 5]));
+        assert_eq!(hl.entries.len(), 5);
+        assert!(hl
+            .entries
+            .iter()
+            .all(|&(id, i)| i == 1 && (1..=5).contains(&id.0)));
+        let one = from_names(&["entry:S2:3"]);
+        assert_eq!(one.entries, BTreeSet::from([(NodeId(2), 3)]));
+    }
+
+    #[test]
+    fn a_link_is_named_lower_id_first_either_way_round() {
+        let hl = from_names(&["link:S5:S1", "link:S2:S3"]);
+        assert_eq!(
+            hl.links,
+            BTreeSet::from([(NodeId(1), NodeId(5)), (NodeId(2), NodeId(3))])
+        );
+        assert!(hl.nodes.is_empty(), "a link does not highlight its servers");
+    }
+
+    #[test]
+    fn messages_by_kind_or_all_of_them() {
+        let all = from_names(&["messages"]);
+        assert!(all.all_messages);
+        assert!(all.kinds.is_empty());
+        let hb = from_names(&["messages:heartbeat", "messages:request_vote"]);
+        assert!(!hb.all_messages);
+        assert_eq!(
+            hb.kinds,
+            BTreeSet::from([PacketKind::Heartbeat, PacketKind::RequestVote])
+        );
+    }
+
+    #[test]
+    fn named_elements() {
+        let hl = from_names(&["client", "partition", "clock"]);
+        assert!(hl.has("client"));
+        assert!(hl.has("walls"), "partition highlights the walls");
+        assert!(hl.has("clock"));
+        assert!(!hl.has("timers"));
+        assert_eq!(hl.elements.len(), 3);
+    }
+
+    #[test]
+    fn a_servers_parts_follow_its_sets() {
+        let hl = from_names(&["role:S1", "term:S1", "timer:S2", "heartbeat:S3"]);
+        let s1 = NodeParts::of(&hl, NodeId(1));
+        assert!(s1.role && s1.term && !s1.vote && !s1.timer && !s1.node);
+        assert!(NodeParts::of(&hl, NodeId(2)).timer);
+        assert!(!NodeParts::of(&hl, NodeId(1)).timer);
+        assert!(NodeParts::of(&hl, NodeId(3)).heartbeat);
+        let mut every = Highlight::default();
+        every.elements.insert("timers".to_string());
+        assert!((1..=5).all(|i| NodeParts::of(&every, NodeId(i)).timer));
     }
 }

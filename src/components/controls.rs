@@ -164,6 +164,9 @@ pub struct ClockProps {
     pub now: Time,
     pub playing: bool,
     pub speed: usize,
+    /// Drawn highlighted (a lesson step names the clock).
+    #[prop_or_default]
+    pub highlighted: bool,
 }
 
 /// Simulated time, large.
@@ -177,7 +180,8 @@ pub fn Clock(props: &ClockProps) -> Html {
         (true, _) => format!("fast forward, {}", speed.label),
     };
     html! {
-        <div class={classes!("clock", props.playing.then_some("running"))} data-time-us={props.now.to_string()}
+        <div class={classes!("clock", props.playing.then_some("running"), props.highlighted.then_some("highlighted"))}
+             data-time-us={props.now.to_string()}
              aria-label="Simulated time">
             <span class="value">{ format!("t = {}", fmt_ms(props.now)) }</span>
             <span class="state">{ state }</span>

@@ -1,12 +1,15 @@
 //! The help overlay (`?`): what the drawing shows and every key, from the keyboard map itself.
 
-use crate::keys::HELP;
+use crate::keys::{HELP, TOUR_HELP};
 use crate::state::AppAction;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct HelpProps {
     pub dispatch: Callback<AppAction>,
+    /// During the guided tour: its keys first.
+    #[prop_or_default]
+    pub tour: bool,
 }
 
 #[component]
@@ -25,8 +28,9 @@ pub fn HelpOverlay(props: &HelpProps) -> Html {
                 </div>
                 <div class="help-columns">
                     <table class="keys">
+                        <caption>{ if props.tour { "Keys in the guided tour" } else { "Keys in free play" } }</caption>
                         <tbody>
-                            { for HELP.iter().map(|r| html! {
+                            { for (if props.tour { &TOUR_HELP[..] } else { &HELP[..] }).iter().map(|r| html! {
                                 <tr><th scope="row"><kbd>{ r.keys }</kbd></th><td>{ r.what }</td></tr>
                             }) }
                         </tbody>
@@ -37,6 +41,7 @@ pub fn HelpOverlay(props: &HelpProps) -> Html {
                         <p>{ "Messages move along the links. Click one to read its fields and drop it. Click a link to cut it; Partition splits the servers in two with a wall between them; Heal mends everything." }</p>
                         <p>{ "In the logs, a solid cell is committed and a dashed one is not yet; the yellow bar marks each server's commit index. The same seed and the same actions always give the same run." }</p>
                         <p>{ "On a touch screen, tap servers, messages and links; the buttons do the rest." }</p>
+                        <p>{ "The guided tour (G) tells Raft step by step on this same drawing. Every step has its own address to link to; Back replays the step before; Take over turns any step into free play." }</p>
                     </div>
                 </div>
             </div>

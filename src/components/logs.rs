@@ -2,10 +2,13 @@
 //! Committed entries are solid, uncommitted ones dashed and hollow; a bar marks the commit index.
 //! On followers' rows, the leader's nextIndex slot is outlined and its nextIndex / matchIndex for
 //! that follower are written out. The last column is the applied key-value state.
+//! A highlight can name a whole row, single cells (also empty ones), the commit index or the
+//! state machine.
 
-use super::{kv_text, look_class, short_command, term_class};
+use super::{kv_text, look_class, short_command, term_class, Highlight};
 use crate::state::SimRef;
 use raftsim::{LogIndex, Node, NodeId, Sim};
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// How many log indexes are shown; longer logs show their last `LOG_COLUMNS` indexes.
@@ -24,8 +27,10 @@ pub struct LogsProps {
     pub sim: SimRef,
     #[prop_or_default]
     pub selected: Option<NodeId>,
+    /// What to draw attention to: rows (`logs`, and lightly `nodes`), cells (`entries`), the
+    /// commit index (`commits`) and the state machine (`kvs`).
     #[prop_or_default]
-    pub highlight: Option<NodeId>,
+    pub highlight: Rc<Highlight>,
     #[prop_or_default]
     pub on_node: Callback<NodeId>,
 }
@@ -35,7 +40,7 @@ impl PartialEq for LogsProps {
     /// changed, which is far cheaper to check than to redraw.
     fn eq(&self, other: &LogsProps) -> bool {
         self.selected == other.selected
-            && self.highlight == other.highlight
+            && (Rc::ptr_eq(&self.highlight, &other.highlight) || self.highlight == other.highlight)
             && self.on_node == other.on_node
             && (self.sim == other.sim || same_logs(&self.sim, &other.sim))
     }
@@ -74,7 +79,7 @@ pub fn LogsView(props: &LogsProps) -> Html {
             &indexes,
             leader,
             props.selected == Some(n.id),
-            props.highlight == Some(n.id),
+            &props.highlight,
             &props.on_node,
         )
     });
@@ -105,10 +110,13 @@ fn view_row(
     indexes: &[LogIndex],
     leader: Option<&Node>,
     selected: bool,
-    highlighted: bool,
+    hl: &Highlight,
     on_node: &Callback<NodeId>,
 ) -> Html {
     let id = n.id;
+    let row_hl = hl.logs.contains(&id);
+    let commit_hl = hl.commits.contains(&id);
+    let kv_hl = hl.kvs.contains(&id);
     let onclick = {
         let on_node = on_node.clone();
         Callback::from(move |_: MouseEvent| on_node.emit(id))
@@ -128,22 +136,34 @@ fn view_row(
             .and_then(|i| i.checked_sub(1))
             .and_then(|k| n.log.get(k));
         let edge = (i == n.commit_index).then_some("commit-edge");
+        let edge_hl = (commit_hl && i == n.commit_index).then_some("commit-hl");
         let next_slot = (next == Some(i)).then_some("next-slot");
+        let cell_hl = hl.entries.contains(&(id, i)).then_some("highlighted");
         match entry {
             Some(e) => {
                 let committed = i <= n.commit_index;
                 let class = classes!(
                     "cell",
-                    if committed { "committed" } else { "uncommitted" },
+                    if committed {
+                        "committed"
+                    } else {
+                        "uncommitted"
+                    },
                     term_class(e.term),
                     edge,
-                    next_slot
+                    edge_hl,
+                    next_slot,
+                    cell_hl
                 );
                 let title = format!(
                     "{id} index {i}: term {}, {} ({})",
                     e.term,
                     e.command,
-                    if committed { "committed" } else { "not committed yet" }
+                    if committed {
+                        "committed"
+                    } else {
+                        "not committed yet"
+                    }
                 );
                 html! {
                     <td {class} data-index={i.to_string()} data-term={e.term.to_string()}
@@ -154,7 +174,8 @@ fn view_row(
                 }
             }
             None => html! {
-                <td class={classes!("cell", "empty", edge, next_slot)} data-index={i.to_string()}></td>
+                <td class={classes!("cell", "empty", edge, edge_hl, next_slot, cell_hl)}
+                    data-index={i.to_string()}></td>
             },
         }
     });
@@ -162,7 +183,8 @@ fn view_row(
         "row",
         look_class(n),
         selected.then_some("selected"),
-        highlighted.then_some("highlighted")
+        row_hl.then_some("highlighted"),
+        hl.nodes.contains(&id).then_some("node-highlighted")
     );
     html! {
         <tr {class} key={id.to_string()} data-node={id.to_string()}
@@ -173,9 +195,11 @@ fn view_row(
                 { id.to_string() }
             </th>
             { for cells }
-            <td class="num">{ n.commit_index }</td>
+            <td class={classes!("num", commit_hl.then_some("highlighted"))}>{ n.commit_index }</td>
             <td class="repl">{ repl }</td>
-            <td class="kv" data-kv={kv_text(n)}>{ kv_text(n) }</td>
+            <td class={classes!("kv", kv_hl.then_some("highlighted"))} data-kv={kv_text(n)}>
+                { kv_text(n) }
+            </td>
         </tr>
     }
 }

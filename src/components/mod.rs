@@ -9,6 +9,7 @@ pub mod events;
 pub mod help;
 pub mod inspector;
 pub mod logs;
+pub mod tour;
 
 use crate::geometry::Point;
 use raftsim::{Addr, Command, Network, Node, NodeId, Packet, Role, Sim, Term};

@@ -1,0 +1,216 @@
+//! The guided tour's two parts: the chapter bar along the top (the chapter menu, speed, take
+//! over, leave) and the narration panel (the step's words, large, with Back, Continue and the
+//! step dots). Both only show the tour's state and send `AppAction`s; every chapter and step is
+//! also a link (`#chapter/step`) a teacher can copy.
+
+use crate::params::SPEEDS;
+use crate::state::AppAction;
+use crate::tour::StepStatus;
+use raftsim::lesson::{narration_spans, Lesson};
+use std::rc::Rc;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+/// A link to a step that, clicked, goes there without reloading (the `href` stays for copying).
+fn step_link(d: &Callback<AppAction>, action: AppAction) -> Callback<MouseEvent> {
+    let d = d.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.prevent_default();
+        d.emit(action.clone());
+    })
+}
+
+fn click(d: &Callback<AppAction>, action: AppAction) -> Callback<MouseEvent> {
+    let d = d.clone();
+    Callback::from(move |_: MouseEvent| d.emit(action.clone()))
+}
+
+/// A chapter's tab label: its id, capitalised (`election` → `Election`); the full title is in
+/// the tab's tooltip and atop the narration.
+pub fn short_title(id: &str) -> String {
+    let words = id.replace('-', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TourBarProps {
+    pub lesson: Rc<Lesson>,
+    pub chapter: usize,
+    pub speed: usize,
+    pub dispatch: Callback<AppAction>,
+}
+
+/// Along the top during the tour: one tab per chapter, the speed, take over, leave, help.
+#[component]
+pub fn TourBar(props: &TourBarProps) -> Html {
+    let d = &props.dispatch;
+    let tabs = props.lesson.chapters.iter().enumerate().map(|(i, c)| {
+        let current = i == props.chapter;
+        let class = classes!(
+            "chapter",
+            current.then_some("current"),
+            (i < props.chapter).then_some("before")
+        );
+        html! {
+            <a {class} href={format!("#{}", c.id)} data-chapter={c.id.clone()}
+               aria-current={current.then_some("step")} title={format!("Chapter {}: {} (key {})", i + 1, c.title, i + 1)}
+               onclick={step_link(d, AppAction::TourChapter(i))}>
+                <span class="num">{ i + 1 }</span>
+                <span class="title">{ short_title(&c.id) }</span>
+            </a>
+        }
+    });
+    let on_speed = {
+        let d = d.clone();
+        Callback::from(move |e: Event| {
+            let select: HtmlSelectElement = e.target_unchecked_into();
+            if let Ok(i) = usize::try_from(select.selected_index()) {
+                d.emit(AppAction::SetSpeed(i));
+            }
+        })
+    };
+    html! {
+        <div class="controls tour-bar" role="toolbar" aria-label="Guided tour">
+            <nav class="chapters" aria-label="Chapters">{ for tabs }</nav>
+            <label>{ "speed" }
+                <select data-control="speed" onchange={on_speed}>
+                    { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
+                        <option value={s.per_mille.to_string()} selected={i == props.speed}>{ s.label }</option>
+                    }) }
+                </select>
+            </label>
+            <button data-action="take-over" onclick={click(d, AppAction::TourTakeOver)}
+                    title="Play with this cluster yourself, with every control (F)">{ "Take over" }</button>
+            <button data-action="tour-close" onclick={click(d, AppAction::TourClose)}
+                    title="Back to free play as you left it (Esc)">{ "Leave tour" }</button>
+            <button class="help-button" data-action="help" onclick={click(d, AppAction::ToggleHelp)}
+                    title="Keyboard and help (?)" aria-label="Help">{ "?" }</button>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct TourPanelProps {
+    pub lesson: Rc<Lesson>,
+    /// The step shown (flat number).
+    pub flat: usize,
+    pub status: StepStatus,
+    /// Whether the step's animation is running (it may be paused part-way).
+    pub playing: bool,
+    pub error: Option<AttrValue>,
+    pub dispatch: Callback<AppAction>,
+}
+
+/// The narration of the step shown, and the buttons to move through the lesson.
+#[component]
+pub fn TourPanel(props: &TourPanelProps) -> Html {
+    let d = &props.dispatch;
+    let lesson = &props.lesson;
+    let (Some(at), Some(step)) = (lesson.position(props.flat), lesson.step(props.flat)) else {
+        return html! { <section class="panel tour" data-status="failed"><p>{ "No such step." }</p></section> };
+    };
+    let chapter = &lesson.chapters[at.chapter];
+    let first = lesson.chapter_start(at.chapter).unwrap_or(0);
+    let last = props.flat + 1 >= lesson.len();
+    let words = narration_spans(&step.narration).into_iter().map(|s| {
+        if s.bold {
+            html! { <strong>{ s.text }</strong> }
+        } else {
+            html! { { s.text } }
+        }
+    });
+    let dots = chapter.steps.iter().enumerate().map(|(i, s)| {
+        let flat = first + i;
+        let class = classes!(
+            "dot",
+            (flat == props.flat).then_some("current"),
+            (flat < props.flat).then_some("before")
+        );
+        html! {
+            <li>
+                <a {class} href={format!("#{}/{}", chapter.id, s.id)} data-step={s.id.clone()}
+                   title={format!("{}. {}", i + 1, s.title)} aria-label={format!("Step {}: {}", i + 1, s.title)}
+                   aria-current={(flat == props.flat).then_some("step")}
+                   onclick={step_link(d, AppAction::TourGo(flat))}></a>
+            </li>
+        }
+    });
+    let status_word = match props.status {
+        StepStatus::Playing if props.playing => "playing",
+        StepStatus::Playing => "paused",
+        StepStatus::Done => "done",
+        StepStatus::Failed => "failed",
+    };
+    let status = match (&props.error, props.status, props.playing) {
+        (Some(e), _, _) => html! { <span class="warn">{ e.clone() }</span> },
+        (None, StepStatus::Playing, true) => html! { <span>{ "▶ Watch the cluster…" }</span> },
+        (None, StepStatus::Playing, false) => {
+            html! { <span>{ "❚❚ Paused part-way: P resumes, → moves on." }</span> }
+        }
+        (None, _, _) if last => {
+            html! { <span class="ready">{ "✓ The end of the tour. Continue starts free play." }</span> }
+        }
+        (None, _, _) => {
+            html! { <span class="ready">{ "✓ Done. Continue when you are ready." }</span> }
+        }
+    };
+    let pause = (props.status == StepStatus::Playing).then(|| {
+        let text = if props.playing {
+            "❚❚ Pause"
+        } else {
+            "▶ Resume"
+        };
+        html! {
+            <button data-action="tour-pause" onclick={click(d, AppAction::TogglePlay)}
+                    title="Pause or resume this step's animation (P)">{ text }</button>
+        }
+    });
+    let next_text = if last {
+        "Start free play →"
+    } else {
+        "Continue →"
+    };
+    html! {
+        <section class="panel tour" aria-label="Guided tour" data-step={format!("{}/{}", chapter.id, step.id)}
+                 data-flat={props.flat.to_string()} data-status={status_word}>
+            <div class="where">
+                <span>{ format!("Chapter {} of {} · {}", at.chapter + 1, lesson.chapters.len(), chapter.title) }</span>
+                <span class="count">{ format!("step {} of {}", at.step + 1, chapter.steps.len()) }</span>
+            </div>
+            <h2 class="step-title">{ step.title.clone() }</h2>
+            <div class="narration" aria-live="polite" onclick={click(d, AppAction::TourNext)}
+                 title="Click to continue (→)">
+                <p>{ for words }</p>
+            </div>
+            <ol class="dots" aria-label="Steps of this chapter">{ for dots }</ol>
+            <div class={classes!("tour-status", status_word)}>{ status }</div>
+            <div class="tour-buttons">
+                <button data-action="tour-back" disabled={props.flat == 0}
+                        onclick={click(d, AppAction::TourBack)} title="The step before, from its beginning (←)">{ "← Back" }</button>
+                <button data-action="tour-replay" onclick={click(d, AppAction::TourReplay)}
+                        title="Play this step again (R)">{ "↺ Replay" }</button>
+                { for pause }
+                <button class={classes!("primary", "next", (props.status != StepStatus::Playing).then_some("ready"))}
+                        data-action="tour-next" onclick={click(d, AppAction::TourNext)}
+                        title="The next step (→, Space or Enter)">{ next_text }</button>
+            </div>
+            <p class="hint">{ "→ Space continue · ← back · R replay · 1–5 chapters · F take over · Esc leave" }</p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tabs_are_labelled_by_chapter_id() {
+        assert_eq!(short_title("election"), "Election");
+        assert_eq!(short_title("log-replication"), "Log replication");
+        assert_eq!(short_title(""), "");
+    }
+}

@@ -1,0 +1,391 @@
+//! The guided tour's state: which step of the lesson is on screen, the world it shows, and the
+//! step's animation. The lesson (narration, staging, wait conditions, highlights) is data played
+//! by `raftsim::lesson`; this only moves between its steps and hands the world to the drawing.
+//! Pure Rust, so it is unit-tested natively.
+
+use crate::components::Highlight;
+use crate::state::SimRef;
+use raftsim::lesson::{Lesson, LessonRun, Playback, Progress, Step, StepRef};
+use raftsim::Time;
+use std::cell::RefCell;
+use std::fmt;
+use std::rc::Rc;
+
+/// The lesson's step runner, shared by every version of the tour state: it caches each step's
+/// start and end worlds, so going back or jumping is instant after the first visit.
+#[derive(Clone)]
+struct SharedRun(Rc<RefCell<LessonRun>>);
+
+impl PartialEq for SharedRun {
+    fn eq(&self, other: &SharedRun) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// A step being played, compared by identity (every frame makes a new one).
+#[derive(Clone)]
+struct Playing(Rc<Playback>);
+
+impl PartialEq for Playing {
+    fn eq(&self, other: &Playing) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// Where the current step stands.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StepStatus {
+    /// Its animation is running (or paused part-way).
+    Playing,
+    /// It reached its end: the world waits for Continue.
+    Done,
+    /// The lesson could not be played here (see `Tour::error`).
+    Failed,
+}
+
+/// The tour: a lesson, the step shown, and that step's world.
+#[derive(Clone, PartialEq)]
+pub struct Tour {
+    lesson: Rc<Lesson>,
+    run: SharedRun,
+    flat: usize,
+    playing: Option<Playing>,
+    sim: SimRef,
+    highlight: Rc<Highlight>,
+    error: Option<String>,
+}
+
+impl fmt::Debug for Tour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Tour(step {} = {:?}, {:?}, {:?})",
+            self.flat,
+            self.lesson.fragment(self.flat),
+            self.status(),
+            self.sim
+        )
+    }
+}
+
+impl Tour {
+    /// The tour of the lesson that ships with the app, at step `flat` (clamped to the lesson).
+    pub fn builtin(flat: usize) -> Result<Tour, String> {
+        let lesson =
+            Lesson::builtin().map_err(|e| format!("The built-in lesson is broken: {e}"))?;
+        Tour::new(lesson, flat)
+    }
+
+    /// A tour of `lesson`, at step `flat` (clamped to the lesson).
+    pub fn new(lesson: Lesson, flat: usize) -> Result<Tour, String> {
+        if lesson.is_empty() {
+            return Err("The lesson has no steps.".to_string());
+        }
+        let run = LessonRun::new(lesson.clone());
+        let mut tour = Tour {
+            lesson: Rc::new(lesson),
+            run: SharedRun(Rc::new(RefCell::new(run))),
+            flat: 0,
+            playing: None,
+            sim: SimRef::new(
+                raftsim::Sim::new(raftsim::Config::default()).map_err(|e| e.to_string())?,
+            ),
+            highlight: Rc::new(Highlight::default()),
+            error: None,
+        };
+        tour.go(flat);
+        Ok(tour)
+    }
+
+    pub fn lesson(&self) -> &Rc<Lesson> {
+        &self.lesson
+    }
+
+    /// The flat number of the step shown (0 is the first step of the lesson).
+    pub fn flat(&self) -> usize {
+        self.flat
+    }
+
+    pub fn position(&self) -> StepRef {
+        self.lesson.position(self.flat).unwrap_or(StepRef {
+            chapter: 0,
+            step: 0,
+        })
+    }
+
+    pub fn step(&self) -> Option<&Step> {
+        self.lesson.step(self.flat)
+    }
+
+    /// `chapter-id/step-id`, for the page address.
+    pub fn fragment(&self) -> String {
+        self.lesson.fragment(self.flat).unwrap_or_default()
+    }
+
+    pub fn is_last(&self) -> bool {
+        self.flat + 1 >= self.lesson.len()
+    }
+
+    /// The world on screen.
+    pub fn sim(&self) -> &SimRef {
+        &self.sim
+    }
+
+    pub fn highlight(&self) -> &Rc<Highlight> {
+        &self.highlight
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    pub fn status(&self) -> StepStatus {
+        if self.error.is_some() {
+            StepStatus::Failed
+        } else if self.playing.is_some() {
+            StepStatus::Playing
+        } else {
+            StepStatus::Done
+        }
+    }
+
+    /// Shows step `flat` (clamped) from its beginning and starts playing it.
+    pub fn go(&mut self, flat: usize) {
+        let flat = flat.min(self.lesson.len().saturating_sub(1));
+        self.flat = flat;
+        self.error = None;
+        let playback = self.run.0.borrow_mut().playback(flat);
+        match playback {
+            Ok(playback) => {
+                self.sim = SimRef::new(playback.sim().clone());
+                self.playing = Some(Playing(Rc::new(playback)));
+                // Actions due at once are applied now; a step without a wait ends here.
+                self.advance(0);
+            }
+            Err(e) => self.fail(e.to_string()),
+        }
+        let cluster = self.sim.nodes().len();
+        let items = self.step().map(|s| s.highlight.as_slice()).unwrap_or(&[]);
+        self.highlight = Rc::new(Highlight::from_lesson(items, cluster));
+    }
+
+    /// Plays `dt` more simulated µs of the current step. Returns whether it is still playing.
+    pub fn advance(&mut self, dt: Time) -> bool {
+        let Some(Playing(playback)) = &mut self.playing else {
+            return false;
+        };
+        let playback = Rc::make_mut(playback);
+        let target = playback.sim().now().saturating_add(dt);
+        match playback.advance_to(target) {
+            Ok(progress) => {
+                self.sim = SimRef::new(playback.sim().clone());
+                if matches!(progress, Progress::Done(_)) {
+                    self.playing = None;
+                }
+                self.playing.is_some()
+            }
+            Err(e) => {
+                self.fail(e.to_string());
+                false
+            }
+        }
+    }
+
+    /// Jumps to the end of the current step, as if it had played out.
+    pub fn finish(&mut self) {
+        if self.playing.is_none() {
+            return;
+        }
+        let end = self.run.0.borrow_mut().end_of(self.flat).cloned();
+        match end {
+            Ok(sim) => {
+                self.sim = SimRef::new(sim);
+                self.playing = None;
+            }
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    /// The next step, from its beginning. Returns false at the last step.
+    pub fn forward(&mut self) -> bool {
+        if self.is_last() {
+            return false;
+        }
+        self.go(self.flat + 1);
+        true
+    }
+
+    /// The step before, replayed from its beginning. Returns false at the first step.
+    pub fn back(&mut self) -> bool {
+        match self.flat.checked_sub(1) {
+            Some(prev) => {
+                self.go(prev);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The first step of chapter `chapter`; false if there is no such chapter.
+    pub fn chapter(&mut self, chapter: usize) -> bool {
+        match self.lesson.chapter_start(chapter) {
+            Some(flat) => {
+                self.go(flat);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The step a URL fragment names (`#chapter-id/step-id` or `#chapter-id`), if any.
+    pub fn locate(&self, fragment: &str) -> Option<usize> {
+        self.lesson.locate(fragment)
+    }
+
+    /// Gives the world on screen away, for free play.
+    pub fn take_world(&self) -> SimRef {
+        self.sim.clone()
+    }
+
+    fn fail(&mut self, message: String) {
+        self.playing = None;
+        self.error = Some(format!(
+            "This step could not be played: {message}. Go back, pick another step, or take over."
+        ));
+    }
+}
+
+/// The chapters' fragments (`#consensus`, …), for a message about an address naming no step.
+pub fn chapter_ids(lesson: &Lesson) -> Vec<String> {
+    lesson
+        .chapters
+        .iter()
+        .map(|c| format!("#{}", c.id))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raftsim::Role;
+
+    fn tour(flat: usize) -> Tour {
+        Tour::builtin(flat).expect("the built-in lesson loads")
+    }
+
+    /// Plays the current step to its end in 5 ms slices, as frames would.
+    fn play_out(t: &mut Tour) {
+        for _ in 0..100_000 {
+            if !t.advance(5_000) {
+                return;
+            }
+        }
+        panic!("step {} never ended", t.fragment());
+    }
+
+    #[test]
+    fn opens_at_the_first_step_playing() {
+        let t = tour(0);
+        assert_eq!(t.flat(), 0);
+        assert_eq!(t.fragment(), "consensus/one-server");
+        assert_eq!(t.status(), StepStatus::Playing);
+        assert_eq!(t.sim().nodes().len(), 1);
+        assert!(t.highlight().nodes.contains(&raftsim::NodeId(1)));
+    }
+
+    #[test]
+    fn every_step_played_frame_by_frame_ends_where_the_lesson_says() {
+        let mut t = tour(0);
+        loop {
+            play_out(&mut t);
+            assert_eq!(t.status(), StepStatus::Done, "{}", t.fragment());
+            let end = t
+                .run
+                .0
+                .borrow_mut()
+                .end_of(t.flat())
+                .cloned()
+                .expect("ends");
+            assert_eq!(t.sim().trace_hash(), end.trace_hash(), "{}", t.fragment());
+            assert!(t.error().is_none());
+            if !t.forward() {
+                break;
+            }
+        }
+        assert!(t.is_last());
+        assert_eq!(t.flat() + 1, t.lesson().len());
+    }
+
+    #[test]
+    fn back_replays_the_step_before_from_its_start() {
+        let mut t = tour(0);
+        assert!(!t.back(), "nothing before the first step");
+        let at = t.locate("election/votes").expect("a step");
+        t.go(at);
+        t.finish();
+        assert!(t.back());
+        assert_eq!(t.fragment(), "election/candidate");
+        assert_eq!(t.status(), StepStatus::Playing);
+        play_out(&mut t);
+        assert!(t.sim().nodes().iter().any(|n| n.role == Role::Candidate));
+    }
+
+    #[test]
+    fn finishing_a_step_shows_its_end_and_continue_starts_the_next() {
+        let mut t = tour(0);
+        let at = t.locate("overview/election").expect("a step");
+        t.go(at);
+        t.finish();
+        assert_eq!(t.status(), StepStatus::Done);
+        assert!(t.sim().leader().is_some());
+        let end_at = t.sim().now();
+        assert!(t.forward());
+        assert_eq!(t.fragment(), "overview/change");
+        assert!(
+            t.sim().now() >= end_at,
+            "the next step starts where this one ended"
+        );
+    }
+
+    #[test]
+    fn chapters_and_fragments_find_their_steps() {
+        let mut t = tour(0);
+        assert!(t.chapter(3));
+        assert_eq!(t.fragment(), "replication/leader");
+        assert!(!t.chapter(99));
+        assert_eq!(t.locate("#election"), t.lesson().chapter_start(2));
+        assert_eq!(t.locate("#election/split-vote").map(|f| f > 0), Some(true));
+        assert_eq!(t.locate("#nowhere"), None);
+        assert_eq!(t.locate("#election/nowhere"), None);
+        let ids = chapter_ids(t.lesson());
+        assert_eq!(ids.first().map(String::as_str), Some("#consensus"));
+    }
+
+    #[test]
+    fn out_of_range_steps_are_clamped() {
+        let t = tour(10_000);
+        assert!(t.is_last());
+    }
+
+    #[test]
+    fn the_partition_step_ends_with_the_minority_entry_uncommitted_then_gone() {
+        let mut t = tour(0);
+        t.go(t.locate("replication/minority-write").expect("a step"));
+        play_out(&mut t);
+        let s1 = t.sim().node(raftsim::NodeId(1)).expect("S1").clone();
+        assert!(s1.last_log_index() >= 3 && s1.commit_index < 3);
+        t.go(t.locate("replication/roll-back").expect("a step"));
+        play_out(&mut t);
+        let logs: Vec<_> = t.sim().nodes().iter().map(|n| n.log.clone()).collect();
+        assert!(logs.windows(2).all(|w| w[0] == w[1]), "logs agree");
+    }
+
+    #[test]
+    fn a_broken_lesson_is_refused_with_a_message() {
+        let lesson = Lesson::from_json(r#"{"title": "t", "chapters": []}"#);
+        match lesson {
+            Ok(l) => assert!(Tour::new(l, 0).is_err()),
+            Err(e) => assert!(!e.to_string().is_empty()),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+// The guided tour, end to end: walked start to finish with the keyboard alone (stepping back once
+// in every chapter), opened from a link, jumped around with the chapter menu and the step dots,
+// and taken over into free play. A screenshot per chapter is saved for review.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { screenshot } from './harness.mjs';
+import { withBrowser, openApp, servers, LONG } from './app.mjs';
+
+const env = withBrowser();
+
+const tourStep = (page) => page.getAttribute('.tour', 'data-step');
+const hash = (page) => page.evaluate(() => decodeURIComponent(location.hash));
+
+async function waitForStep(page, step) {
+  await page.waitForSelector(`.tour[data-step="${step}"]`, { timeout: LONG });
+}
+
+async function waitDone(page) {
+  await page.waitForSelector('.tour[data-status=done]', { timeout: LONG });
+}
+
+/** Every server's log as its cells' terms, e.g. { S1: '1 1 2', … }. */
+async function logs(page) {
+  return page.$$eval('table.logs tr.row', (rows) => Object.fromEntries(rows.map((r) => [
+    r.dataset.node,
+    [...r.querySelectorAll('td.cell[data-term]')].map((c) => c.dataset.term).join(' '),
+  ])));
+}
+
+test('the whole tour with the keyboard alone, back once in every chapter', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5');
+  await page.keyboard.press('g');
+  await waitForStep(page, 'consensus/one-server');
+  assert.equal(await page.getAttribute('.app', 'data-mode'), 'tour');
+  // Faster, so the walk takes seconds: + up to the fastest speed.
+  for (let i = 0; i < 9; i++) await page.keyboard.press('+');
+  assert.equal(await page.$eval('select[data-control=speed]', (s) => s.value), '10000');
+
+  const chapters = await page.$$eval('.chapters .chapter', (as) => as.map((a) => a.dataset.chapter));
+  assert.deepEqual(chapters, ['consensus', 'overview', 'election', 'replication', 'next']);
+  const visited = [];
+  const wentBack = new Set();
+  for (let guard = 0; guard < 200; guard++) {
+    await waitDone(page);
+    const step = await tourStep(page);
+    const [chapter] = step.split('/');
+    assert.equal(await hash(page), `#${step}`, 'the address names the step shown');
+    if (visited.at(-1) !== step) visited.push(step);
+    // Back once in every chapter, from its second step: the first step plays again.
+    const index = await page.$$eval('.tour .dots .dot', (ds) => ds.findIndex((d) => d.classList.contains('current')));
+    if (index === 1 && !wentBack.has(chapter)) {
+      wentBack.add(chapter);
+      const first = await page.$eval('.tour .dots .dot', (d) => d.dataset.step);
+      await page.keyboard.press('ArrowLeft');
+      await waitForStep(page, `${chapter}/${first}`);
+      await waitDone(page);
+      await page.keyboard.press('ArrowRight');
+      await waitForStep(page, step);
+      continue;
+    }
+    if (step === 'replication/minority-write') {
+      // The minority leader's entry is on S1 and S2 and not committed.
+      for (const s of ['S1', 'S2']) {
+        const cell = page.locator(`table.logs tr.row[data-node=${s}] td.cell[data-index="3"]`);
+        assert.equal(await cell.getAttribute('data-committed'), 'false', s);
+        assert.ok(await cell.evaluate((c) => c.classList.contains('highlighted')), `${s} entry 3 is highlighted`);
+      }
+    }
+    if (step === 'replication/roll-back') {
+      const all = Object.values(await logs(page));
+      assert.ok(all.every((l) => l === all[0] && l.length > 0), `logs agree: ${all}`);
+    }
+    // The last step of each chapter: a screenshot.
+    const last = await page.$$eval('.tour .dots .dot', (ds) => ds.at(-1).classList.contains('current'));
+    if (last) await screenshot(page, `tour-${chapter}-1920x1080`);
+    if (step === 'next/free-play') break;
+    await page.keyboard.press(guard % 2 ? 'ArrowRight' : 'Space');
+    await page.waitForFunction((s) => document.querySelector('.tour')?.dataset.step !== s, step, { timeout: LONG });
+  }
+  assert.deepEqual([...wentBack], chapters, 'stepped back in every chapter');
+  assert.ok(visited.length >= 30, `visited ${visited.length} steps`);
+  assert.ok(chapters.every((c) => visited.some((s) => s.startsWith(`${c}/`))));
+  // Continue on the last step starts free play with that cluster, running.
+  await page.keyboard.press('ArrowRight');
+  await page.waitForSelector('.app[data-mode=free][data-playing=true]');
+  await page.waitForSelector('button[data-action=play]');
+  assert.equal(await hash(page), '');
+  assert.deepEqual(problems, []);
+});
+
+test('a link opens its step; the chapter menu and dots jump; take over keeps the world', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5#election/split-vote');
+  await waitForStep(page, 'election/split-vote');
+  await page.waitForSelector('svg.cluster g.link.highlighted');
+  await page.selectOption('select[data-control=speed]', { label: '10×' });
+  await waitDone(page);
+  await screenshot(page, 'tour-split-vote-1920x1080');
+  // The chapter menu.
+  await page.click('.chapters .chapter[data-chapter=replication]');
+  await waitForStep(page, 'replication/leader');
+  assert.equal(await hash(page), '#replication/leader');
+  // A step dot, further on.
+  await page.click('.tour .dots .dot[data-step=partition]');
+  await waitForStep(page, 'replication/partition');
+  await waitDone(page);
+  // Back with the button, then Continue with a click on the narration.
+  await page.click('button[data-action=tour-back]');
+  await waitForStep(page, 'replication/second-change');
+  await page.click('.tour .narration');
+  await waitForStep(page, 'replication/partition');
+  await waitDone(page);
+  const before = await servers(page);
+  const now = await page.getAttribute('svg.cluster', 'data-now-us');
+  await page.click('button[data-action=take-over]');
+  await page.waitForSelector('.app[data-mode=free][data-playing=false]');
+  assert.equal(await page.getAttribute('svg.cluster', 'data-now-us'), now, 'the same moment');
+  assert.deepEqual(await servers(page), before, 'the same servers, roles and terms');
+  assert.match(await page.getAttribute('.net-state', 'data-network'), /partitioned/);
+  // Every control works on it: heal the partition.
+  await page.click('button[data-action=heal]');
+  await page.waitForSelector('.net-state[data-network=healthy]');
+  // The tour reopens where it was left.
+  await page.click('button[data-action=tour]');
+  await waitForStep(page, 'replication/partition');
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.app[data-mode=free]');
+  assert.deepEqual(problems, []);
+});
+
+test('an address naming no step is explained, and the page stays usable', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5#election/no-such-step');
+  await page.waitForSelector('.notice.error');
+  assert.match(await page.textContent('.notice.error'), /no-such-step/);
+  assert.equal(await page.getAttribute('.app', 'data-mode'), 'free');
+  // Editing the address to a real step opens it.
+  await page.evaluate(() => { location.hash = '#overview/election'; });
+  await waitForStep(page, 'overview/election');
+  assert.deepEqual(problems, []);
+});
+
+test('the tour at 1280×720 for review', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5#replication/heal', { width: 1280, height: 720 });
+  await waitForStep(page, 'replication/heal');
+  await page.selectOption('select[data-control=speed]', { label: '10×' });
+  await waitDone(page);
+  await screenshot(page, 'tour-heal-1280x720');
+  assert.deepEqual(problems, []);
+});
