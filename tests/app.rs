@@ -573,3 +573,56 @@ async fn a_bad_client_command_gets_an_inline_message() {
     assert!(error.contains("FOO"), "{error}");
     assert_eq!(attr(&root, "#client-command", "aria-invalid"), "true");
 }
+
+fn click(root: &Element, selector: &str) {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("{selector} is drawn"))
+        .dyn_into::<HtmlElement>()
+        .unwrap()
+        .click();
+}
+
+#[wasm_bindgen_test]
+async fn a_tour_step_opens_from_its_fragment_and_the_buttons_move_through_it() {
+    let root = new_root();
+    let props = AppProps {
+        query: Some(AttrValue::from("?seed=2")),
+        fragment: Some(AttrValue::from("#election/votes")),
+    };
+    let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
+    settle().await;
+    assert_eq!(attr(&root, ".app", "data-mode"), "tour");
+    assert_eq!(attr(&root, ".tour", "data-step"), "election/votes");
+    assert_eq!(count(&root, ".chapters .chapter"), 5);
+    assert_eq!(
+        attr(&root, ".chapters .chapter.current", "data-chapter"),
+        "election"
+    );
+    assert!(text(&root, ".tour .narration").contains("S5"));
+    // The drawing only shows: nothing in it can be clicked during the tour.
+    assert_eq!(count(&root, "svg g.node[tabindex]"), 0);
+    assert!(
+        count(&root, "svg .highlighted") > 0,
+        "the step's highlights"
+    );
+    click(&root, "button[data-action=tour-next]");
+    settle().await;
+    assert_eq!(attr(&root, ".tour", "data-step"), "election/leader");
+    click(&root, "button[data-action=tour-back]");
+    settle().await;
+    assert_eq!(attr(&root, ".tour", "data-step"), "election/votes");
+    click(&root, ".tour .dots .dot[data-step=heartbeats]");
+    settle().await;
+    assert_eq!(attr(&root, ".tour", "data-step"), "election/heartbeats");
+    click(&root, "button[data-action=take-over]");
+    settle().await;
+    assert_eq!(attr(&root, ".app", "data-mode"), "free");
+    assert_eq!(
+        count(&root, "svg g.node[tabindex]"),
+        5,
+        "free play is clickable"
+    );
+    assert_eq!(count(&root, "button[data-action=play]"), 1);
+    app.destroy();
+}
