@@ -301,7 +301,8 @@ pub fn App(props: &AppProps) -> Html {
         None => html! {
             <>
                 <button class="tour-button" data-action="tour" onclick={dispatch.reform(|_: MouseEvent| AppAction::TourOpen(None))}
-                        title="Raft told step by step, on this drawing (G)">{ "Guided tour" }</button>
+                        title="Guided tour: Raft told step by step, on this drawing (G)"
+                        aria-label="Guided tour">{ "Tour" }</button>
                 <Controls playing={s.playing} speed={s.speed} tick={s.tick} seed={s.seed}
                           nodes={s.nodes} dispatch={dispatch.clone()} on_new_seed={handlers.new_seed.clone()} />
             </>

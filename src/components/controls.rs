@@ -183,9 +183,20 @@ pub fn Clock(props: &ClockProps) -> Html {
         <div class={classes!("clock", props.playing.then_some("running"), props.highlighted.then_some("highlighted"))}
              data-time-us={props.now.to_string()}
              aria-label="Simulated time">
-            <span class="value">{ format!("t = {}", fmt_ms(props.now)) }</span>
+            <span class="value">{ format!("t = {}", clock_text(props.now)) }</span>
             <span class="state">{ state }</span>
         </div>
+    }
+}
+
+/// Simulated time for the clock: milliseconds with a tenth up to 100 s (`1668.8 ms`), then
+/// seconds with a hundredth (`123.45 s`), so the clock keeps its width in long sessions.
+pub fn clock_text(now: Time) -> String {
+    if now < 100 * raftsim::US_PER_MS * 1000 {
+        fmt_ms(now)
+    } else {
+        let centis = now / 10_000;
+        format!("{}.{:02} s", centis / 100, centis % 100)
     }
 }
 
@@ -251,6 +262,15 @@ pub fn NetworkBar(props: &NetworkBarProps) -> Html {
 mod tests {
     use super::*;
     use raftsim::{Action, Config, Sim};
+
+    #[test]
+    fn the_clock_switches_to_seconds_after_100_s() {
+        assert_eq!(clock_text(0), "0 ms");
+        assert_eq!(clock_text(1_668_800), "1668.8 ms");
+        assert_eq!(clock_text(99_999_900), "99999.9 ms");
+        assert_eq!(clock_text(100_000_000), "100.00 s");
+        assert_eq!(clock_text(123_456_789), "123.45 s");
+    }
 
     #[test]
     fn the_network_is_summed_up_in_a_few_words() {
