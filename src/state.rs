@@ -223,9 +223,19 @@ pub struct AppState {
     pub tour_resume: usize,
 }
 
+/// Trace events free play keeps (about 2.5 MB): enough for the event log and the lesson-style
+/// look-backs, while a page left playing for hours does not grow without bound.
+pub const TRACE_KEPT: usize = 20_000;
+
 /// A fresh world for `(seed, nodes)`. Cluster sizes come from `params::NODE_COUNTS`, which the
 /// default configuration accepts; anything else falls back to the default size.
 fn build_sim(seed: u64, nodes: usize) -> (Sim, usize) {
+    let (mut sim, nodes) = build_unbounded_sim(seed, nodes);
+    sim.keep_trace(Some(TRACE_KEPT));
+    (sim, nodes)
+}
+
+fn build_unbounded_sim(seed: u64, nodes: usize) -> (Sim, usize) {
     let config = Config {
         nodes,
         seed,
@@ -597,6 +607,26 @@ impl AppState {
             }
         };
         match action {
+            AppAction::TourLocate(fragment) => {
+                let fragment = fragment.trim_start_matches('#');
+                let here = self.tour.as_ref().map(|t| t.fragment());
+                if fragment.is_empty() || here.as_deref() == Some(fragment) {
+                    return Some(false);
+                }
+            }
+            AppAction::TourOpen(_)
+            | AppAction::TourGo(_)
+            | AppAction::TourNext
+            | AppAction::TourBack
+            | AppAction::TourReplay
+            | AppAction::TourChapter(_)
+            | AppAction::TourClose
+            | AppAction::TourTakeOver => {}
+            _ => return None,
+        }
+        // Anything a person does replaces the last message.
+        self.notice = None;
+        match action {
             AppAction::TourOpen(at) => {
                 let flat = at.unwrap_or(self.tour_resume);
                 match &mut self.tour {
@@ -615,9 +645,6 @@ impl AppState {
             }
             AppAction::TourLocate(fragment) => {
                 let fragment = fragment.trim_start_matches('#');
-                if fragment.is_empty() {
-                    return Some(false);
-                }
                 let lesson = match &self.tour {
                     Some(t) => Ok(t.lesson().clone()),
                     None => raftsim::lesson::Lesson::builtin()
@@ -626,9 +653,6 @@ impl AppState {
                 };
                 match lesson {
                     Ok(lesson) => match lesson.locate(fragment) {
-                        Some(flat) if self.tour.as_ref().map(Tour::flat) == Some(flat) => {
-                            return Some(false)
-                        }
                         Some(flat) => return Some(self.update(AppAction::TourOpen(Some(flat)))),
                         None => {
                             self.notice = Some(Notice::error(format!(
@@ -653,7 +677,8 @@ impl AppState {
                     return Some(false);
                 };
                 let title = t.step().map(|s| s.title.clone()).unwrap_or_default();
-                let sim = t.take_world();
+                let mut sim = t.take_world();
+                sim.make_mut().keep_trace(Some(TRACE_KEPT));
                 self.seed = sim.config().seed;
                 self.nodes = sim.nodes().len();
                 self.sim = sim;
@@ -792,6 +817,18 @@ mod tests {
         s.update(AppAction::SetTick(1));
         s.update(AppAction::StepTick);
         assert_eq!(s.sim.now(), params::TICKS_US[params::DEFAULT_TICK] + 1000);
+    }
+
+    #[test]
+    fn free_play_keeps_a_bounded_trace() {
+        let mut s = state(3, 5);
+        s.update(AppAction::SetTick(params::TICKS_US.len() - 1));
+        for _ in 0..1000 {
+            s.update(AppAction::StepTick);
+        }
+        assert!(s.sim.trace().len() > TRACE_KEPT, "{}", s.sim.trace().len());
+        assert!(s.sim.trace().iter().count() < TRACE_KEPT + 512);
+        assert!(s.sim.leader().is_some());
     }
 
     #[test]
@@ -1068,6 +1105,7 @@ mod tests {
             .is_some_and(|n| n.text.contains("first step")));
         s.update(AppAction::TourChapter(2));
         assert_eq!(fragment(&s), "election/election-timeout");
+        assert!(s.notice.is_none(), "moving on clears the last message");
         s.update(AppAction::TourChapter(9));
         assert_eq!(fragment(&s), "election/election-timeout");
         assert!(s

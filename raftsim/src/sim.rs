@@ -353,6 +353,13 @@ impl Sim {
         &self.trace
     }
 
+    /// Bounds the trace's memory: keep at least the latest `at_most` events and let older ones
+    /// go (`None`: keep everything, the default). The simulation itself is unaffected; only
+    /// what can be read back from the trace (and `trace_hash`, which covers the events kept) is.
+    pub fn keep_trace(&mut self, at_most: Option<usize>) {
+        self.trace.keep_at_most(at_most);
+    }
+
     /// Every safety violation the checker has seen; empty while Raft holds.
     pub fn violations(&self) -> &[Violation] {
         &self.violations
@@ -597,7 +604,7 @@ impl Sim {
         Ok(id)
     }
 
-    /// FNV-1a over the JSON of every trace event: equal hashes, equal histories.
+    /// FNV-1a over the JSON of every trace event kept: equal hashes, equal histories.
     pub fn trace_hash(&self) -> u64 {
         let mut hasher = Fnv1a(FNV_OFFSET);
         for event in self.trace.iter() {
@@ -1002,6 +1009,36 @@ mod tests {
         assert!(sim.leader().is_some());
         let times: Vec<Time> = sim.trace().iter().map(|e| e.at).collect();
         assert!(times.windows(2).all(|w| w[0] <= w[1]));
+    }
+
+    #[test]
+    fn a_bounded_trace_changes_nothing_but_what_is_kept() {
+        let run = |keep: Option<usize>| {
+            let mut sim = Sim::new(Config {
+                seed: 17,
+                ..Config::default()
+            })
+            .expect("valid");
+            sim.keep_trace(keep);
+            for i in 0..40 {
+                sim.advance_by(25_000);
+                if let Some(l) = sim.leader() {
+                    let _ = sim.submit_write(l, Command::parse(&format!("ADD x {i}")).expect("ok"));
+                }
+            }
+            sim
+        };
+        let (all, bounded) = (run(None), run(Some(300)));
+        assert_eq!(all.trace().len(), bounded.trace().len());
+        assert!(bounded.trace().iter().count() < 300 + 512);
+        assert!(
+            all.trace().iter().count() > 1000,
+            "the run is long enough to matter"
+        );
+        assert_eq!(all.nodes(), bounded.nodes(), "the same world");
+        assert_eq!(all.now(), bounded.now());
+        let last = |s: &Sim| s.trace().iter().last().map(|e| e.seq);
+        assert_eq!(last(&all), last(&bounded));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::command::Command;
 use crate::message::{Addr, ClientAnswer, ClientWriteId, PacketId, PacketSummary};
 use crate::types::{LogIndex, NodeId, Role, Term, Time};
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 /// The rule of the Raft paper (or of the simulated world) that made an event happen.
@@ -463,11 +464,18 @@ const CHUNK: usize = 256;
 
 /// An append-only list of events that clones in O(number of chunks): full chunks are shared
 /// behind `Arc`, only the open tail is copied. Step-back snapshots lean on this.
+///
+/// By default every event is kept. [`Trace::keep_at_most`] bounds memory for long sessions: the
+/// oldest whole chunks are then let go, while `len` still counts every event ever pushed and
+/// event numbers (`seq`) stay absolute.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
-    sealed: Vec<Arc<Vec<Event>>>,
+    sealed: VecDeque<Arc<Vec<Event>>>,
     open: Vec<Event>,
     len: usize,
+    /// Events let go from the front (always whole chunks).
+    dropped: usize,
+    keep: Option<usize>,
 }
 
 impl Trace {
@@ -476,10 +484,32 @@ impl Trace {
         self.len += 1;
         if self.open.len() == CHUNK {
             let full = std::mem::replace(&mut self.open, Vec::with_capacity(CHUNK));
-            self.sealed.push(Arc::new(full));
+            self.sealed.push_back(Arc::new(full));
+            self.trim();
         }
     }
 
+    /// Keep at least the latest `at_most` events (and fewer than `at_most` plus two chunks of
+    /// 256), letting older ones go; `None` keeps everything.
+    pub fn keep_at_most(&mut self, at_most: Option<usize>) {
+        self.keep = at_most;
+        self.trim();
+    }
+
+    fn trim(&mut self) {
+        let Some(max) = self.keep else {
+            return;
+        };
+        while let Some(front) = self.sealed.front() {
+            if self.len - self.dropped - front.len() < max {
+                break;
+            }
+            self.dropped += front.len();
+            self.sealed.pop_front();
+        }
+    }
+
+    /// Every event ever recorded, kept or not.
     pub fn len(&self) -> usize {
         self.len
     }
@@ -488,7 +518,12 @@ impl Trace {
         self.len == 0
     }
 
-    /// All events, oldest first.
+    /// The `seq` of the oldest event kept (0 unless old events were let go).
+    pub fn first_kept(&self) -> usize {
+        self.dropped
+    }
+
+    /// All events kept, oldest first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Event> + '_ {
         self.sealed
             .iter()
@@ -496,9 +531,9 @@ impl Trace {
             .chain(self.open.iter())
     }
 
-    /// Events with `seq >= from`, oldest first.
+    /// Kept events with `seq >= from`, oldest first.
     pub fn since(&self, from: usize) -> impl Iterator<Item = &Event> + '_ {
-        let chunk = from / CHUNK;
+        let chunk = from.saturating_sub(self.dropped) / CHUNK;
         self.sealed
             .iter()
             .skip(chunk)
@@ -545,5 +580,34 @@ mod tests {
         let tail: Vec<u64> = t.since(590).map(|e| e.seq).collect();
         assert_eq!(tail, (590..601).collect::<Vec<_>>());
         assert_eq!(t.latest(2)[0].seq, 600);
+    }
+
+    #[test]
+    fn a_bounded_trace_lets_whole_old_chunks_go_and_keeps_numbering() {
+        let mut t = Trace::default();
+        t.keep_at_most(Some(500));
+        for i in 0..2000 {
+            t.push(ev(i));
+        }
+        assert_eq!(t.len(), 2000);
+        let kept: Vec<u64> = t.iter().map(|e| e.seq).collect();
+        assert!(
+            kept.len() >= 500 && kept.len() < 500 + 2 * CHUNK,
+            "{}",
+            kept.len()
+        );
+        assert_eq!(kept.first().copied(), Some(t.first_kept() as u64));
+        assert_eq!(kept.last().copied(), Some(1999));
+        assert!(kept.windows(2).all(|w| w[1] == w[0] + 1));
+        let tail: Vec<u64> = t.since(1990).map(|e| e.seq).collect();
+        assert_eq!(tail, (1990..2000).collect::<Vec<_>>());
+        let all_kept: Vec<u64> = t.since(0).map(|e| e.seq).collect();
+        assert_eq!(
+            all_kept, kept,
+            "asking for let-go events gives what is kept"
+        );
+        t.keep_at_most(None);
+        t.push(ev(2000));
+        assert_eq!(t.iter().count(), kept.len() + 1);
     }
 }
