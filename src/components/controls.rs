@@ -30,6 +30,17 @@ fn select_index(dispatch: &Callback<AppAction>, make: fn(usize) -> AppAction) ->
     })
 }
 
+/// The cluster sizes offered: the usual ones, plus the current size if it is another (a world
+/// taken over from the tour may have one server).
+pub fn size_options(current: usize) -> Vec<usize> {
+    let mut sizes = NODE_COUNTS.to_vec();
+    if !sizes.contains(&current) {
+        sizes.push(current);
+        sizes.sort_unstable();
+    }
+    sizes
+}
+
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
     let d = &props.dispatch;
@@ -138,8 +149,8 @@ pub fn Controls(props: &ControlsProps) -> Html {
             <div class="group">
                 <label>{ "servers" }
                     <select data-control="nodes" onchange={on_nodes}>
-                        { for NODE_COUNTS.iter().map(|n| html! {
-                            <option value={n.to_string()} selected={*n == props.nodes}>{ n.to_string() }</option>
+                        { for size_options(props.nodes).into_iter().map(|n| html! {
+                            <option value={n.to_string()} selected={n == props.nodes}>{ n.to_string() }</option>
                         }) }
                     </select>
                 </label>
@@ -262,6 +273,12 @@ pub fn NetworkBar(props: &NetworkBarProps) -> Html {
 mod tests {
     use super::*;
     use raftsim::{Action, Config, Sim};
+
+    #[test]
+    fn the_size_menu_includes_an_unusual_current_size() {
+        assert_eq!(size_options(5), vec![3, 5, 7, 9]);
+        assert_eq!(size_options(1), vec![1, 3, 5, 7, 9]);
+    }
 
     #[test]
     fn the_clock_switches_to_seconds_after_100_s() {

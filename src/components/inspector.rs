@@ -61,7 +61,7 @@ fn view_summary(sim: &Sim) -> Html {
                 </p>
             }
             <p class="hint">
-                { "Click a server (or press 1–9) to see its state from Figure 2 of the paper and to crash it, restart it, time it out or send it a write. Click a message to read it or drop it; click a link to cut it." }
+                { "Click a server (or press 1–9) to see its state from Figure 2 of the paper and to crash it, restart it, time it out or send it a write. Click a message to read it or drop it; click a link to cut it. New to Raft? Tour (G) tells it step by step." }
             </p>
         </div>
     }

@@ -3,7 +3,7 @@
 // and taken over into free play. A screenshot per chapter is saved for review.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot } from './harness.mjs';
+import { openPage, screenshot } from './harness.mjs';
 import { withBrowser, openApp, servers, LONG } from './app.mjs';
 
 const env = withBrowser();
@@ -144,5 +144,29 @@ test('the tour at 1280×720 for review', async () => {
   await page.selectOption('select[data-control=speed]', { label: '10×' });
   await waitDone(page);
   await screenshot(page, 'tour-heal-1280x720');
+  assert.deepEqual(problems, []);
+});
+
+test('a finished step waits without running any animation frame', async () => {
+  const { page, problems } = await openPage(env.browser, `${env.server.url}?seed=5#overview/candidate`, {
+    init: () => {
+      window.__raf = 0;
+      const real = window.requestAnimationFrame.bind(window);
+      window.requestAnimationFrame = (cb) => {
+        window.__raf += 1;
+        return real(cb);
+      };
+    },
+  });
+  await waitForStep(page, 'overview/candidate');
+  await page.waitForSelector('.app[data-playing=true]');
+  await waitDone(page);
+  await page.waitForSelector('.app[data-playing=false]');
+  await page.waitForTimeout(200); // the last frame already requested runs out
+  const before = await page.evaluate(() => window.__raf);
+  const now = await page.getAttribute('svg.cluster', 'data-now-us');
+  await page.waitForTimeout(1000); // nothing to wait for: this checks that nothing happens
+  assert.equal(await page.evaluate(() => window.__raf), before, 'no frames while the step waits');
+  assert.equal(await page.getAttribute('svg.cluster', 'data-now-us'), now);
   assert.deepEqual(problems, []);
 });
