@@ -27,11 +27,14 @@ impl PartialEq for EventsProps {
 }
 
 /// Routine traffic: messages sent, delivered, or lost to the network (every heartbeat across a
-/// partition is one), and heartbeat rounds. Many per heartbeat, so hidden unless asked for; a
-/// message dropped by hand is always shown.
+/// partition is one), heartbeat rounds, and late replies set aside (a vote arriving after the
+/// election was won). Many per heartbeat, so hidden unless asked for; a message dropped by hand
+/// is always shown.
 pub fn is_traffic(e: &Event) -> bool {
     match &e.kind {
-        EventKind::MessageSent { .. } | EventKind::MessageDelivered { .. } => true,
+        EventKind::MessageSent { .. }
+        | EventKind::MessageDelivered { .. }
+        | EventKind::StaleReplyIgnored { .. } => true,
         EventKind::MessageDropped { reason, .. } => *reason != DropReason::DroppedByUser,
         EventKind::TimerFired { timer } => *timer == Timer::Heartbeat,
         _ => false,
@@ -126,5 +129,34 @@ pub fn Safety(props: &SafetyProps) -> Html {
                 </ul>
             </section>
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use raftsim::Config;
+
+    #[test]
+    fn late_replies_are_traffic_and_elections_are_not() {
+        let mut sim = Sim::new(Config {
+            seed: 5,
+            ..Config::default()
+        })
+        .expect("valid");
+        sim.advance_by(2_000_000);
+        let late: Vec<&Event> = sim
+            .trace()
+            .iter()
+            .filter(|e| matches!(e.kind, EventKind::StaleReplyIgnored { .. }))
+            .collect();
+        assert!(!late.is_empty(), "votes arrive after the win");
+        assert!(late.into_iter().all(is_traffic));
+        let won = sim
+            .trace()
+            .iter()
+            .find(|e| matches!(e.kind, EventKind::RoleChanged { .. }))
+            .expect("an election");
+        assert!(!is_traffic(won));
     }
 }
