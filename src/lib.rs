@@ -70,7 +70,14 @@ fn remember_in_address(seed: u64, nodes: usize, fragment: Option<&str>) {
     };
     let hash = fragment.map(|f| format!("#{f}")).unwrap_or_default();
     let url = format!("{path}{query}{hash}");
-    let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    // A new tour step is a new history entry, so the browser's Back button goes back a step
+    // (its `hashchange` opens that step); anything else only rewrites the address.
+    let current = window.location().hash().unwrap_or_default();
+    let _ = if !hash.is_empty() && hash != current {
+        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    };
 }
 
 /// Whether a key event comes from somewhere that types text or picks from a list.

@@ -155,7 +155,7 @@ pub enum AppAction {
     TourReplay,
     /// The first step of a chapter (0-based).
     TourChapter(usize),
-    /// The step a page-address fragment names (`#election/votes`).
+    /// The step a page-address fragment names (`#election/votes`); an empty one leaves the tour.
     TourLocate(String),
     /// Leave the tour; free play is as it was left.
     TourClose,
@@ -609,9 +609,15 @@ impl AppState {
         match action {
             AppAction::TourLocate(fragment) => {
                 let fragment = fragment.trim_start_matches('#');
-                let here = self.tour.as_ref().map(|t| t.fragment());
-                if fragment.is_empty() || here.as_deref() == Some(fragment) {
-                    return Some(false);
+                if fragment.is_empty() {
+                    // An address without a step (the browser went back past the tour) leaves it.
+                    return Some(self.tour.is_some() && self.update(AppAction::TourClose));
+                }
+                // `#election` while its first step is on screen: nothing to do.
+                if let Some(t) = &self.tour {
+                    if t.locate(fragment) == Some(t.flat()) {
+                        return Some(false);
+                    }
                 }
             }
             AppAction::TourOpen(_)
@@ -1147,6 +1153,10 @@ mod tests {
         assert_eq!(fragment(&s), "election/split-vote");
         s.update(AppAction::TourLocate("#replication".into()));
         assert_eq!(fragment(&s), "replication/leader");
+        assert!(
+            !s.update(AppAction::TourLocate("#replication".into())),
+            "the step on screen is not restarted"
+        );
         s.update(AppAction::TourLocate("#no-such-chapter/x".into()));
         assert_eq!(
             fragment(&s),
@@ -1156,6 +1166,11 @@ mod tests {
         let notice = s.notice.clone().expect("a notice");
         assert!(notice.error && notice.text.contains("#no-such-chapter/x"));
         assert!(notice.text.contains("#election"), "{}", notice.text);
+        s.update(AppAction::TourLocate(String::new()));
+        assert!(
+            s.tour.is_none(),
+            "an address without a step leaves the tour"
+        );
         let mut fresh = state(1, 5);
         fresh.update(AppAction::TourLocate("#election/nope".into()));
         assert!(fresh.tour.is_none(), "a bad address leaves free play on");

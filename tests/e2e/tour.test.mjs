@@ -103,6 +103,12 @@ test('a link opens its step; the chapter menu and dots jump; take over keeps the
   await page.click('.tour .dots .dot[data-step=partition]');
   await waitForStep(page, 'replication/partition');
   await waitDone(page);
+  // The browser's own Back and Forward buttons move between steps too.
+  await page.goBack();
+  await waitForStep(page, 'replication/leader');
+  await page.goForward();
+  await waitForStep(page, 'replication/partition');
+  await waitDone(page);
   // Back with the button, then Continue with a click on the narration.
   await page.click('button[data-action=tour-back]');
   await waitForStep(page, 'replication/second-change');
