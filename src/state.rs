@@ -716,6 +716,9 @@ impl AppState {
                     AppAction::TourNext if t.is_last() => {
                         self.update(AppAction::TourTakeOver);
                         self.playing = true;
+                        self.notice = Some(Notice::info(
+                            "Free play: this cluster is yours. Click a server to crash it or time it out, type a write, partition the network. G goes back to the tour.",
+                        ));
                         return Some(true);
                     }
                     AppAction::TourNext => t.forward(),
@@ -1206,6 +1209,10 @@ mod tests {
         s.update(AppAction::TourNext);
         assert!(s.tour.is_none());
         assert!(s.playing);
+        assert!(s
+            .notice
+            .as_ref()
+            .is_some_and(|n| !n.error && !n.text.contains("paused")));
         s.update(AppAction::TourOpen(Some(3)));
         s.update(AppAction::ToggleHelp);
         s.update(AppAction::Escape);

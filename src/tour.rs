@@ -381,6 +381,24 @@ mod tests {
     }
 
     #[test]
+    fn a_step_the_simulation_refuses_is_shown_as_failed_not_a_crash() {
+        let json = r#"{"title": "t", "chapters": [{"id": "a", "title": "A", "steps": [
+            {"id": "ok", "title": "Fine", "narration": "All good.", "scenario": {"nodes": 3, "seed": 1}},
+            {"id": "bad", "title": "Bad", "narration": "Restart a live server.",
+             "actions": [{"do": "restart", "node": "S1"}]}]}]}"#;
+        let lesson = Lesson::from_json(json).expect("the lesson reads");
+        let mut t = Tour::new(lesson, 0).expect("a tour");
+        assert_eq!(t.status(), StepStatus::Done);
+        assert!(t.forward());
+        assert_eq!(t.status(), StepStatus::Failed);
+        let error = t.error().expect("a message");
+        assert!(error.contains("actions[0]"), "{error}");
+        assert!(!t.advance(1_000), "a failed step does not play");
+        assert!(t.back());
+        assert_eq!(t.status(), StepStatus::Done, "the step before still works");
+    }
+
+    #[test]
     fn a_broken_lesson_is_refused_with_a_message() {
         let lesson = Lesson::from_json(r#"{"title": "t", "chapters": []}"#);
         match lesson {
