@@ -105,19 +105,22 @@ impl KvStore {
     /// student typing `ADD x 9223372036854775807` twice gets a big number, not a crash.
     pub fn apply(&mut self, command: &Command) -> i64 {
         let key = command.key();
-        let old = self.values.get(key).copied().unwrap_or(0);
-        let new = match command {
+        let next = |old: i64| match command {
             Command::Set { value, .. } => *value,
             Command::Add { n, .. } => old.saturating_add(*n),
         };
-        // Only a key seen for the first time costs an allocation.
+        // One lookup; only a key seen for the first time costs an allocation.
         match self.values.get_mut(key) {
-            Some(slot) => *slot = new,
+            Some(slot) => {
+                *slot = next(*slot);
+                *slot
+            }
             None => {
+                let new = next(0);
                 self.values.insert(key.to_string(), new);
+                new
             }
         }
-        new
     }
 
     pub fn get(&self, key: &str) -> Option<i64> {

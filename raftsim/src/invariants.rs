@@ -82,6 +82,17 @@ struct Seen {
     applied: LogIndex,
     /// The highest commit index the server ever had; it survives restarts.
     max_commit: LogIndex,
+    /// The last look at this server found nothing wrong.
+    quiet: bool,
+}
+
+/// The first (index, term) pair seen at an index: the hash of the log up to it, and the entry
+/// itself with its hash.
+#[derive(Clone, Debug)]
+struct FirstPair {
+    prefix: u64,
+    entry: Entry,
+    entry_hash: u64,
 }
 
 /// One entry known to be committed somewhere.
@@ -106,8 +117,12 @@ pub struct Checker {
     leaders: BTreeMap<Term, NodeId>,
     /// Second leaders already reported, so each is reported once.
     reported_leaders: BTreeSet<(Term, NodeId)>,
-    /// For every (index, term) pair ever seen in a log: the hash of that log up to it.
-    pairs: BTreeMap<(LogIndex, Term), u64>,
+    /// For every (index, term) pair ever seen in a log: the hash of that log up to it. Slot
+    /// `i - 1` holds the first pair seen at index `i` (with that entry and its hash, so that the
+    /// same entry arriving in other logs is not hashed again); `more_pairs` holds the pairs of
+    /// other terms at an index, which only conflicts make.
+    pairs: Vec<FirstPair>,
+    more_pairs: BTreeMap<(LogIndex, Term), u64>,
     /// The committed prefix, as far as any server has committed it.
     committed: Vec<Committed>,
 }
@@ -165,7 +180,7 @@ impl Checker {
                 (first < n.log.len().max(s.entry_hash.len())).then_some(first as LogIndex + 1)
             })
             .collect();
-        self.check(now, nodes, &dirty)
+        self.check(now, nodes, &dirty, 0)
     }
 
     /// Like `observe`, told which servers' logs changed in the step and from which index on.
@@ -176,6 +191,19 @@ impl Checker {
         nodes: &[Node],
         changed: &[(NodeId, LogIndex)],
     ) -> Vec<Violation> {
+        self.observe_step(now, nodes, changed, u16::MAX)
+    }
+
+    /// Like `observe_changes`, also told which servers may have changed at all: bit `i` of
+    /// `touched` for the server at `NodeId::index()` `i`. A server not touched, whose last look
+    /// found nothing wrong, is not looked at again.
+    pub(crate) fn observe_step(
+        &mut self,
+        now: Time,
+        nodes: &[Node],
+        changed: &[(NodeId, LogIndex)],
+        touched: u16,
+    ) -> Vec<Violation> {
         if self.seen.len() != nodes.len() {
             return self.observe(now, nodes);
         }
@@ -185,7 +213,13 @@ impl Checker {
                 *slot = Some(slot.map_or(from, |f| f.min(from)));
             }
         }
-        self.check(now, nodes, &dirty[..nodes.len()])
+        let mut skip = 0u16;
+        for (i, s) in self.seen.iter().enumerate() {
+            if s.quiet && touched & (1 << i) == 0 && dirty[i].is_none() {
+                skip |= 1 << i;
+            }
+        }
+        self.check(now, nodes, &dirty[..nodes.len()], skip)
     }
 
     fn ensure(&mut self, n: usize) {
@@ -194,23 +228,38 @@ impl Checker {
         }
     }
 
-    fn check(&mut self, now: Time, nodes: &[Node], dirty: &[Option<LogIndex>]) -> Vec<Violation> {
+    /// Looks at the servers; `skip` has bit `i` set for servers known unchanged since a look
+    /// that found nothing wrong with them (such a look would find nothing again, and change
+    /// nothing).
+    fn check(
+        &mut self,
+        now: Time,
+        nodes: &[Node],
+        dirty: &[Option<LogIndex>],
+        skip: u16,
+    ) -> Vec<Violation> {
         let mut out = Vec::new();
-        let mut report = |invariant: Invariant, detail: String| {
-            out.push(Violation {
-                invariant,
-                at: now,
-                detail,
-            })
-        };
+        macro_rules! report {
+            ($invariant:expr, $detail:expr $(,)?) => {
+                out.push(Violation {
+                    invariant: $invariant,
+                    at: now,
+                    detail: $detail,
+                })
+            };
+        }
         let committed_before = self.committed.len();
         for (i, n) in nodes.iter().enumerate() {
+            if skip & (1 << i) != 0 {
+                continue;
+            }
+            let reported_before = out.len();
             let id = n.id;
             let s = &mut self.seen[i];
 
             // Terms only grow (§5.1), across crashes too: the term is persistent.
             if n.current_term < s.term {
-                report(
+                report!(
                     Invariant::MonotonicTerms,
                     format!(
                         "{id}'s term went back from {} to {}",
@@ -223,7 +272,7 @@ impl Checker {
                 if let Some(prev) = s.vote {
                     if n.voted_for != Some(prev) {
                         let now_vote = n.voted_for.map_or("nobody".to_string(), |v| v.to_string());
-                        report(
+                        report!(
                             Invariant::OneVotePerTerm,
                             format!(
                                 "{id} voted for {prev} in term {} and now records a vote for {now_vote}",
@@ -246,7 +295,11 @@ impl Checker {
                 s.prefix.truncate(start - 1);
                 for idx in start..=new_len {
                     let e = &n.log[idx - 1];
-                    let h = entry_hash(e);
+                    let first = self.pairs.get(idx - 1);
+                    let h = match first {
+                        Some(f) if f.entry == *e => f.entry_hash,
+                        _ => entry_hash(e),
+                    };
                     if first_diff.is_none() && old_hashes.get(idx - start).is_some_and(|&o| o != h)
                     {
                         first_diff = Some(idx);
@@ -256,8 +309,12 @@ impl Checker {
                     s.entry_hash.push(h);
                     s.prefix.push(p);
                     // Log Matching (§5.3): same index and term, same log up to there.
-                    match self.pairs.get(&(idx as LogIndex, e.term)) {
-                        Some(&q) if q != p => report(
+                    let known = match first {
+                        Some(f) if f.entry.term == e.term => Some(f.prefix),
+                        _ => self.more_pairs.get(&(idx as LogIndex, e.term)).copied(),
+                    };
+                    match known {
+                        Some(q) if q != p => report!(
                             Invariant::LogMatching,
                             format!(
                                 "{id}'s entry {idx} has term {} like another server's, but the logs differ before it",
@@ -265,8 +322,16 @@ impl Checker {
                             ),
                         ),
                         Some(_) => {}
+                        // The first pair at the next index not seen yet takes its slot.
+                        None if first.is_none() && self.pairs.len() == idx - 1 => {
+                            self.pairs.push(FirstPair {
+                                prefix: p,
+                                entry: e.clone(),
+                                entry_hash: h,
+                            });
+                        }
                         None => {
-                            self.pairs.insert((idx as LogIndex, e.term), p);
+                            self.more_pairs.insert((idx as LogIndex, e.term), p);
                         }
                     }
                 }
@@ -275,7 +340,7 @@ impl Checker {
                 }
                 if let Some(d) = first_diff {
                     if n.role == Role::Leader && s.leader_term == Some(n.current_term) {
-                        report(
+                        report!(
                             Invariant::LeaderAppendOnly,
                             format!(
                                 "{id}, leader of term {}, overwrote or deleted its entry {d}",
@@ -284,7 +349,7 @@ impl Checker {
                         );
                     }
                     if d as LogIndex <= s.max_commit {
-                        report(
+                        report!(
                             Invariant::CommittedPrefixStable,
                             format!(
                                 "{id} overwrote or deleted entry {d}, which it once knew committed (commit index {})",
@@ -295,12 +360,13 @@ impl Checker {
                 }
             }
 
-            // Election Safety (§5.2).
-            if n.role == Role::Leader {
+            // Election Safety (§5.2). A server that was already leader of this term at the last
+            // look was checked then, and what was found cannot change.
+            if n.role == Role::Leader && s.leader_term != Some(n.current_term) {
                 match self.leaders.get(&n.current_term) {
                     Some(&other) if other != id => {
                         if self.reported_leaders.insert((n.current_term, id)) {
-                            report(
+                            report!(
                                 Invariant::ElectionSafety,
                                 format!(
                                     "{id} and {other} are both leaders of term {}",
@@ -320,7 +386,7 @@ impl Checker {
             if n.role == Role::Leader && n.commit_index > s.commit {
                 let t = n.term_at(n.commit_index);
                 if t != Some(n.current_term) {
-                    report(
+                    report!(
                         Invariant::LeaderCommitsCurrentTerm,
                         format!(
                             "{id}, leader of term {}, advanced its commit index to {} whose entry is of term {}",
@@ -335,7 +401,7 @@ impl Checker {
             // State Machine Safety (§5.4.3): everyone's committed prefix is one and the same.
             let c = n.commit_index;
             if c as usize > s.prefix.len() {
-                report(
+                report!(
                     Invariant::StateMachineSafety,
                     format!(
                         "{id}'s commit index {c} is past the end of its log ({})",
@@ -355,7 +421,7 @@ impl Checker {
                             hi = mid;
                         }
                     }
-                    report(
+                    report!(
                         Invariant::StateMachineSafety,
                         format!(
                             "{id} has entry {} (term {}) committed, but another server committed a different entry there (term {})",
@@ -375,7 +441,7 @@ impl Checker {
                 }
             }
             if n.last_applied > c {
-                report(
+                report!(
                     Invariant::StateMachineSafety,
                     format!(
                         "{id} applied up to entry {} but has only committed up to {c}",
@@ -387,7 +453,7 @@ impl Checker {
             // Leader Completeness (§5.4): a new leader holds everything committed before it.
             if n.role == Role::Leader && s.leader_term != Some(n.current_term) {
                 if let Some(missing) = lacks_committed(&self.committed, s, n.current_term, 0) {
-                    report(
+                    report!(
                         Invariant::LeaderCompleteness,
                         format!(
                             "{id} became leader of term {} without committed entry {missing}",
@@ -405,6 +471,7 @@ impl Checker {
             s.leader_term = (n.role == Role::Leader).then_some(n.current_term);
             s.commit = c;
             s.applied = n.last_applied;
+            s.quiet = out.len() == reported_before;
         }
 
         // Entries newly known committed must be in every leader of a later term (§5.4).
@@ -419,7 +486,7 @@ impl Checker {
                     n.current_term,
                     committed_before,
                 ) {
-                    report(
+                    report!(
                         Invariant::LeaderCompleteness,
                         format!(
                             "{}, leader of term {}, lacks committed entry {missing}",

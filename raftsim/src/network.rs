@@ -22,13 +22,10 @@ struct InFlight {
 pub struct Network {
     /// Number of servers; links to ids outside 1..=nodes do not exist.
     nodes: usize,
-    /// Delivery order of the packets in flight. Small keys: the packets themselves stay put in
-    /// `slots`.
-    order: BTreeSet<(Time, PacketId)>,
-    /// Packets in flight by id: slot `k` holds packet `first_slot_id + k`, or None once it has
-    /// left the wire. Ids grow by one per packet, so this is a sliding window.
-    slots: VecDeque<Option<InFlight>>,
-    first_slot_id: PacketId,
+    /// The packets in flight, sorted by `(deliver_at, id)`: the next to arrive leaves from the
+    /// front, and a new packet (usually due after those already on the wire) goes in at or near
+    /// the back. Only a handful are ever in flight, so finding one by id is a short walk.
+    queue: VecDeque<InFlight>,
     next_packet_id: PacketId,
     /// The partition, if any: every server is in exactly one group.
     groups: Option<Vec<Vec<NodeId>>>,
@@ -131,14 +128,12 @@ impl Network {
 
     /// Packets in flight, ordered by `(deliver_at, id)`.
     pub fn in_flight(&self) -> impl Iterator<Item = &Packet> + '_ {
-        self.order
-            .iter()
-            .filter_map(|&(_, id)| self.find(id).map(|f| &f.packet))
+        self.queue.iter().map(|f| &f.packet)
     }
 
     /// Number of packets in flight.
     pub fn in_flight_len(&self) -> usize {
-        self.order.len()
+        self.queue.len()
     }
 
     /// The packet in flight with this id.
@@ -147,8 +142,7 @@ impl Network {
     }
 
     fn find(&self, id: PacketId) -> Option<&InFlight> {
-        let k = id.checked_sub(self.first_slot_id)?;
-        self.slots.get(usize::try_from(k).ok()?)?.as_ref()
+        self.queue.iter().find(|f| f.packet.id == id)
     }
 
     /// What a packet in flight carries, in the trace's words.
@@ -163,7 +157,7 @@ impl Network {
 
     /// The delivery time of the first packet in flight.
     pub fn next_delivery(&self) -> Option<Time> {
-        self.order.first().map(|&(t, _)| t)
+        self.queue.front().map(|f| f.packet.deliver_at)
     }
 
     // ----- changes, made by the simulation -----
@@ -176,46 +170,38 @@ impl Network {
     }
 
     /// Puts a packet on the wire; `doomed` packets are lost on arrival.
-    /// Packets must be enqueued in the order their ids were allocated.
     pub(crate) fn enqueue(&mut self, packet: Packet, doomed: bool) {
-        if self.slots.is_empty() {
-            self.first_slot_id = packet.id;
+        let key = (packet.deliver_at, packet.id);
+        // A new packet is usually due after every packet already on the wire: look from the back.
+        let mut at = self.queue.len();
+        while at > 0 && {
+            let p = &self.queue[at - 1].packet;
+            (p.deliver_at, p.id) > key
+        } {
+            at -= 1;
         }
-        let k = (packet.id - self.first_slot_id) as usize;
-        while self.slots.len() <= k {
-            self.slots.push_back(None);
+        let f = InFlight { packet, doomed };
+        if at == self.queue.len() {
+            self.queue.push_back(f);
+        } else {
+            self.queue.insert(at, f);
         }
-        self.order.insert((packet.deliver_at, packet.id));
-        self.slots[k] = Some(InFlight { packet, doomed });
     }
 
     /// Takes the first packet off the wire if it is due at or before `t`. Returns it with
     /// whether random loss condemned it.
     pub(crate) fn pop_due(&mut self, t: Time) -> Option<(Packet, bool)> {
-        let &(at, id) = self.order.first()?;
-        if at > t {
+        if self.queue.front()?.packet.deliver_at > t {
             return None;
         }
-        self.order.pop_first();
-        let f = self.take(id)?;
+        let f = self.queue.pop_front()?;
         Some((f.packet, f.doomed))
     }
 
     /// Removes a packet in flight by id.
     pub(crate) fn remove(&mut self, id: PacketId) -> Option<Packet> {
-        let at = self.find(id)?.packet.deliver_at;
-        self.order.remove(&(at, id));
-        self.take(id).map(|f| f.packet)
-    }
-
-    fn take(&mut self, id: PacketId) -> Option<InFlight> {
-        let k = usize::try_from(id.checked_sub(self.first_slot_id)?).ok()?;
-        let f = self.slots.get_mut(k)?.take();
-        while let Some(None) = self.slots.front() {
-            self.slots.pop_front();
-            self.first_slot_id += 1;
-        }
-        f
+        let k = self.queue.iter().position(|f| f.packet.id == id)?;
+        self.queue.remove(k).map(|f| f.packet)
     }
 
     /// Checks a partition: known servers, none twice, no empty group. Returns the full list of

@@ -129,7 +129,7 @@ impl Ctx<'_> {
     }
 
     /// Adds an event to the trace.
-    pub fn record(&mut self, node: Option<NodeId>, kind: EventKind, rule: Rule) {
+    pub fn record(&mut self, node: Option<NodeId>, kind: EventKind, rule: &'static Rule) {
         let seq = self.trace.len() as u64;
         self.trace.push(Event {
             seq,
@@ -304,7 +304,7 @@ impl Node {
         ctx: &mut Ctx,
         term: Term,
         leader: Option<NodeId>,
-        rule: Rule,
+        rule: &'static Rule,
     ) -> Role {
         assert!(
             term >= self.current_term,
@@ -392,7 +392,7 @@ impl Node {
 
     /// Takes office after winning a majority: resets replication state and sends heartbeats at
     /// once (§5.2, Figure 2).
-    pub fn become_leader(&mut self, ctx: &mut Ctx, rule: Rule) {
+    pub fn become_leader(&mut self, ctx: &mut Ctx, rule: &'static Rule) {
         assert!(
             self.role == Role::Candidate,
             "{}: only a candidate becomes leader, not a {}",
@@ -424,7 +424,7 @@ impl Node {
 
     /// The election timer ran out (or was fired by hand): a follower or candidate starts an
     /// election (§5.2). `rule` says which.
-    pub fn tick_election(&mut self, ctx: &mut Ctx, rule: Rule) {
+    pub fn tick_election(&mut self, ctx: &mut Ctx, rule: &'static Rule) {
         assert!(
             self.role != Role::Leader,
             "{}: a leader has no election timer",
@@ -706,8 +706,11 @@ impl Node {
         }
         if let Some(k) = new_from {
             let mut entries = entries;
-            let fresh = entries.split_off(k);
-            self.append(ctx, fresh, rules::APPEND_NEW);
+            // Drop the entries already held; when none are, the request's vector is used as is.
+            if k > 0 {
+                entries.drain(..k);
+            }
+            self.append(ctx, entries.into_iter(), rules::APPEND_NEW);
         }
         last_new
     }
@@ -727,8 +730,13 @@ impl Node {
         );
     }
 
-    fn append(&mut self, ctx: &mut Ctx, entries: Vec<Entry>, rule: Rule) {
-        if entries.is_empty() {
+    fn append(
+        &mut self,
+        ctx: &mut Ctx,
+        entries: impl ExactSizeIterator<Item = Entry>,
+        rule: &'static Rule,
+    ) {
+        if entries.len() == 0 {
             return;
         }
         let first_index = self.last_log_index() + 1;
@@ -742,7 +750,7 @@ impl Node {
         );
     }
 
-    fn set_commit(&mut self, ctx: &mut Ctx, to: LogIndex, rule: Rule) {
+    fn set_commit(&mut self, ctx: &mut Ctx, to: LogIndex, rule: &'static Rule) {
         ctx.record(
             self.me(),
             EventKind::CommitAdvanced {
@@ -891,7 +899,7 @@ impl Node {
                     term: self.current_term,
                     command,
                 };
-                self.append(ctx, vec![entry], rules::CLIENT_APPEND);
+                self.append(ctx, std::iter::once(entry), rules::CLIENT_APPEND);
                 self.match_index[self.id.index()] = index;
                 self.pending_writes.insert(index, write);
                 self.maybe_commit(ctx);

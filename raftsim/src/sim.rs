@@ -209,6 +209,13 @@ pub struct Sim {
     pub(crate) violations: Vec<Violation>,
     /// Logs changed by the step being processed, for the checker. Empty between steps.
     pub(crate) log_changes: Vec<(NodeId, LogIndex)>,
+    /// Every server's running timer (`Node::next_timer`), by `NodeId::index()`, and the earliest
+    /// of them (ties to the lower id). Servers change only inside `with_node`, which refreshes
+    /// both, so finding the next timer costs nothing.
+    pub(crate) timers: Vec<Option<(Time, Timer)>>,
+    pub(crate) next_timer: Option<(Time, NodeId, Timer)>,
+    /// Servers that ran (`with_node`) since the checker last looked: bit `NodeId::index()`.
+    pub(crate) touched: u16,
 }
 
 impl Config {
@@ -308,7 +315,12 @@ impl Sim {
             pinned_timeout_us: pinned,
             violations: Vec::new(),
             log_changes: Vec::new(),
+            timers: Vec::new(),
+            next_timer: None,
+            touched: 0,
         };
+        sim.timers = sim.nodes.iter().map(Node::next_timer).collect();
+        sim.next_timer = sim.earliest_timer();
         sim.start();
         Ok(sim)
     }
@@ -367,11 +379,17 @@ impl Sim {
 
     /// The live (not crashed) leader with the highest term, if any.
     pub fn leader(&self) -> Option<NodeId> {
-        self.nodes
-            .iter()
-            .filter(|n| !n.crashed && n.role == Role::Leader)
-            .max_by_key(|n| (n.current_term, std::cmp::Reverse(n.id)))
-            .map(|n| n.id)
+        // Servers are in id order, so on equal terms the first one found (the lower id) stays.
+        let mut best: Option<&Node> = None;
+        for n in &self.nodes {
+            if !n.crashed
+                && n.role == Role::Leader
+                && best.is_none_or(|b| n.current_term > b.current_term)
+            {
+                best = Some(n);
+            }
+        }
+        best.map(|n| n.id)
     }
 
     /// The election timeout pinned for a server, if any.
@@ -381,11 +399,16 @@ impl Sim {
 
     /// The earliest timer of a live server: `(time, server, which timer)`; ties go to the lower id.
     fn next_timer(&self) -> Option<(Time, NodeId, Timer)> {
+        self.next_timer
+    }
+
+    /// Works out `next_timer` from `timers`.
+    fn earliest_timer(&self) -> Option<(Time, NodeId, Timer)> {
         let mut best: Option<(Time, NodeId, Timer)> = None;
-        for node in &self.nodes {
-            if let Some((t, timer)) = node.next_timer() {
+        for (i, next) in self.timers.iter().enumerate() {
+            if let Some((t, timer)) = *next {
                 if best.is_none_or(|(bt, _, _)| t < bt) {
-                    best = Some((t, node.id, timer));
+                    best = Some((t, NodeId::from_index(i), timer));
                 }
             }
         }
@@ -407,6 +430,12 @@ impl Sim {
     /// instant. Sets the clock to that time and returns it.
     pub fn step_next_event(&mut self) -> Option<Time> {
         let t = self.next_event_at()?;
+        self.step_at(t);
+        Some(t)
+    }
+
+    /// `step_next_event` once the earliest pending time `t` is known.
+    fn step_at(&mut self, t: Time) {
         self.now = self.now.max(t);
         loop {
             if let Some((packet, doomed)) = self.network.pop_due(t) {
@@ -418,7 +447,6 @@ impl Sim {
             }
             self.after_step();
         }
-        Some(t)
     }
 
     /// Processes every event due at or before `t`, in order, then sets the clock to `t`.
@@ -430,7 +458,7 @@ impl Sim {
             if next > t {
                 break;
             }
-            self.step_next_event();
+            self.step_at(next);
         }
         self.now = t;
     }
@@ -657,7 +685,15 @@ impl Sim {
             pinned_timeout: self.pinned_timeout_us[id.index()],
             log_changes: &mut self.log_changes,
         };
-        f(&mut self.nodes[id.index()], &mut ctx)
+        self.touched |= 1 << id.index();
+        let node = &mut self.nodes[id.index()];
+        let result = f(node, &mut ctx);
+        let next = node.next_timer();
+        if self.timers[id.index()] != next {
+            self.timers[id.index()] = next;
+            self.next_timer = self.earliest_timer();
+        }
+        result
     }
 
     /// A context for the world outside any server (the client, network events).
@@ -675,7 +711,7 @@ impl Sim {
         f(&mut ctx)
     }
 
-    fn record(&mut self, node: Option<NodeId>, kind: EventKind, rule: Rule) {
+    fn record(&mut self, node: Option<NodeId>, kind: EventKind, rule: &'static Rule) {
         self.with_world(|ctx| ctx.record(node, kind, rule));
     }
 
@@ -695,6 +731,7 @@ impl Sim {
         if self.config.check_invariants {
             let found = self.checker.observe(self.now, &self.nodes);
             self.violations.extend(found);
+            self.touched = 0;
         }
         self.log_changes.clear();
     }
@@ -810,10 +847,11 @@ impl Sim {
     /// Runs the invariant checker on what the last step changed.
     fn after_step(&mut self) {
         if self.config.check_invariants {
-            let found = self
-                .checker
-                .observe_changes(self.now, &self.nodes, &self.log_changes);
+            let found =
+                self.checker
+                    .observe_step(self.now, &self.nodes, &self.log_changes, self.touched);
             self.violations.extend(found);
+            self.touched = 0;
         }
         self.log_changes.clear();
     }

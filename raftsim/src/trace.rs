@@ -164,7 +164,7 @@ pub struct Event {
     /// The server it happened on, if any (network and client events may have none).
     pub node: Option<NodeId>,
     pub kind: EventKind,
-    pub rule: Rule,
+    pub rule: &'static Rule,
 }
 
 impl Event {
@@ -346,118 +346,118 @@ pub mod rules {
         Rule { section, text }
     }
 
-    pub const ELECTION_TIMEOUT: Rule = r(
+    pub const ELECTION_TIMEOUT: &Rule = &r(
         "§5.2",
         "A follower or candidate that hears from no leader for an election timeout starts an election",
     );
-    pub const START_ELECTION: Rule = r(
+    pub const START_ELECTION: &Rule = &r(
         "§5.2",
         "To start an election a server increments its term, votes for itself and asks every other server for a vote",
     );
-    pub const SINGLE_NODE: Rule = r(
+    pub const SINGLE_NODE: &Rule = &r(
         "§5.2",
         "A candidate with votes from a majority becomes leader; alone, its own vote is a majority",
     );
-    pub const HIGHER_TERM: Rule = r(
+    pub const HIGHER_TERM: &Rule = &r(
         "§5.1",
         "A server that sees a higher term adopts it and becomes a follower",
     );
-    pub const STALE_TERM: Rule = r(
+    pub const STALE_TERM: &Rule = &r(
         "§5.1",
         "A server rejects any request whose term is older than its own",
     );
-    pub const STALE_REPLY: Rule = r(
+    pub const STALE_REPLY: &Rule = &r(
         "§5.1",
         "A reply from an old term, or to a role the server no longer holds, is ignored",
     );
-    pub const CANDIDATE_SEES_LEADER: Rule = r(
+    pub const CANDIDATE_SEES_LEADER: &Rule = &r(
         "§5.2",
         "A candidate that hears AppendEntries from a leader of its own term accepts it and becomes a follower",
     );
-    pub const GRANT_VOTE: Rule = r(
+    pub const GRANT_VOTE: &Rule = &r(
         "§5.2",
         "A server grants one vote per term, first come first served, to a candidate whose log is at least as up to date",
     );
-    pub const ONE_VOTE: Rule = r("§5.2", "A server votes for at most one candidate in a term");
-    pub const UP_TO_DATE: Rule = r(
+    pub const ONE_VOTE: &Rule = &r("§5.2", "A server votes for at most one candidate in a term");
+    pub const UP_TO_DATE: &Rule = &r(
         "§5.4.1",
         "Vote only for a candidate whose log is at least as up to date: later last term wins, then longer log",
     );
-    pub const COUNT_VOTE: Rule = r(
+    pub const COUNT_VOTE: &Rule = &r(
         "§5.2",
         "A candidate counts the votes of the current term; a majority makes it leader",
     );
-    pub const WIN_ELECTION: Rule = r(
+    pub const WIN_ELECTION: &Rule = &r(
         "§5.2",
         "A candidate with votes from a majority becomes leader and sends heartbeats at once",
     );
-    pub const HEARTBEAT: Rule = r(
+    pub const HEARTBEAT: &Rule = &r(
         "§5.2",
         "A leader sends AppendEntries (empty ones are heartbeats) regularly so followers do not start elections",
     );
-    pub const CLIENT_APPEND: Rule = r(
+    pub const CLIENT_APPEND: &Rule = &r(
         "§5.3",
         "The leader appends a client's command to its own log, then replicates it",
     );
-    pub const CONSISTENCY_CHECK: Rule = r(
+    pub const CONSISTENCY_CHECK: &Rule = &r(
         "§5.3",
         "A follower refuses AppendEntries unless its log has the entry just before the new ones, with the same term",
     );
-    pub const TRUNCATE_CONFLICT: Rule = r(
+    pub const TRUNCATE_CONFLICT: &Rule = &r(
         "§5.3",
         "If an entry conflicts with the leader's (same index, other term), delete it and all that follow",
     );
-    pub const APPEND_NEW: Rule = r(
+    pub const APPEND_NEW: &Rule = &r(
         "§5.3",
         "A follower appends the leader's entries that are not already in its log",
     );
-    pub const BACK_OFF: Rule = r(
+    pub const BACK_OFF: &Rule = &r(
         "§5.3",
         "After a refusal the leader decrements nextIndex and retries, until the logs match",
     );
-    pub const FOLLOWER_COMMIT: Rule = r(
+    pub const FOLLOWER_COMMIT: &Rule = &r(
         "§5.3",
         "A follower sets commitIndex to the smaller of leaderCommit and the index of its last new entry",
     );
-    pub const LEADER_COMMIT: Rule = r(
+    pub const LEADER_COMMIT: &Rule = &r(
         "§5.4.2",
         "A leader commits an entry of its own term once a majority stores it; earlier entries commit with it",
     );
-    pub const APPLY: Rule = r(
+    pub const APPLY: &Rule = &r(
         "§5.3",
         "Committed entries are applied to the state machine in log order",
     );
-    pub const ANSWER_CLIENT: Rule = r(
+    pub const ANSWER_CLIENT: &Rule = &r(
         "§8",
         "The leader answers a client once the client's entry is committed and applied",
     );
-    pub const REDIRECT: Rule = r(
+    pub const REDIRECT: &Rule = &r(
         "§8",
         "A server that is not the leader turns clients away, naming the leader if it knows one",
     );
-    pub const CLIENT: Rule = r(
+    pub const CLIENT: &Rule = &r(
         "§8",
         "The client sends its write to a server and waits for an answer",
     );
-    pub const SEND: Rule = r("sim", "Packets cross the network with a random latency");
-    pub const DELIVER: Rule = r("sim", "A packet arrives when its latency has elapsed");
-    pub const DUPLICATE: Rule = r("sim", "The network may deliver a packet twice");
-    pub const LOST: Rule = r("sim", "The network may lose packets");
-    pub const LINK_DOWN: Rule = r(
+    pub const SEND: &Rule = &r("sim", "Packets cross the network with a random latency");
+    pub const DELIVER: &Rule = &r("sim", "A packet arrives when its latency has elapsed");
+    pub const DUPLICATE: &Rule = &r("sim", "The network may deliver a packet twice");
+    pub const LOST: &Rule = &r("sim", "The network may lose packets");
+    pub const LINK_DOWN: &Rule = &r(
         "sim",
         "A packet crossing a cut link or a partition is lost on arrival",
     );
-    pub const RECEIVER_CRASHED: Rule = r("sim", "A crashed server loses everything sent to it");
-    pub const BY_HAND: Rule = r("sim", "Done by hand");
-    pub const CRASH: Rule = r(
+    pub const RECEIVER_CRASHED: &Rule = &r("sim", "A crashed server loses everything sent to it");
+    pub const BY_HAND: &Rule = &r("sim", "Done by hand");
+    pub const CRASH: &Rule = &r(
         "sim",
         "A crashed server stops; its term, vote and log are on disk and survive",
     );
-    pub const RESTART: Rule = r(
+    pub const RESTART: &Rule = &r(
         "Figure 2",
         "A restarted server keeps its persistent state (term, vote, log) and loses the volatile rest",
     );
-    pub const NETWORK: Rule = r("sim", "The network changed");
+    pub const NETWORK: &Rule = &r("sim", "The network changed");
 }
 
 const CHUNK: usize = 256;
@@ -558,7 +558,7 @@ mod tests {
             at: seq,
             node: None,
             kind: EventKind::Crashed,
-            rule: Rule {
+            rule: &Rule {
                 section: "sim",
                 text: "test",
             },
