@@ -54,8 +54,9 @@ fn page_fragment() -> String {
 }
 
 /// Writes the run's seed and size into the address bar, so the link reproduces it, and the tour
-/// step shown as its fragment, so the link opens that step.
-fn remember_in_address(seed: u64, nodes: usize, fragment: Option<&str>) {
+/// step shown as its fragment, so the link opens that step; as a new history entry if asked and
+/// the address does not name that step already.
+fn remember_in_address(seed: u64, nodes: usize, fragment: Option<&str>, new_entry: bool) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -70,10 +71,9 @@ fn remember_in_address(seed: u64, nodes: usize, fragment: Option<&str>) {
     };
     let hash = fragment.map(|f| format!("#{f}")).unwrap_or_default();
     let url = format!("{path}{query}{hash}");
-    // A new tour step is a new history entry, so the browser's Back button goes back a step
-    // (its `hashchange` opens that step); anything else only rewrites the address.
+    // Not when the address already names it (the browser went Back or Forward to it).
     let current = window.location().hash().unwrap_or_default();
-    let _ = if !hash.is_empty() && hash != current {
+    let _ = if new_entry && hash != current {
         history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
     } else {
         history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
@@ -278,12 +278,20 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
-    // The address bar follows the seed and size, and the tour step shown.
+    // The address bar follows the seed and size, and the tour step shown. Moving to another
+    // step makes a new history entry, so the browser's Back button goes back a step (its
+    // `hashchange` opens that step); the page's first address and anything else are rewritten in
+    // place.
     let fragment = state.tour.as_ref().map(|t| t.fragment());
+    let written = use_mut_ref(|| None::<Option<String>>);
     use_effect_with(
         (state.seed, state.nodes, fragment),
-        |(seed, nodes, fragment)| {
-            remember_in_address(*seed, *nodes, fragment.as_deref());
+        move |(seed, nodes, fragment)| {
+            let mut written = written.borrow_mut();
+            let new_step =
+                fragment.is_some() && written.as_ref().is_some_and(|before| before != fragment);
+            remember_in_address(*seed, *nodes, fragment.as_deref(), new_step);
+            *written = Some(fragment.clone());
         },
     );
 

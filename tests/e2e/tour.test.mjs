@@ -176,3 +176,17 @@ test('a finished step waits without running any animation frame', async () => {
   assert.equal(await page.getAttribute('svg.cluster', 'data-now-us'), now);
   assert.deepEqual(problems, []);
 });
+
+test('a link to a chapter opens its first step, and Back from the next step returns to it', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5#election');
+  await waitForStep(page, 'election/election-timeout');
+  assert.equal(await hash(page), '#election/election-timeout', 'the address names the step');
+  const entries = await page.evaluate(() => history.length);
+  await page.keyboard.press('ArrowRight');
+  await waitForStep(page, 'election/candidate');
+  await page.goBack();
+  await waitForStep(page, 'election/election-timeout');
+  assert.equal(await hash(page), '#election/election-timeout');
+  assert.equal(await page.evaluate(() => history.length), entries + 1, 'one history entry per step shown');
+  assert.deepEqual(problems, []);
+});
