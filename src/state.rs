@@ -29,6 +29,11 @@ impl SimRef {
     fn make_mut(&mut self) -> &mut Sim {
         Rc::make_mut(&mut self.0)
     }
+
+    /// The world itself; cloned if anyone else still holds this version.
+    pub fn into_sim(self) -> Sim {
+        Rc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
+    }
 }
 
 impl PartialEq for SimRef {
@@ -164,24 +169,12 @@ pub enum AppAction {
 }
 
 impl AppAction {
-    /// Whether this action is allowed while the tour is on screen (the others act on free
-    /// play's world, which is hidden then).
-    fn works_in_tour(&self) -> bool {
+    /// Whether this is one of the tour's own actions.
+    fn is_tour(&self) -> bool {
         use AppAction as A;
         matches!(
             self,
-            A::TogglePlay
-                | A::Pause
-                | A::Frame(_)
-                | A::SetSpeed(_)
-                | A::Faster
-                | A::Slower
-                | A::ToggleHelp
-                | A::Escape
-                | A::ToggleTraffic
-                | A::DismissNotice
-                | A::Notify(_)
-                | A::TourOpen(_)
+            A::TourOpen(_)
                 | A::TourGo(_)
                 | A::TourNext
                 | A::TourBack
@@ -191,6 +184,27 @@ impl AppAction {
                 | A::TourClose
                 | A::TourTakeOver
         )
+    }
+
+    /// Whether this action is allowed while the tour is on screen (the others act on free
+    /// play's world, which is hidden then).
+    fn works_in_tour(&self) -> bool {
+        use AppAction as A;
+        self.is_tour()
+            || matches!(
+                self,
+                A::TogglePlay
+                    | A::Pause
+                    | A::Frame(_)
+                    | A::SetSpeed(_)
+                    | A::Faster
+                    | A::Slower
+                    | A::ToggleHelp
+                    | A::Escape
+                    | A::ToggleTraffic
+                    | A::DismissNotice
+                    | A::Notify(_)
+            )
     }
 }
 
@@ -230,12 +244,6 @@ pub const TRACE_KEPT: usize = 20_000;
 /// A fresh world for `(seed, nodes)`. Cluster sizes come from `params::NODE_COUNTS`, which the
 /// default configuration accepts; anything else falls back to the default size.
 fn build_sim(seed: u64, nodes: usize) -> (Sim, usize) {
-    let (mut sim, nodes) = build_unbounded_sim(seed, nodes);
-    sim.keep_trace(Some(TRACE_KEPT));
-    (sim, nodes)
-}
-
-fn build_unbounded_sim(seed: u64, nodes: usize) -> (Sim, usize) {
     let config = Config {
         nodes,
         seed,
@@ -260,7 +268,8 @@ impl AppState {
     /// named no seed.
     pub fn new(start: &StartParams, fresh_seed: u64) -> AppState {
         let seed = start.seed.unwrap_or(fresh_seed);
-        let (sim, nodes) = build_sim(seed, start.nodes);
+        let (mut sim, nodes) = build_sim(seed, start.nodes);
+        sim.keep_trace(Some(TRACE_KEPT));
         let notice = if start.problems.is_empty() {
             None
         } else {
@@ -284,6 +293,22 @@ impl AppState {
             client_error: None,
             tour: None,
             tour_resume: 0,
+        }
+    }
+
+    /// Makes `sim` free play's world (its seed and size with it), with a bounded trace, and
+    /// forgets what referred to the old one.
+    fn install(&mut self, mut sim: Sim) {
+        sim.keep_trace(Some(TRACE_KEPT));
+        self.seed = sim.config().seed;
+        self.nodes = sim.nodes().len();
+        self.sim = SimRef::new(sim);
+        self.carry_us = 0.0;
+        self.selected = None;
+        self.draft = None;
+        self.client_error = None;
+        if !self.in_cluster(self.client_target) {
+            self.client_target = NodeId(1);
         }
     }
 
@@ -418,16 +443,7 @@ impl AppState {
                         "{wanted} servers is not a size this page offers; showing {nodes}."
                     )));
                 }
-                self.sim = SimRef::new(sim);
-                self.seed = seed;
-                self.nodes = nodes;
-                self.carry_us = 0.0;
-                self.selected = None;
-                self.draft = None;
-                self.client_error = None;
-                if !self.in_cluster(self.client_target) {
-                    self.client_target = NodeId(1);
-                }
+                self.install(sim);
             }
             AppAction::ClickNode(id) => {
                 if !self.in_cluster(id) {
@@ -606,29 +622,21 @@ impl AppState {
                 s.carry_us = 0.0;
             }
         };
-        match action {
-            AppAction::TourLocate(fragment) => {
-                let fragment = fragment.trim_start_matches('#');
-                if fragment.is_empty() {
-                    // An address without a step (the browser went back past the tour) leaves it.
-                    return Some(self.tour.is_some() && self.update(AppAction::TourClose));
-                }
-                // `#election` while its first step is on screen: nothing to do.
-                if let Some(t) = &self.tour {
-                    if t.locate(fragment) == Some(t.flat()) {
-                        return Some(false);
-                    }
+        if !action.is_tour() {
+            return None;
+        }
+        if let AppAction::TourLocate(fragment) = action {
+            let fragment = fragment.trim_start_matches('#');
+            if fragment.is_empty() {
+                // An address without a step (the browser went back past the tour) leaves it.
+                return Some(self.tour.is_some() && self.update(AppAction::TourClose));
+            }
+            // `#election` while its first step is on screen: nothing to do.
+            if let Some(t) = &self.tour {
+                if t.locate(fragment) == Some(t.flat()) {
+                    return Some(false);
                 }
             }
-            AppAction::TourOpen(_)
-            | AppAction::TourGo(_)
-            | AppAction::TourNext
-            | AppAction::TourBack
-            | AppAction::TourReplay
-            | AppAction::TourChapter(_)
-            | AppAction::TourClose
-            | AppAction::TourTakeOver => {}
-            _ => return None,
         }
         // Anything a person does replaces the last message.
         self.notice = None;
@@ -651,25 +659,44 @@ impl AppState {
             }
             AppAction::TourLocate(fragment) => {
                 let fragment = fragment.trim_start_matches('#');
-                let lesson = match &self.tour {
-                    Some(t) => Ok(t.lesson().clone()),
-                    None => raftsim::lesson::Lesson::builtin()
-                        .map(Rc::new)
-                        .map_err(|e| format!("The built-in lesson is broken: {e}")),
+                let unknown = |lesson: &raftsim::lesson::Lesson| {
+                    Notice::error(format!(
+                        "The address names “#{}”, which is not a step of the tour. Its chapters are {}.",
+                        params::shorten(fragment),
+                        tour::chapter_ids(lesson).join(", ")
+                    ))
                 };
-                match lesson {
-                    Ok(lesson) => match lesson.locate(fragment) {
-                        Some(flat) => return Some(self.update(AppAction::TourOpen(Some(flat)))),
+                match &mut self.tour {
+                    Some(t) => match t.locate(fragment) {
+                        Some(flat) => t.go(flat),
                         None => {
-                            self.notice = Some(Notice::error(format!(
-                                "The address names “#{}”, which is not a step of the tour. Its chapters are {}.",
-                                params::shorten(fragment),
-                                tour::chapter_ids(&lesson).join(", ")
-                            )));
+                            self.notice = Some(unknown(t.lesson()));
+                            return Some(true);
                         }
                     },
-                    Err(e) => self.notice = Some(Notice::error(e)),
+                    None => {
+                        let opened = tour::builtin_lesson().and_then(|lesson| {
+                            match lesson.locate(fragment) {
+                                Some(flat) => Tour::new(lesson, flat).map(Some),
+                                None => {
+                                    self.notice = Some(unknown(&lesson));
+                                    Ok(None)
+                                }
+                            }
+                        });
+                        match opened {
+                            Ok(Some(t)) => self.tour = Some(t),
+                            Ok(None) => return Some(true),
+                            Err(e) => {
+                                self.notice = Some(Notice::error(e));
+                                return Some(true);
+                            }
+                        }
+                    }
                 }
+                self.help = false;
+                self.draft = None;
+                shown_step(self);
             }
             AppAction::TourClose => {
                 if self.tour.take().is_none() {
@@ -683,19 +710,8 @@ impl AppState {
                     return Some(false);
                 };
                 let title = t.step().map(|s| s.title.clone()).unwrap_or_default();
-                let mut sim = t.take_world();
-                sim.make_mut().keep_trace(Some(TRACE_KEPT));
-                self.seed = sim.config().seed;
-                self.nodes = sim.nodes().len();
-                self.sim = sim;
+                self.install(t.into_world());
                 self.playing = false;
-                self.carry_us = 0.0;
-                self.selected = None;
-                self.draft = None;
-                self.client_error = None;
-                if !self.in_cluster(self.client_target) {
-                    self.client_target = NodeId(1);
-                }
                 self.notice = Some(Notice::info(format!(
                     "Free play: the cluster of “{title}” is yours, paused where the tour left it. Space plays on; click a server to crash it or time it out, type a write, partition the network. G goes back to the tour."
                 )));

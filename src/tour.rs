@@ -6,7 +6,7 @@
 use crate::components::Highlight;
 use crate::state::SimRef;
 use raftsim::lesson::{Lesson, LessonRun, Playback, Progress, Step, StepRef};
-use raftsim::Time;
+use raftsim::{Sim, Time};
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
@@ -71,9 +71,7 @@ impl fmt::Debug for Tour {
 impl Tour {
     /// The tour of the lesson that ships with the app, at step `flat` (clamped to the lesson).
     pub fn builtin(flat: usize) -> Result<Tour, String> {
-        let lesson =
-            Lesson::builtin().map_err(|e| format!("The built-in lesson is broken: {e}"))?;
-        Tour::new(lesson, flat)
+        Tour::new(builtin_lesson()?, flat)
     }
 
     /// A tour of `lesson`, at step `flat` (clamped to the lesson).
@@ -243,8 +241,8 @@ impl Tour {
     }
 
     /// Gives the world on screen away, for free play.
-    pub fn take_world(&self) -> SimRef {
-        self.sim.clone()
+    pub fn into_world(self) -> Sim {
+        self.sim.into_sim()
     }
 
     fn fail(&mut self, message: String) {
@@ -253,6 +251,11 @@ impl Tour {
             "This step could not be played: {message}. Go back, pick another step, or take over."
         ));
     }
+}
+
+/// The lesson that ships with the app.
+pub fn builtin_lesson() -> Result<Lesson, String> {
+    Lesson::builtin().map_err(|e| format!("The built-in lesson is broken: {e}"))
 }
 
 /// The chapters' fragments (`#consensus`, …), for a message about an address naming no step.
