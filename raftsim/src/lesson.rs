@@ -659,15 +659,13 @@ impl Lesson {
         if list.is_empty() {
             return scenario::invalid("chapters", "a lesson needs at least one chapter");
         }
-        if list.len() > MAX_CHAPTERS {
-            return scenario::invalid(
-                "chapters",
-                format!(
-                    "{} chapters is more than the {MAX_CHAPTERS} a lesson may have",
-                    list.len()
-                ),
-            );
-        }
+        scenario::at_most(
+            list,
+            MAX_CHAPTERS,
+            "chapters",
+            "chapters",
+            "a lesson may have",
+        )?;
         let mut chapters: Vec<Chapter> = Vec::with_capacity(list.len());
         for (c, item) in list.iter().enumerate() {
             let chapter = read_chapter(item, &format!("chapters[{c}]"))?;
@@ -843,15 +841,7 @@ fn read_chapter(v: &Value, path: &str) -> Res<Chapter> {
     if list.is_empty() {
         return scenario::invalid(&spath, "a chapter needs at least one step");
     }
-    if list.len() > MAX_STEPS {
-        return scenario::invalid(
-            &spath,
-            format!(
-                "{} steps is more than the {MAX_STEPS} a chapter may have",
-                list.len()
-            ),
-        );
-    }
+    scenario::at_most(list, MAX_STEPS, &spath, "steps", "a chapter may have")?;
     let mut steps: Vec<Step> = Vec::with_capacity(list.len());
     for (s, item) in list.iter().enumerate() {
         let step_path = format!("{spath}[{s}]");
@@ -987,15 +977,7 @@ fn read_actions(v: &Value, path: &str, nodes: usize, max: Time) -> Res<Vec<Timed
         path,
         "a list of actions like {\"after_ms\": 0, \"do\": \"crash\", \"node\": \"S1\"}",
     )?;
-    if list.len() > MAX_ACTIONS {
-        return scenario::invalid(
-            path,
-            format!(
-                "{} actions is more than the {MAX_ACTIONS} a step may have",
-                list.len()
-            ),
-        );
-    }
+    scenario::at_most(list, MAX_ACTIONS, path, "actions", "a step may have")?;
     let mut out: Vec<TimedAction> = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let ipath = format!("{path}[{i}]");
@@ -1063,15 +1045,13 @@ fn read_highlights(v: &Value, path: &str, nodes: usize) -> Res<Vec<Highlight>> {
         path,
         "a list of element names like \"node:S1\" or \"messages\"",
     )?;
-    if list.len() > MAX_HIGHLIGHTS {
-        return scenario::invalid(
-            path,
-            format!(
-                "{} elements is more than the {MAX_HIGHLIGHTS} a step may highlight",
-                list.len()
-            ),
-        );
-    }
+    scenario::at_most(
+        list,
+        MAX_HIGHLIGHTS,
+        path,
+        "elements",
+        "a step may highlight",
+    )?;
     let mut out = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let ipath = format!("{path}[{i}]");
@@ -1269,15 +1249,13 @@ fn read_condition(v: &Value, path: &str, nodes: usize, depth: usize) -> Res<Cond
             if list.is_empty() {
                 return scenario::invalid(&opath, "list at least one condition");
             }
-            if list.len() > MAX_CONDITIONS {
-                return scenario::invalid(
-                    &opath,
-                    format!(
-                        "{} conditions is more than the {MAX_CONDITIONS} an `all` may list",
-                        list.len()
-                    ),
-                );
-            }
+            scenario::at_most(
+                list,
+                MAX_CONDITIONS,
+                &opath,
+                "conditions",
+                "an `all` may list",
+            )?;
             if depth + 1 >= MAX_CONDITION_DEPTH {
                 return scenario::invalid(
                     &opath,
@@ -1352,15 +1330,7 @@ fn read_step_expect(v: &Value, step_path: &str, nodes: usize) -> Res<StepExpect>
             &epath,
             "a list of entry checks like {\"node\": \"S1\", \"index\": 2, \"committed\": false}",
         )?;
-        if list.len() > MAX_ENTRY_CHECKS {
-            return scenario::invalid(
-                &epath,
-                format!(
-                    "{} checks is more than the {MAX_ENTRY_CHECKS} allowed",
-                    list.len()
-                ),
-            );
-        }
+        scenario::at_most(list, MAX_ENTRY_CHECKS, &epath, "checks", "allowed")?;
         for (i, item) in list.iter().enumerate() {
             entries.push(read_entry_expect(item, &format!("{epath}[{i}]"), nodes)?);
         }

@@ -195,6 +195,18 @@ pub(crate) fn invalid<T>(path: &str, message: impl Into<String>) -> Res<T> {
     })
 }
 
+/// Refuses a list longer than `max`: "12 steps is more than the 10 a script may have", where
+/// `items` is "steps" and `limit` is "a script may have".
+pub(crate) fn at_most<T>(list: &[T], max: usize, path: &str, items: &str, limit: &str) -> Res<()> {
+    if list.len() > max {
+        return invalid(
+            path,
+            format!("{} {items} is more than the {max} {limit}", list.len()),
+        );
+    }
+    Ok(())
+}
+
 /// The command given to a log entry that names only its term: `SET x <index>`, so that after
 /// applying the log up to index i a server's `x` is i.
 pub fn placeholder_command(index: LogIndex) -> Command {
@@ -556,15 +568,13 @@ fn read_log(v: &Value, path: &str, current_term: Term) -> Res<Vec<Entry>> {
         path,
         "a list of entries (a term, or {\"term\": 2, \"command\": \"SET x 5\"})",
     )?;
-    if list.len() > MAX_LOG_LEN {
-        return invalid(
-            path,
-            format!(
-                "{} entries is more than the {MAX_LOG_LEN} a starting log may hold",
-                list.len()
-            ),
-        );
-    }
+    at_most(
+        list,
+        MAX_LOG_LEN,
+        path,
+        "entries",
+        "a starting log may hold",
+    )?;
     let mut log: Vec<Entry> = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let index = i as LogIndex + 1;
@@ -658,15 +668,7 @@ fn read_script(v: &Value, nodes: usize) -> Res<Vec<Step>> {
         "script",
         "a list of steps like {\"at_ms\": 100, \"do\": \"crash\", \"node\": \"S1\"}",
     )?;
-    if list.len() > MAX_STEPS {
-        return invalid(
-            "script",
-            format!(
-                "{} steps is more than the {MAX_STEPS} a script may have",
-                list.len()
-            ),
-        );
-    }
+    at_most(list, MAX_STEPS, "script", "steps", "a script may have")?;
     let mut steps: Vec<Step> = Vec::with_capacity(list.len());
     for (i, item) in list.iter().enumerate() {
         let step = read_step(item, &format!("script[{i}]"), nodes)?;
