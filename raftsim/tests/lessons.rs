@@ -1603,3 +1603,25 @@ fn the_example_in_the_module_docs_is_a_lesson_that_plays() {
     assert!(run.played(0).unwrap().ending.met());
     assert_eq!(run.check(0, &end_state), Vec::<String>::new());
 }
+
+#[test]
+fn lists_longer_than_their_limit_are_refused_with_the_count_and_the_limit() {
+    let chapter = small()["chapters"][0].clone();
+    let chapters: Vec<Value> = (0..33)
+        .map(|i| with(chapter.clone(), "/id", json!(format!("c{i}"))))
+        .collect();
+    let message = refused(&with(small(), "/chapters", json!(chapters)), "chapters");
+    assert!(
+        message.ends_with("33 chapters is more than the 32 a lesson may have"),
+        "{message}"
+    );
+    let highlights: Vec<Value> = (0..33).map(|_| json!("node:S1")).collect();
+    let message = refused(
+        &with(small(), "/chapters/0/steps/1/highlight", json!(highlights)),
+        "chapters[0].steps[1].highlight",
+    );
+    assert!(
+        message.ends_with("33 elements is more than the 32 a step may highlight"),
+        "{message}"
+    );
+}
