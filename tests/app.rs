@@ -2,11 +2,13 @@
 #![cfg(target_arch = "wasm32")]
 
 use raft_live::components::controls::Clock;
-use raft_live::components::{ClusterView, Highlight, LogsView};
+use raft_live::components::{ClusterView, LogsView};
+use raft_live::model::marks::Marks;
 use raft_live::{App, AppProps, SimRef};
-use raftsim::lesson::Highlight as LessonHighlight;
+use raftsim::lesson::Highlight;
 use raftsim::{Action, Command, Config, NodeId, PacketKind, Role, Sim};
 use std::collections::BTreeSet;
+use std::ops::Deref;
 use std::rc::Rc;
 use std::time::Duration;
 use wasm_bindgen::JsCast;
@@ -24,48 +26,91 @@ fn new_root() -> Element {
     root
 }
 
-async fn settle() {
-    yew::platform::time::sleep(Duration::from_millis(50)).await;
+/// A component mounted in its own element; dropping it unmounts the component (its window
+/// listeners and animation loop go with it) and removes the element.
+struct Mounted<C: BaseComponent> {
+    root: Element,
+    handle: Option<AppHandle<C>>,
 }
 
-/// Mounts the app with a query string and lets Yew render.
-async fn mount_app(query: &str) -> Element {
-    let root = new_root();
+impl<C: BaseComponent> Mounted<C> {
+    async fn new(props: C::Properties) -> Mounted<C> {
+        let root = new_root();
+        let handle = yew::Renderer::<C>::with_root_and_props(root.clone(), props).render();
+        let mounted = Mounted {
+            root,
+            handle: Some(handle),
+        };
+        until("the component renders", || {
+            mounted.root.child_element_count() > 0
+        })
+        .await;
+        mounted
+    }
+}
+
+impl<C: BaseComponent> Deref for Mounted<C> {
+    type Target = Element;
+    fn deref(&self) -> &Element {
+        &self.root
+    }
+}
+
+impl<C: BaseComponent> Drop for Mounted<C> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+/// Waits until `done` holds, checking every few milliseconds; fails after five seconds naming
+/// what it waited for.
+async fn until(what: &str, done: impl Fn() -> bool) {
+    for _ in 0..1000 {
+        if done() {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("waited five seconds for {what}");
+}
+
+/// Mounts the app with a query string and waits for it to draw its servers.
+async fn mount_app(query: &str) -> Mounted<App> {
     let props = AppProps {
         query: Some(AttrValue::from(query.to_string())),
         fragment: None,
     };
-    yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    settle().await;
-    root
+    let app = Mounted::<App>::new(props).await;
+    until("the servers are drawn", || count(&app, "svg g.node") > 0).await;
+    app
 }
 
 #[derive(Properties, PartialEq)]
 struct ClusterHost {
     sim: SimRef,
-    highlight: Rc<Highlight>,
+    marks: Rc<Marks>,
 }
 
 #[component]
 fn HostCluster(props: &ClusterHost) -> Html {
     html! {
         <>
-            <ClusterView sim={props.sim.clone()} highlight={props.highlight.clone()} interactive={false} />
-            <LogsView sim={props.sim.clone()} highlight={props.highlight.clone()} />
+            <ClusterView sim={props.sim.clone()} marks={props.marks.clone()} interactive={false} />
+            <LogsView sim={props.sim.clone()} marks={props.marks.clone()} />
         </>
     }
 }
 
 /// Mounts the drawing and the logs table alone, as the tour will, on a given world.
-async fn mount_cluster(sim: Sim, highlight: Highlight) -> Element {
-    let root = new_root();
+async fn mount_cluster(sim: Sim, marks: Marks) -> Mounted<HostCluster> {
     let props = ClusterHost {
         sim: SimRef::new(sim),
-        highlight: Rc::new(highlight),
+        marks: Rc::new(marks),
     };
-    yew::Renderer::<HostCluster>::with_root_and_props(root.clone(), props).render();
-    settle().await;
-    root
+    Mounted::new(props).await
 }
 
 fn count(root: &Element, selector: &str) -> u32 {
@@ -80,13 +125,13 @@ fn attr(root: &Element, selector: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// The highlight a lesson step naming `names` gives, in a cluster of `nodes` servers.
-fn lesson_highlight(names: &[&str], nodes: usize) -> Highlight {
-    let items: Vec<LessonHighlight> = names
+/// The marks of a lesson step naming `names`, in a cluster of `nodes` servers.
+fn lesson_marks(names: &[&str], nodes: usize) -> Marks {
+    let items: Vec<Highlight> = names
         .iter()
-        .map(|n| LessonHighlight::parse(n, nodes).unwrap_or_else(|e| panic!("{n}: {e}")))
+        .map(|n| Highlight::parse(n, nodes).unwrap_or_else(|e| panic!("{n}: {e}")))
         .collect();
-    Highlight::from_lesson(&items, nodes)
+    Marks::from_lesson(&items, nodes)
 }
 
 fn text(root: &Element, selector: &str) -> String {
@@ -147,12 +192,13 @@ async fn renders_the_core_clusters_servers() {
 async fn the_drawing_shows_roles_timers_links_and_highlights() {
     let mut world = sim(3, 4);
     let leader = elect(&mut world);
-    let highlight = Highlight {
+    let marks = Marks {
         nodes: BTreeSet::from([NodeId(2)]),
-        elements: BTreeSet::from(["client".to_string(), "timers".to_string()]),
-        ..Highlight::default()
+        timers: BTreeSet::from([NodeId(1), NodeId(2), NodeId(3)]),
+        client: true,
+        ..Marks::default()
     };
-    let root = mount_cluster(world, highlight).await;
+    let root = mount_cluster(world, marks).await;
     assert_eq!(count(&root, "svg g.node"), 3);
     assert_eq!(count(&root, "svg g.node[data-role=leader]"), 1);
     assert_eq!(
@@ -206,7 +252,7 @@ async fn every_kind_of_lesson_highlight_is_drawn() {
     assert!(heartbeats > 0, "a heartbeat is in flight");
     let others = world.in_flight().count() as u32 - heartbeats;
     let s2_term = world.node(NodeId(2)).unwrap().current_term;
-    let highlight = lesson_highlight(
+    let marks = lesson_marks(
         &[
             "role:S1",
             "term:S2",
@@ -224,7 +270,7 @@ async fn every_kind_of_lesson_highlight_is_drawn() {
         ],
         5,
     );
-    let root = mount_cluster(world, highlight).await;
+    let root = mount_cluster(world, marks).await;
     let node = |id: &str, rest: &str| format!("svg g.node[data-node={id}] {rest}");
 
     // role:S1 — the role word.
@@ -360,8 +406,8 @@ async fn partition_and_every_message_highlights_walls_cut_links_and_all_packets(
         .map(|n| n.id)
         .expect("a candidate");
     let in_flight = world.in_flight().count() as u32;
-    let highlight = lesson_highlight(&["partition", "messages", "vote:*"], 5);
-    let root = mount_cluster(world, highlight).await;
+    let marks = lesson_marks(&["partition", "messages", "vote:*"], 5);
+    let root = mount_cluster(world, marks).await;
     assert_eq!(count(&root, "svg .walls.highlighted .wall"), 2);
     // The cut link stands out with the walls; links down behind a wall do not.
     assert_eq!(count(&root, "svg g.link.highlighted"), 1);
@@ -391,10 +437,7 @@ fn HostClock(props: &ClockHost) -> Html {
 #[wasm_bindgen_test]
 async fn the_clock_can_be_highlighted() {
     for highlighted in [false, true] {
-        let root = new_root();
-        yew::Renderer::<HostClock>::with_root_and_props(root.clone(), ClockHost { highlighted })
-            .render();
-        settle().await;
+        let root = Mounted::<HostClock>::new(ClockHost { highlighted }).await;
         assert_eq!(count(&root, ".clock"), 1);
         assert_eq!(
             count(&root, ".clock.highlighted"),
@@ -403,7 +446,7 @@ async fn the_clock_can_be_highlighted() {
         );
     }
     // A lesson step naming the clock asks for it.
-    assert!(lesson_highlight(&["clock"], 3).has("clock"));
+    assert!(lesson_marks(&["clock"], 3).clock);
 }
 
 #[wasm_bindgen_test]
@@ -426,7 +469,7 @@ async fn the_drawing_shows_messages_walls_cut_links_and_crashes() {
         .unwrap();
     world.apply(Action::Crash { node: NodeId(5) }).unwrap();
     let in_flight_now = world.in_flight().count() as u32;
-    let root = mount_cluster(world, Highlight::default()).await;
+    let root = mount_cluster(world, Marks::default()).await;
     assert!(in_flight > 0 || in_flight_now > 0);
     assert_eq!(count(&root, "svg g.packet"), in_flight_now);
     assert_eq!(count(&root, "svg .walls .wall"), 2);
@@ -490,7 +533,7 @@ async fn the_logs_show_committed_and_uncommitted_entries() {
         .submit_write(leader, Command::parse("ADD x 2").unwrap())
         .unwrap();
     world.advance_by(40_000);
-    let root = mount_cluster(world, Highlight::default()).await;
+    let root = mount_cluster(world, Marks::default()).await;
     assert_eq!(count(&root, "table.logs td.cell[data-committed=true]"), 3);
     let row = format!("table.logs tr[data-node={leader}]");
     assert_eq!(
@@ -527,17 +570,18 @@ async fn space_pauses_and_period_steps_one_tick() {
     let root = mount_app("?seed=3").await;
     assert_eq!(attr(&root, ".app", "data-playing"), "true");
     key(" ");
-    settle().await;
-    assert_eq!(attr(&root, ".app", "data-playing"), "false");
-    let t0: u64 = attr(&root, ".clock", "data-time-us").parse().unwrap();
+    until("Space pauses", || {
+        attr(&root, ".app", "data-playing") == "false"
+    })
+    .await;
+    let time = || -> u64 { attr(&root, ".clock", "data-time-us").parse().unwrap() };
+    let t0 = time();
     key(".");
-    settle().await;
-    let t1: u64 = attr(&root, ".clock", "data-time-us").parse().unwrap();
-    assert_eq!(t1, t0 + 10_000);
-    // Paused: time stands still.
-    settle().await;
-    let t2: u64 = attr(&root, ".clock", "data-time-us").parse().unwrap();
-    assert_eq!(t2, t1);
+    until("the clock moves one tick", || time() != t0).await;
+    assert_eq!(time(), t0 + 10_000);
+    // Paused: time stands still, however long one waits (a quarter second here).
+    yew::platform::time::sleep(Duration::from_millis(250)).await;
+    assert_eq!(time(), t0 + 10_000);
 }
 
 #[wasm_bindgen_test]
@@ -555,7 +599,6 @@ async fn a_bad_client_command_gets_an_inline_message() {
     input
         .dispatch_event(&web_sys::Event::new_with_event_init_dict("input", &init).unwrap())
         .unwrap();
-    settle().await;
     let send: HtmlElement = root
         .query_selector("button[data-action=send]")
         .unwrap()
@@ -563,7 +606,10 @@ async fn a_bad_client_command_gets_an_inline_message() {
         .dyn_into()
         .unwrap();
     send.click();
-    settle().await;
+    until("the client's error is shown", || {
+        count(&root, "#client-error") > 0
+    })
+    .await;
     let error = root
         .query_selector("#client-error")
         .unwrap()
@@ -585,13 +631,12 @@ fn click(root: &Element, selector: &str) {
 
 #[wasm_bindgen_test]
 async fn a_tour_step_opens_from_its_fragment_and_the_buttons_move_through_it() {
-    let root = new_root();
     let props = AppProps {
         query: Some(AttrValue::from("?seed=2")),
         fragment: Some(AttrValue::from("#election/votes")),
     };
-    let app = yew::Renderer::<App>::with_root_and_props(root.clone(), props).render();
-    settle().await;
+    let root = Mounted::<App>::new(props).await;
+    until("the tour's panel", || count(&root, ".tour[data-step]") > 0).await;
     assert_eq!(attr(&root, ".app", "data-mode"), "tour");
     assert_eq!(attr(&root, ".tour", "data-step"), "election/votes");
     assert_eq!(count(&root, ".chapters .chapter"), 5);
@@ -607,22 +652,26 @@ async fn a_tour_step_opens_from_its_fragment_and_the_buttons_move_through_it() {
         "the step's highlights"
     );
     click(&root, "button[data-action=tour-next]");
-    settle().await;
-    assert_eq!(attr(&root, ".tour", "data-step"), "election/leader");
+    until("election/leader", || {
+        attr(&root, ".tour", "data-step") == "election/leader"
+    })
+    .await;
     click(&root, "button[data-action=tour-back]");
-    settle().await;
-    assert_eq!(attr(&root, ".tour", "data-step"), "election/votes");
+    until("election/votes", || {
+        attr(&root, ".tour", "data-step") == "election/votes"
+    })
+    .await;
     click(&root, ".tour .dots .dot[data-step=heartbeats]");
-    settle().await;
-    assert_eq!(attr(&root, ".tour", "data-step"), "election/heartbeats");
+    until("election/heartbeats", || {
+        attr(&root, ".tour", "data-step") == "election/heartbeats"
+    })
+    .await;
     click(&root, "button[data-action=take-over]");
-    settle().await;
-    assert_eq!(attr(&root, ".app", "data-mode"), "free");
+    until("free play", || attr(&root, ".app", "data-mode") == "free").await;
     assert_eq!(
         count(&root, "svg g.node[tabindex]"),
         5,
         "free play is clickable"
     );
     assert_eq!(count(&root, "button[data-action=play]"), 1);
-    app.destroy();
 }

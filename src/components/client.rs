@@ -1,7 +1,8 @@
 //! The client: type `SET x 5` or `ADD x 2`, pick a server, send. Below, the latest writes and
 //! what became of them (pending, redirected, committed at an index).
 
-use crate::state::{AppAction, SimRef};
+use crate::model::action::{AppAction, WorldAction};
+use crate::model::sim_ref::SimRef;
 use raftsim::{ClientWrite, NodeId, WriteStatus};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -40,14 +41,14 @@ pub fn ClientPanel(props: &ClientProps) -> Html {
         let dispatch = dispatch.clone();
         Callback::from(move |e: InputEvent| {
             let input: HtmlInputElement = e.target_unchecked_into();
-            dispatch.emit(AppAction::SetClientText(input.value()));
+            dispatch.emit(AppAction::World(WorldAction::SetClientText(input.value())));
         })
     };
     let onsubmit = {
         let dispatch = dispatch.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            dispatch.emit(AppAction::SendWrite);
+            dispatch.emit(AppAction::World(WorldAction::SendWrite));
         })
     };
     let onchange = {
@@ -55,7 +56,7 @@ pub fn ClientPanel(props: &ClientProps) -> Html {
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Some(id) = NodeId::parse(&select.value()) {
-                dispatch.emit(AppAction::SetClientTarget(id));
+                dispatch.emit(AppAction::World(WorldAction::SetClientTarget(id)));
             }
         })
     };
@@ -69,7 +70,9 @@ pub fn ClientPanel(props: &ClientProps) -> Html {
         let dispatch = dispatch.clone();
         let input_ref = props.input_ref.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
-            dispatch.emit(AppAction::SetClientText(text.to_string()));
+            dispatch.emit(AppAction::World(WorldAction::SetClientText(
+                text.to_string(),
+            )));
             if let Some(input) = input_ref.cast::<HtmlInputElement>() {
                 let _ = input.focus();
             }

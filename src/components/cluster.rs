@@ -7,11 +7,11 @@ use crate::geometry::{
     self, packet_track, polygon_points, remaining_fraction, ring_dash, trimmed, Layout, Point,
     CENTER, CLIENT_HALF_H, CLIENT_HALF_W, NODE_R, TIMER_R, VIEW_H, VIEW_W,
 };
-use crate::state::{Selection, SimRef};
-use raftsim::lesson::Highlight as LessonHighlight;
+use crate::model::marks::Marks;
+use crate::model::sim_ref::SimRef;
+use crate::model::Selection;
 use raftsim::{
-    Addr, ClientAnswer, LogIndex, Network, Node, NodeId, Packet, PacketId, PacketKind, Payload,
-    Role, Rpc, Sim, Time,
+    Addr, ClientAnswer, Network, Node, NodeId, Packet, PacketId, Payload, Role, Rpc, Sim, Time,
 };
 use std::collections::BTreeSet;
 use std::rc::Rc;
@@ -22,101 +22,11 @@ const RESET_GLOW_US: Time = 12_000;
 /// Below this fraction left, an election timer is drawn as about to fire.
 const URGENT_FRACTION: f64 = 0.25;
 
-/// What to draw attention to, e.g. for a step of the tour. Servers, their parts (role word,
-/// term, vote, timer ring, heartbeat ring, log row, single entries, commit index, state machine),
-/// messages by id or by kind, and links, plus named elements: `client` (the client box),
-/// `timers` (every server's timer ring), `walls` (partition boundaries and cut links), `clock`
-/// (the simulated clock).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Highlight {
-    pub nodes: BTreeSet<NodeId>,
-    pub roles: BTreeSet<NodeId>,
-    pub terms: BTreeSet<NodeId>,
-    pub votes: BTreeSet<NodeId>,
-    pub timers: BTreeSet<NodeId>,
-    pub heartbeats: BTreeSet<NodeId>,
-    pub logs: BTreeSet<NodeId>,
-    pub entries: BTreeSet<(NodeId, LogIndex)>,
-    pub commits: BTreeSet<NodeId>,
-    pub kvs: BTreeSet<NodeId>,
-    pub packets: BTreeSet<PacketId>,
-    /// Every message in flight of these kinds.
-    pub kinds: BTreeSet<PacketKind>,
-    /// Every message in flight.
-    pub all_messages: bool,
-    /// Links as (lower id, higher id).
-    pub links: BTreeSet<(NodeId, NodeId)>,
-    pub elements: BTreeSet<String>,
-}
-
-impl Highlight {
-    /// What a lesson step names (see `raftsim::lesson::Highlight`), for a cluster of `cluster`
-    /// servers; `*` stands for every one of them.
-    pub fn from_lesson(items: &[LessonHighlight], cluster: usize) -> Highlight {
-        let mut hl = Highlight::default();
-        for item in items {
-            let ids = item.nodes(cluster);
-            let set = match item {
-                LessonHighlight::Node(_) => Some(&mut hl.nodes),
-                LessonHighlight::Role(_) => Some(&mut hl.roles),
-                LessonHighlight::Term(_) => Some(&mut hl.terms),
-                LessonHighlight::Vote(_) => Some(&mut hl.votes),
-                LessonHighlight::Timer(_) => Some(&mut hl.timers),
-                LessonHighlight::Heartbeat(_) => Some(&mut hl.heartbeats),
-                LessonHighlight::Log(_) => Some(&mut hl.logs),
-                LessonHighlight::Commit(_) => Some(&mut hl.commits),
-                LessonHighlight::Kv(_) => Some(&mut hl.kvs),
-                _ => None,
-            };
-            if let Some(set) = set {
-                set.extend(ids);
-                continue;
-            }
-            match item {
-                LessonHighlight::Entry(_, i) => hl.entries.extend(ids.iter().map(|&id| (id, *i))),
-                LessonHighlight::Link(a, b) => {
-                    hl.links.insert(((*a).min(*b), (*a).max(*b)));
-                }
-                LessonHighlight::Messages(None) => hl.all_messages = true,
-                LessonHighlight::Messages(Some(kind)) => {
-                    hl.kinds.insert(*kind);
-                }
-                LessonHighlight::Client => {
-                    hl.elements.insert("client".to_string());
-                }
-                LessonHighlight::Partition => {
-                    hl.elements.insert("walls".to_string());
-                }
-                LessonHighlight::Clock => {
-                    hl.elements.insert("clock".to_string());
-                }
-                _ => {}
-            }
-        }
-        hl
-    }
-
-    pub fn is_empty(&self) -> bool {
-        *self == Highlight::default()
-    }
-
-    pub fn has(&self, element: &str) -> bool {
-        self.elements.contains(element)
-    }
-
-    /// Whether a message in flight is drawn highlighted.
-    pub fn packet(&self, p: &Packet) -> bool {
-        self.all_messages
-            || self.packets.contains(&p.id)
-            || self.kinds.contains(&PacketKind::of(&p.payload))
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct ClusterProps {
     pub sim: SimRef,
     #[prop_or_default]
-    pub highlight: Rc<Highlight>,
+    pub marks: Rc<Marks>,
     #[prop_or_default]
     pub selected: Option<Selection>,
     /// While a partition is being drawn up: the servers picked for one side.
@@ -155,7 +65,7 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
         Layout::new(*count, groups)
     });
     let now = sim.now();
-    let hl = &props.highlight;
+    let hl = &props.marks;
     let on_background = props.on_background.clone();
     let background = Callback::from(move |_: MouseEvent| on_background.emit(()));
     let selected_node = match props.selected {
@@ -201,10 +111,10 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
             <rect class="backdrop" x="0" y="0" width={VIEW_W.to_string()} height={VIEW_H.to_string()}
                   onclick={background} />
             <g class="links">{ view_links(sim.network(), &layout, count, hl, &props.on_link) }</g>
-            <g class={classes!("walls", hl.has("walls").then_some("highlighted"))}>
+            <g class={classes!("walls", hl.walls.then_some("highlighted"))}>
                 { for layout.walls.iter().map(view_wall) }
             </g>
-            { view_client(hl.has("client")) }
+            { view_client(hl.client) }
             <g class="nodes">{ for nodes }</g>
             <g class="packets">{ for packets }</g>
         </svg>
@@ -218,20 +128,20 @@ struct NodeParts {
     role: bool,
     term: bool,
     vote: bool,
-    /// Its timer ring, whatever it times (`timer:S1`, or `timers` for every server).
+    /// Its timer ring, whatever it times.
     timer: bool,
     /// Its heartbeat ring: drawn only while it leads.
     heartbeat: bool,
 }
 
 impl NodeParts {
-    fn of(hl: &Highlight, id: NodeId) -> NodeParts {
+    fn of(hl: &Marks, id: NodeId) -> NodeParts {
         NodeParts {
             node: hl.nodes.contains(&id),
             role: hl.roles.contains(&id),
             term: hl.terms.contains(&id),
             vote: hl.votes.contains(&id),
-            timer: hl.has("timers") || hl.timers.contains(&id),
+            timer: hl.timers.contains(&id),
             heartbeat: hl.heartbeats.contains(&id),
         }
     }
@@ -431,7 +341,7 @@ fn view_links(
     net: &Network,
     layout: &Layout,
     count: usize,
-    hl: &Highlight,
+    hl: &Marks,
     on_link: &Callback<(NodeId, NodeId)>,
 ) -> Html {
     let mut out = Vec::with_capacity(count * count / 2);
@@ -448,7 +358,7 @@ fn view_links(
                 })
             };
             // Named, or cut by hand while the partition walls are (both are walls of a kind).
-            let highlighted = hl.links.contains(&(a, b)) || (state == "cut" && hl.has("walls"));
+            let highlighted = hl.links.contains(&(a, b)) || (state == "cut" && hl.walls);
             let mid = s.lerp(e, 0.5);
             let title = if state == "cut" {
                 format!("Link {a}–{b} is cut: click to restore it")
@@ -637,98 +547,15 @@ pub fn Legend() -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use raftsim::lesson::Highlight;
 
-    /// The highlight a lesson step naming `names` gives in a cluster of five.
-    fn from_names(names: &[&str]) -> Highlight {
-        let items: Vec<LessonHighlight> = names
+    /// The marks of a lesson step naming `names` in a cluster of five.
+    fn from_names(names: &[&str]) -> Marks {
+        let items: Vec<Highlight> = names
             .iter()
-            .map(|n| LessonHighlight::parse(n, 5).expect("a valid highlight name"))
+            .map(|n| Highlight::parse(n, 5).expect("a valid highlight name"))
             .collect();
-        Highlight::from_lesson(&items, 5)
-    }
-
-    fn ids(list: &[u8]) -> BTreeSet<NodeId> {
-        list.iter().map(|&i| NodeId(i)).collect()
-    }
-
-    #[test]
-    fn nothing_named_is_an_empty_highlight() {
-        let hl = from_names(&[]);
-        assert!(hl.is_empty());
-        assert_eq!(hl, Highlight::default());
-    }
-
-    #[test]
-    fn each_part_of_a_server_goes_to_its_own_set() {
-        let hl = from_names(&[
-            "node:S1",
-            "role:S2",
-            "term:S3",
-            "vote:S4",
-            "timer:S5",
-            "heartbeat:S1",
-            "log:S2",
-            "commit:S3",
-            "kv:S4",
-        ]);
-        assert_eq!(hl.nodes, ids(&[1]));
-        assert_eq!(hl.roles, ids(&[2]));
-        assert_eq!(hl.terms, ids(&[3]));
-        assert_eq!(hl.votes, ids(&[4]));
-        assert_eq!(hl.timers, ids(&[5]));
-        assert_eq!(hl.heartbeats, ids(&[1]));
-        assert_eq!(hl.logs, ids(&[2]));
-        assert_eq!(hl.commits, ids(&[3]));
-        assert_eq!(hl.kvs, ids(&[4]));
-        assert!(hl.entries.is_empty() && hl.links.is_empty() && hl.elements.is_empty());
-        assert!(!hl.all_messages && hl.kinds.is_empty() && hl.packets.is_empty());
-        assert!(!hl.is_empty());
-    }
-
-    #[test]
-    fn a_star_names_every_server() {
-        let hl = from_names(&["role:*", "entry:*:1"]);
-        assert_eq!(hl.roles, ids(&[1, 2, 3, 4, 5]));
-        assert_eq!(hl.entries.len(), 5);
-        assert!(hl
-            .entries
-            .iter()
-            .all(|&(id, i)| i == 1 && (1..=5).contains(&id.0)));
-        let one = from_names(&["entry:S2:3"]);
-        assert_eq!(one.entries, BTreeSet::from([(NodeId(2), 3)]));
-    }
-
-    #[test]
-    fn a_link_is_named_lower_id_first_either_way_round() {
-        let hl = from_names(&["link:S5:S1", "link:S2:S3"]);
-        assert_eq!(
-            hl.links,
-            BTreeSet::from([(NodeId(1), NodeId(5)), (NodeId(2), NodeId(3))])
-        );
-        assert!(hl.nodes.is_empty(), "a link does not highlight its servers");
-    }
-
-    #[test]
-    fn messages_by_kind_or_all_of_them() {
-        let all = from_names(&["messages"]);
-        assert!(all.all_messages);
-        assert!(all.kinds.is_empty());
-        let hb = from_names(&["messages:heartbeat", "messages:request_vote"]);
-        assert!(!hb.all_messages);
-        assert_eq!(
-            hb.kinds,
-            BTreeSet::from([PacketKind::Heartbeat, PacketKind::RequestVote])
-        );
-    }
-
-    #[test]
-    fn named_elements() {
-        let hl = from_names(&["client", "partition", "clock"]);
-        assert!(hl.has("client"));
-        assert!(hl.has("walls"), "partition highlights the walls");
-        assert!(hl.has("clock"));
-        assert!(!hl.has("timers"));
-        assert_eq!(hl.elements.len(), 3);
+        Marks::from_lesson(&items, 5)
     }
 
     #[test]
@@ -739,8 +566,5 @@ mod tests {
         assert!(NodeParts::of(&hl, NodeId(2)).timer);
         assert!(!NodeParts::of(&hl, NodeId(1)).timer);
         assert!(NodeParts::of(&hl, NodeId(3)).heartbeat);
-        let mut every = Highlight::default();
-        every.elements.insert("timers".to_string());
-        assert!((1..=5).all(|i| NodeParts::of(&every, NodeId(i)).timer));
     }
 }

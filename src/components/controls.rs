@@ -1,8 +1,8 @@
 //! The controls along the top: play / pause, step, speed, tick length, cluster size, seed and
 //! reset, help; and the simulated clock.
 
+use crate::model::action::{AppAction, ClockAction, Notice, PageAction, WorldAction};
 use crate::params::{self, fmt_duration, NODE_COUNTS, SPEEDS, TICKS_US};
-use crate::state::{AppAction, Notice};
 use raftsim::{fmt_ms, Network, NodeId, Time};
 use std::collections::BTreeSet;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -20,12 +20,12 @@ pub struct ControlsProps {
 }
 
 /// A `<select>` whose change sends the chosen option's index.
-fn select_index(dispatch: &Callback<AppAction>, make: fn(usize) -> AppAction) -> Callback<Event> {
+fn select_index(dispatch: &Callback<AppAction>, make: fn(usize) -> ClockAction) -> Callback<Event> {
     let dispatch = dispatch.clone();
     Callback::from(move |e: Event| {
         let select: HtmlSelectElement = e.target_unchecked_into();
         if let Ok(i) = usize::try_from(select.selected_index()) {
-            dispatch.emit(make(i));
+            dispatch.emit(make(i).into());
         }
     })
 }
@@ -53,10 +53,10 @@ pub fn Controls(props: &ControlsProps) -> Html {
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Ok(n) = select.value().parse::<usize>() {
-                d.emit(AppAction::Reset {
+                d.emit(AppAction::World(WorldAction::Reset {
                     seed: None,
                     nodes: Some(n),
-                });
+                }));
             }
         })
     };
@@ -84,13 +84,13 @@ pub fn Controls(props: &ControlsProps) -> Html {
                     match params::parse_seed(&input.value()) {
                         Ok(seed) => {
                             typed.set(None);
-                            d.emit(AppAction::Reset {
+                            d.emit(AppAction::World(WorldAction::Reset {
                                 seed: Some(seed),
                                 nodes: None,
-                            });
+                            }));
                         }
-                        Err(problem) => d.emit(AppAction::Notify(Notice::error(format!(
-                            "{problem}; the seed was not changed."
+                        Err(problem) => d.emit(AppAction::Page(PageAction::Notify(Notice::error(
+                            format!("{problem}; the seed was not changed."),
                         )))),
                     }
                 }
@@ -119,27 +119,27 @@ pub fn Controls(props: &ControlsProps) -> Html {
         <div class="controls" role="toolbar" aria-label="Simulation controls">
             <div class="group transport">
                 <button class={classes!("primary", "play", props.playing.then_some("on"))} data-action="play"
-                        aria-pressed={props.playing.to_string()} onclick={click(AppAction::TogglePlay)}
+                        aria-pressed={props.playing.to_string()} onclick={click(AppAction::Clock(ClockAction::TogglePlay))}
                         title="Play / pause (Space)">
                     <span class="icon" aria-hidden="true">{ play_icon }</span>{ play_text }
                 </button>
-                <button data-action="step-tick" onclick={click(AppAction::StepTick)}
+                <button data-action="step-tick" onclick={click(AppAction::Clock(ClockAction::StepTick))}
                         title="Advance exactly one tick (→ or .)">
                     { format!("Step {}", fmt_duration(tick)) }
                 </button>
-                <button data-action="step-event" onclick={click(AppAction::StepEvent)}
+                <button data-action="step-event" onclick={click(AppAction::Clock(ClockAction::StepEvent))}
                         title="Advance to the next event (N)">{ "Next event" }</button>
             </div>
             <div class="group">
                 <label>{ "speed" }
-                    <select data-control="speed" onchange={select_index(d, AppAction::SetSpeed)}>
+                    <select data-control="speed" onchange={select_index(d, ClockAction::SetSpeed)}>
                         { for SPEEDS.iter().enumerate().map(|(i, s)| html! {
                             <option value={s.per_mille.to_string()} selected={i == props.speed}>{ s.label }</option>
                         }) }
                     </select>
                 </label>
                 <label>{ "tick" }
-                    <select data-control="tick" onchange={select_index(d, AppAction::SetTick)}>
+                    <select data-control="tick" onchange={select_index(d, ClockAction::SetTick)}>
                         { for TICKS_US.iter().enumerate().map(|(i, t)| html! {
                             <option value={t.to_string()} selected={i == props.tick}>{ fmt_duration(*t) }</option>
                         }) }
@@ -159,12 +159,12 @@ pub fn Controls(props: &ControlsProps) -> Html {
                            value={seed_text} oninput={on_seed_input} onkeydown={on_seed_key}
                            onblur={on_seed_blur} aria-label="Seed: type one and press Enter" />
                 </label>
-                <button data-action="reset" onclick={click(AppAction::Reset { seed: None, nodes: None })}
+                <button data-action="reset" onclick={click(AppAction::World(WorldAction::Reset { seed: None, nodes: None }))}
                         title="Start over with the same seed (Shift+R)">{ "Reset" }</button>
                 <button data-action="new-seed" onclick={new_seed}
                         title="Start over with a new random seed (Shift+N)">{ "New seed" }</button>
             </div>
-            <button class="help-button" data-action="help" onclick={click(AppAction::ToggleHelp)}
+            <button class="help-button" data-action="help" onclick={click(AppAction::Page(PageAction::ToggleHelp))}
                     title="Keyboard and help (?)" aria-label="Help">{ "?" }</button>
         </div>
     }
@@ -247,12 +247,12 @@ pub fn NetworkBar(props: &NetworkBarProps) -> Html {
                 <span class="drafting-note" data-draft={super::id_list(draft)}>
                     { format!("Side A: {}", super::names(draft)) }
                 </span>
-                <button class="primary" data-action="split" onclick={click(AppAction::ApplyPartition)}>{ "Split" }</button>
-                <button data-action="cancel-partition" onclick={click(AppAction::CancelPartition)}>{ "Cancel" }</button>
+                <button class="primary" data-action="split" onclick={click(AppAction::World(WorldAction::ApplyPartition))}>{ "Split" }</button>
+                <button data-action="cancel-partition" onclick={click(AppAction::World(WorldAction::CancelPartition))}>{ "Cancel" }</button>
             </>
         },
         None => html! {
-            <button data-action="partition" onclick={click(AppAction::TogglePartitionMode)}
+            <button data-action="partition" onclick={click(AppAction::World(WorldAction::TogglePartitionMode))}
                     title="Pick servers for one side, then Split (P)">{ "Partition…" }</button>
         },
     };
@@ -262,7 +262,7 @@ pub fn NetworkBar(props: &NetworkBarProps) -> Html {
                 { "network: " }<strong>{ props.summary.clone() }</strong>
             </span>
             { partition }
-            <button data-action="heal" disabled={props.healthy} onclick={click(AppAction::Heal)}
+            <button data-action="heal" disabled={props.healthy} onclick={click(AppAction::World(WorldAction::Heal))}
                     title="Heal every partition and cut link (H)">{ "Heal" }</button>
             <span class="netbar-hint">{ "Click a link to cut it." }</span>
         </div>

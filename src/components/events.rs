@@ -1,7 +1,8 @@
 //! The event log (most recent first, in plain words, with the rule behind each event) and the
 //! live status of Raft's safety properties. Both read the core's trace and checker.
 
-use crate::state::{AppAction, SimRef};
+use crate::model::action::{AppAction, PageAction};
+use crate::model::sim_ref::SimRef;
 use raftsim::{fmt_ms, DropReason, Event, EventKind, Sim, Timer};
 use yew::prelude::*;
 
@@ -54,7 +55,9 @@ pub fn EventLog(props: &EventsProps) -> Html {
         .map(view_event);
     let toggle = {
         let dispatch = props.dispatch.clone();
-        Callback::from(move |_: web_sys::Event| dispatch.emit(AppAction::ToggleTraffic))
+        Callback::from(move |_: web_sys::Event| {
+            dispatch.emit(AppAction::Page(PageAction::ToggleTraffic))
+        })
     };
     html! {
         <section class="panel events-panel">

@@ -1,7 +1,7 @@
 //! The help overlay (`?`): what the drawing shows and every key, from the keyboard map itself.
 
-use crate::keys::{HELP, TOUR_HELP};
-use crate::state::AppAction;
+use crate::keys::{FREE_PLAY, TOUR};
+use crate::model::action::{AppAction, PageAction};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -16,7 +16,7 @@ pub struct HelpProps {
 pub fn HelpOverlay(props: &HelpProps) -> Html {
     let close = {
         let d = props.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.emit(AppAction::ToggleHelp))
+        Callback::from(move |_: MouseEvent| d.emit(AppAction::Page(PageAction::ToggleHelp)))
     };
     let keep = Callback::from(|e: MouseEvent| e.stop_propagation());
     html! {
@@ -30,8 +30,8 @@ pub fn HelpOverlay(props: &HelpProps) -> Html {
                     <table class="keys">
                         <caption>{ if props.tour { "Keys in the guided tour" } else { "Keys in free play" } }</caption>
                         <tbody>
-                            { for (if props.tour { &TOUR_HELP[..] } else { &HELP[..] }).iter().map(|r| html! {
-                                <tr><th scope="row"><kbd>{ r.keys }</kbd></th><td>{ r.what }</td></tr>
+                            { for (if props.tour { TOUR } else { FREE_PLAY }).iter().map(|r| html! {
+                                <tr><th scope="row"><kbd>{ r.label }</kbd></th><td>{ r.what }</td></tr>
                             }) }
                         </tbody>
                     </table>

@@ -2,7 +2,9 @@
 //! message's fields with the offer to drop it. With nothing selected, a short cluster summary.
 
 use super::{kv_text, link_state, look_class, lost_on_arrival, names, short_command};
-use crate::state::{AppAction, NodeOp, Selection, SimRef};
+use crate::model::action::{AppAction, NodeOp, WorldAction};
+use crate::model::sim_ref::SimRef;
+use crate::model::Selection;
 use raftsim::{fmt_ms, Addr, ClientAnswer, Node, Packet, Payload, Role, Rpc, Sim, Time};
 use yew::prelude::*;
 
@@ -95,7 +97,9 @@ fn view_node_state(
     let now = sim.now();
     let op = |op: NodeOp| {
         let dispatch = dispatch.clone();
-        Callback::from(move |_: MouseEvent| dispatch.emit(AppAction::Node(op, Some(id))))
+        Callback::from(move |_: MouseEvent| {
+            dispatch.emit(AppAction::World(WorldAction::Node(op, Some(id))))
+        })
     };
     let write = {
         let on_write = on_write.clone();
@@ -181,7 +185,9 @@ fn view_node_state(
         let state = link_state(sim.network(), id, peer);
         let toggle = {
             let dispatch = dispatch.clone();
-            Callback::from(move |_: MouseEvent| dispatch.emit(AppAction::ToggleLink(id, peer)))
+            Callback::from(move |_: MouseEvent| {
+                dispatch.emit(AppAction::World(WorldAction::ToggleLink(id, peer)))
+            })
         };
         let title = match state {
             "cut" => format!("The link {id}–{peer} is cut: restore it"),
@@ -243,7 +249,9 @@ fn view_packet_fields(p: &Packet, sim: &Sim, dispatch: &Callback<AppAction>) -> 
     let id = p.id;
     let drop = {
         let dispatch = dispatch.clone();
-        Callback::from(move |_: MouseEvent| dispatch.emit(AppAction::DropPacket(Some(id))))
+        Callback::from(move |_: MouseEvent| {
+            dispatch.emit(AppAction::World(WorldAction::DropPacket(Some(id))))
+        })
     };
     let addr = |a: Addr| match a {
         Addr::Node(n) => n.to_string(),

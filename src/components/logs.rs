@@ -5,8 +5,9 @@
 //! A highlight can name a whole row, single cells (also empty ones), the commit index or the
 //! state machine.
 
-use super::{kv_text, look_class, short_command, term_class, Highlight};
-use crate::state::SimRef;
+use super::{kv_text, look_class, short_command, term_class};
+use crate::model::marks::Marks;
+use crate::model::sim_ref::SimRef;
 use raftsim::{LogIndex, Node, NodeId, Sim};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -30,7 +31,7 @@ pub struct LogsProps {
     /// What to draw attention to: rows (`logs`, and lightly `nodes`), cells (`entries`), the
     /// commit index (`commits`) and the state machine (`kvs`).
     #[prop_or_default]
-    pub highlight: Rc<Highlight>,
+    pub marks: Rc<Marks>,
     #[prop_or_default]
     pub on_node: Callback<NodeId>,
 }
@@ -40,7 +41,7 @@ impl PartialEq for LogsProps {
     /// changed, which is far cheaper to check than to redraw.
     fn eq(&self, other: &LogsProps) -> bool {
         self.selected == other.selected
-            && (Rc::ptr_eq(&self.highlight, &other.highlight) || self.highlight == other.highlight)
+            && (Rc::ptr_eq(&self.marks, &other.marks) || self.marks == other.marks)
             && self.on_node == other.on_node
             && (self.sim == other.sim || same_logs(&self.sim, &other.sim))
     }
@@ -79,7 +80,7 @@ pub fn LogsView(props: &LogsProps) -> Html {
             &indexes,
             leader,
             props.selected == Some(n.id),
-            &props.highlight,
+            &props.marks,
             &props.on_node,
         )
     });
@@ -110,7 +111,7 @@ fn view_row(
     indexes: &[LogIndex],
     leader: Option<&Node>,
     selected: bool,
-    hl: &Highlight,
+    hl: &Marks,
     on_node: &Callback<NodeId>,
 ) -> Html {
     let id = n.id;

@@ -16,7 +16,7 @@ use raftsim::{Addr, Command, Network, Node, NodeId, Packet, Role, Sim, Term};
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
-pub use cluster::{ClusterView, Highlight, Legend};
+pub use cluster::{ClusterView, Legend};
 pub use logs::LogsView;
 
 /// CSS class for a server's look: its role, or `crashed`.

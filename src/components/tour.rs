@@ -3,9 +3,9 @@
 //! step dots). Both only show the tour's state and send `AppAction`s; every chapter and step is
 //! also a link (`#chapter/step`) a teacher can copy.
 
+use crate::model::action::{AppAction, ClockAction, PageAction, TourAction};
+use crate::model::tour::{StepIndex, StepStatus};
 use crate::params::SPEEDS;
-use crate::state::AppAction;
-use crate::tour::StepStatus;
 use raftsim::lesson::{narration_spans, Lesson};
 use std::rc::Rc;
 use web_sys::HtmlSelectElement;
@@ -58,7 +58,7 @@ pub fn TourBar(props: &TourBarProps) -> Html {
         html! {
             <a {class} href={format!("#{}", c.id)} data-chapter={c.id.clone()}
                aria-current={current.then_some("step")} title={format!("Chapter {}: {} (key {})", i + 1, c.title, i + 1)}
-               onclick={step_link(d, AppAction::TourChapter(i))}>
+               onclick={step_link(d, AppAction::Tour(TourAction::Chapter(i)))}>
                 <span class="num">{ i + 1 }</span>
                 <span class="title">{ short_title(&c.id) }</span>
             </a>
@@ -69,7 +69,7 @@ pub fn TourBar(props: &TourBarProps) -> Html {
         Callback::from(move |e: Event| {
             let select: HtmlSelectElement = e.target_unchecked_into();
             if let Ok(i) = usize::try_from(select.selected_index()) {
-                d.emit(AppAction::SetSpeed(i));
+                d.emit(AppAction::Clock(ClockAction::SetSpeed(i)));
             }
         })
     };
@@ -83,11 +83,11 @@ pub fn TourBar(props: &TourBarProps) -> Html {
                     }) }
                 </select>
             </label>
-            <button data-action="take-over" onclick={click(d, AppAction::TourTakeOver)}
+            <button data-action="take-over" onclick={click(d, AppAction::Tour(TourAction::TakeOver))}
                     title="Play with this cluster yourself, with every control (F)">{ "Take over" }</button>
-            <button data-action="tour-close" onclick={click(d, AppAction::TourClose)}
+            <button data-action="tour-close" onclick={click(d, AppAction::Tour(TourAction::Close))}
                     title="Back to free play as you left it (Esc)">{ "Leave tour" }</button>
-            <button class="help-button" data-action="help" onclick={click(d, AppAction::ToggleHelp)}
+            <button class="help-button" data-action="help" onclick={click(d, AppAction::Page(PageAction::ToggleHelp))}
                     title="Keyboard and help (?)" aria-label="Help">{ "?" }</button>
         </div>
     }
@@ -96,8 +96,8 @@ pub fn TourBar(props: &TourBarProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct TourPanelProps {
     pub lesson: Rc<Lesson>,
-    /// The step shown (flat number).
-    pub flat: usize,
+    /// The step shown.
+    pub at: StepIndex,
     pub status: StepStatus,
     /// Whether the step's animation is running (it may be paused part-way).
     pub playing: bool,
@@ -110,12 +110,13 @@ pub struct TourPanelProps {
 pub fn TourPanel(props: &TourPanelProps) -> Html {
     let d = &props.dispatch;
     let lesson = &props.lesson;
-    let (Some(at), Some(step)) = (lesson.position(props.flat), lesson.step(props.flat)) else {
+    let shown = props.at.0;
+    let (Some(at), Some(step)) = (lesson.position(shown), lesson.step(shown)) else {
         return html! { <section class="panel tour" data-status="failed"><p>{ "No such step." }</p></section> };
     };
     let chapter = &lesson.chapters[at.chapter];
     let first = lesson.chapter_start(at.chapter).unwrap_or(0);
-    let last = props.flat + 1 >= lesson.len();
+    let last = shown + 1 >= lesson.len();
     let words = narration_spans(&step.narration).into_iter().map(|s| {
         if s.bold {
             html! { <strong>{ s.text }</strong> }
@@ -124,18 +125,18 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
         }
     });
     let dots = chapter.steps.iter().enumerate().map(|(i, s)| {
-        let flat = first + i;
+        let index = first + i;
         let class = classes!(
             "dot",
-            (flat == props.flat).then_some("current"),
-            (flat < props.flat).then_some("before")
+            (index == shown).then_some("current"),
+            (index < shown).then_some("before")
         );
         html! {
             <li>
                 <a {class} href={format!("#{}/{}", chapter.id, s.id)} data-step={s.id.clone()}
                    title={format!("{}. {}", i + 1, s.title)} aria-label={format!("Step {}: {}", i + 1, s.title)}
-                   aria-current={(flat == props.flat).then_some("step")}
-                   onclick={step_link(d, AppAction::TourGo(flat))}></a>
+                   aria-current={(index == shown).then_some("step")}
+                   onclick={step_link(d, AppAction::Tour(TourAction::Go(StepIndex(index))))}></a>
             </li>
         }
     });
@@ -165,7 +166,7 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
             "▶ Resume"
         };
         html! {
-            <button data-action="tour-pause" onclick={click(d, AppAction::TogglePlay)}
+            <button data-action="tour-pause" onclick={click(d, AppAction::Clock(ClockAction::TogglePlay))}
                     title="Pause or resume this step's animation (P)">{ text }</button>
         }
     });
@@ -176,26 +177,26 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
     };
     html! {
         <section class="panel tour" aria-label="Guided tour" data-step={format!("{}/{}", chapter.id, step.id)}
-                 data-flat={props.flat.to_string()} data-status={status_word}>
+                 data-index={shown.to_string()} data-status={status_word}>
             <div class="where">
                 <span>{ format!("Chapter {} of {} · {}", at.chapter + 1, lesson.chapters.len(), chapter.title) }</span>
                 <span class="count">{ format!("step {} of {}", at.step + 1, chapter.steps.len()) }</span>
             </div>
             <h2 class="step-title">{ step.title.clone() }</h2>
-            <div class="narration" aria-live="polite" onclick={click(d, AppAction::TourNext)}
+            <div class="narration" aria-live="polite" onclick={click(d, AppAction::Tour(TourAction::Next))}
                  title="Click to continue (→)">
                 <p>{ for words }</p>
             </div>
             <ol class="dots" aria-label="Steps of this chapter">{ for dots }</ol>
             <div class={classes!("tour-status", status_word)}>{ status }</div>
             <div class="tour-buttons">
-                <button data-action="tour-back" disabled={props.flat == 0}
-                        onclick={click(d, AppAction::TourBack)} title="The step before, from its beginning (←)">{ "← Back" }</button>
-                <button data-action="tour-replay" onclick={click(d, AppAction::TourReplay)}
+                <button data-action="tour-back" disabled={shown == 0}
+                        onclick={click(d, AppAction::Tour(TourAction::Back))} title="The step before, from its beginning (←)">{ "← Back" }</button>
+                <button data-action="tour-replay" onclick={click(d, AppAction::Tour(TourAction::Replay))}
                         title="Play this step again (R)">{ "↺ Replay" }</button>
                 { for pause }
                 <button class={classes!("primary", "next", (props.status != StepStatus::Playing).then_some("ready"))}
-                        data-action="tour-next" onclick={click(d, AppAction::TourNext)}
+                        data-action="tour-next" onclick={click(d, AppAction::Tour(TourAction::Next))}
                         title="The next step (→, Space or Enter)">{ next_text }</button>
             </div>
             <p class="hint">{ "→ Space continue · ← back · R replay · 1–5 chapters · F take over · Esc leave" }</p>

@@ -3,13 +3,18 @@
 //! by `raftsim::lesson`; this only moves between its steps and hands the world to the drawing.
 //! Pure Rust, so it is unit-tested natively.
 
-use crate::components::Highlight;
-use crate::state::SimRef;
+use super::marks::Marks;
+use super::sim_ref::SimRef;
 use raftsim::lesson::{Lesson, LessonRun, Playback, Progress, Step, StepRef};
 use raftsim::{Sim, Time};
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
+
+/// A step's place in the whole lesson, counting every chapter's steps in order from 0 (the
+/// lesson's own functions call it `flat`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct StepIndex(pub usize);
 
 /// The lesson's step runner, shared by every version of the tour state: it caches each step's
 /// start and end worlds, so going back or jumping is instant after the first visit.
@@ -48,10 +53,10 @@ pub enum StepStatus {
 pub struct Tour {
     lesson: Rc<Lesson>,
     run: SharedRun,
-    flat: usize,
+    at: StepIndex,
     playing: Option<Playing>,
     sim: SimRef,
-    highlight: Rc<Highlight>,
+    marks: Rc<Marks>,
     error: Option<String>,
 }
 
@@ -60,8 +65,8 @@ impl fmt::Debug for Tour {
         write!(
             f,
             "Tour(step {} = {:?}, {:?}, {:?})",
-            self.flat,
-            self.lesson.fragment(self.flat),
+            self.at.0,
+            self.lesson.fragment(self.at.0),
             self.status(),
             self.sim
         )
@@ -69,13 +74,13 @@ impl fmt::Debug for Tour {
 }
 
 impl Tour {
-    /// The tour of the lesson that ships with the app, at step `flat` (clamped to the lesson).
-    pub fn builtin(flat: usize) -> Result<Tour, String> {
-        Tour::new(builtin_lesson()?, flat)
+    /// The tour of the lesson that ships with the app, at step `at` (clamped to the lesson).
+    pub fn builtin(at: StepIndex) -> Result<Tour, String> {
+        Tour::new(builtin_lesson()?, at)
     }
 
-    /// A tour of `lesson`, at step `flat` (clamped to the lesson).
-    pub fn new(lesson: Lesson, flat: usize) -> Result<Tour, String> {
+    /// A tour of `lesson`, at step `at` (clamped to the lesson).
+    pub fn new(lesson: Lesson, at: StepIndex) -> Result<Tour, String> {
         if lesson.is_empty() {
             return Err("The lesson has no steps.".to_string());
         }
@@ -83,15 +88,15 @@ impl Tour {
         let mut tour = Tour {
             lesson: Rc::new(lesson),
             run: SharedRun(Rc::new(RefCell::new(run))),
-            flat: 0,
+            at: StepIndex(0),
             playing: None,
             sim: SimRef::new(
                 raftsim::Sim::new(raftsim::Config::default()).map_err(|e| e.to_string())?,
             ),
-            highlight: Rc::new(Highlight::default()),
+            marks: Rc::new(Marks::default()),
             error: None,
         };
-        tour.go(flat);
+        tour.go(at);
         Ok(tour)
     }
 
@@ -99,29 +104,29 @@ impl Tour {
         &self.lesson
     }
 
-    /// The flat number of the step shown (0 is the first step of the lesson).
-    pub fn flat(&self) -> usize {
-        self.flat
+    /// The step shown.
+    pub fn index(&self) -> StepIndex {
+        self.at
     }
 
     pub fn position(&self) -> StepRef {
-        self.lesson.position(self.flat).unwrap_or(StepRef {
+        self.lesson.position(self.at.0).unwrap_or(StepRef {
             chapter: 0,
             step: 0,
         })
     }
 
     pub fn step(&self) -> Option<&Step> {
-        self.lesson.step(self.flat)
+        self.lesson.step(self.at.0)
     }
 
     /// `chapter-id/step-id`, for the page address.
     pub fn fragment(&self) -> String {
-        self.lesson.fragment(self.flat).unwrap_or_default()
+        self.lesson.fragment(self.at.0).unwrap_or_default()
     }
 
     pub fn is_last(&self) -> bool {
-        self.flat + 1 >= self.lesson.len()
+        self.at.0 + 1 >= self.lesson.len()
     }
 
     /// The world on screen.
@@ -129,8 +134,9 @@ impl Tour {
         &self.sim
     }
 
-    pub fn highlight(&self) -> &Rc<Highlight> {
-        &self.highlight
+    /// What the step on screen draws attention to.
+    pub fn marks(&self) -> &Rc<Marks> {
+        &self.marks
     }
 
     pub fn error(&self) -> Option<&str> {
@@ -147,10 +153,10 @@ impl Tour {
         }
     }
 
-    /// Shows step `flat` (clamped) from its beginning and starts playing it.
-    pub fn go(&mut self, flat: usize) {
-        let flat = flat.min(self.lesson.len().saturating_sub(1));
-        self.flat = flat;
+    /// Shows step `at` (clamped) from its beginning and starts playing it.
+    pub fn go(&mut self, at: StepIndex) {
+        let flat = at.0.min(self.lesson.len().saturating_sub(1));
+        self.at = StepIndex(flat);
         self.error = None;
         let playback = self.run.0.borrow_mut().playback(flat);
         match playback {
@@ -164,7 +170,7 @@ impl Tour {
         }
         let cluster = self.sim.nodes().len();
         let items = self.step().map(|s| s.highlight.as_slice()).unwrap_or(&[]);
-        self.highlight = Rc::new(Highlight::from_lesson(items, cluster));
+        self.marks = Rc::new(Marks::from_lesson(items, cluster));
     }
 
     /// Plays `dt` more simulated µs of the current step. Returns whether it is still playing.
@@ -194,7 +200,7 @@ impl Tour {
         if self.playing.is_none() {
             return;
         }
-        let end = self.run.0.borrow_mut().end_of(self.flat).cloned();
+        let end = self.run.0.borrow_mut().end_of(self.at.0).cloned();
         match end {
             Ok(sim) => {
                 self.sim = SimRef::new(sim);
@@ -209,15 +215,15 @@ impl Tour {
         if self.is_last() {
             return false;
         }
-        self.go(self.flat + 1);
+        self.go(StepIndex(self.at.0 + 1));
         true
     }
 
     /// The step before, replayed from its beginning. Returns false at the first step.
     pub fn back(&mut self) -> bool {
-        match self.flat.checked_sub(1) {
+        match self.at.0.checked_sub(1) {
             Some(prev) => {
-                self.go(prev);
+                self.go(StepIndex(prev));
                 true
             }
             None => false,
@@ -228,7 +234,7 @@ impl Tour {
     pub fn chapter(&mut self, chapter: usize) -> bool {
         match self.lesson.chapter_start(chapter) {
             Some(flat) => {
-                self.go(flat);
+                self.go(StepIndex(flat));
                 true
             }
             None => false,
@@ -236,8 +242,8 @@ impl Tour {
     }
 
     /// The step a URL fragment names (`#chapter-id/step-id` or `#chapter-id`), if any.
-    pub fn locate(&self, fragment: &str) -> Option<usize> {
-        self.lesson.locate(fragment)
+    pub fn locate(&self, fragment: &str) -> Option<StepIndex> {
+        self.lesson.locate(fragment).map(StepIndex)
     }
 
     /// Gives the world on screen away, for free play.
@@ -272,8 +278,8 @@ mod tests {
     use super::*;
     use raftsim::Role;
 
-    fn tour(flat: usize) -> Tour {
-        Tour::builtin(flat).expect("the built-in lesson loads")
+    fn tour(at: usize) -> Tour {
+        Tour::builtin(StepIndex(at)).expect("the built-in lesson loads")
     }
 
     /// Plays the current step to its end in 5 ms slices, as frames would.
@@ -289,11 +295,11 @@ mod tests {
     #[test]
     fn opens_at_the_first_step_playing() {
         let t = tour(0);
-        assert_eq!(t.flat(), 0);
+        assert_eq!(t.index(), StepIndex(0));
         assert_eq!(t.fragment(), "consensus/one-server");
         assert_eq!(t.status(), StepStatus::Playing);
         assert_eq!(t.sim().nodes().len(), 1);
-        assert!(t.highlight().nodes.contains(&raftsim::NodeId(1)));
+        assert!(t.marks().nodes.contains(&raftsim::NodeId(1)));
     }
 
     #[test]
@@ -306,7 +312,7 @@ mod tests {
                 .run
                 .0
                 .borrow_mut()
-                .end_of(t.flat())
+                .end_of(t.index().0)
                 .cloned()
                 .expect("ends");
             assert_eq!(t.sim().trace_hash(), end.trace_hash(), "{}", t.fragment());
@@ -316,7 +322,7 @@ mod tests {
             }
         }
         assert!(t.is_last());
-        assert_eq!(t.flat() + 1, t.lesson().len());
+        assert_eq!(t.index().0 + 1, t.lesson().len());
     }
 
     #[test]
@@ -356,8 +362,14 @@ mod tests {
         assert!(t.chapter(3));
         assert_eq!(t.fragment(), "replication/leader");
         assert!(!t.chapter(99));
-        assert_eq!(t.locate("#election"), t.lesson().chapter_start(2));
-        assert_eq!(t.locate("#election/split-vote").map(|f| f > 0), Some(true));
+        assert_eq!(
+            t.locate("#election"),
+            t.lesson().chapter_start(2).map(StepIndex)
+        );
+        assert_eq!(
+            t.locate("#election/split-vote").map(|at| at.0 > 0),
+            Some(true)
+        );
         assert_eq!(t.locate("#nowhere"), None);
         assert_eq!(t.locate("#election/nowhere"), None);
         let ids = chapter_ids(t.lesson());
@@ -390,7 +402,7 @@ mod tests {
             {"id": "bad", "title": "Bad", "narration": "Restart a live server.",
              "actions": [{"do": "restart", "node": "S1"}]}]}]}"#;
         let lesson = Lesson::from_json(json).expect("the lesson reads");
-        let mut t = Tour::new(lesson, 0).expect("a tour");
+        let mut t = Tour::new(lesson, StepIndex(0)).expect("a tour");
         assert_eq!(t.status(), StepStatus::Done);
         assert!(t.forward());
         assert_eq!(t.status(), StepStatus::Failed);
@@ -405,7 +417,7 @@ mod tests {
     fn a_broken_lesson_is_refused_with_a_message() {
         let lesson = Lesson::from_json(r#"{"title": "t", "chapters": []}"#);
         match lesson {
-            Ok(l) => assert!(Tour::new(l, 0).is_err()),
+            Ok(l) => assert!(Tour::new(l, StepIndex(0)).is_err()),
             Err(e) => assert!(!e.to_string().is_empty()),
         }
     }

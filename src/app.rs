@@ -1,0 +1,396 @@
+//! The page itself: the `App` component that wires the model to the browser (the reducer, the
+//! animation loop, the keyboard, the address bar) and lays out the panels.
+
+use crate::components::client::ClientPanel;
+use crate::components::controls::{network_summary, Clock, Controls, NetworkBar};
+use crate::components::events::{EventLog, Safety};
+use crate::components::help::HelpOverlay;
+use crate::components::inspector::Inspector;
+use crate::components::tour::{TourBar, TourPanel};
+use crate::components::{ClusterView, Legend, LogsView};
+use crate::keys::{self, KeyCommand};
+use crate::model::action::{AppAction, ClockAction, PageAction, TourAction, WorldAction};
+use crate::model::marks::Marks;
+use crate::model::AppState;
+use crate::params::{self, StartParams};
+use raftsim::{NodeId, PacketId};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// A fresh seed short enough to read out in class (1 to 999 999), from the browser's randomness.
+pub fn fresh_seed() -> u64 {
+    match getrandom::u64() {
+        Ok(r) => r % 999_999 + 1,
+        Err(_) => 1,
+    }
+}
+
+/// The page address's query string (`?seed=…`), or nothing outside a browser.
+fn page_query() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// The page address's fragment (`#election/votes`), or nothing outside a browser.
+fn page_fragment() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// Writes the run's seed and size into the address bar, so the link reproduces it, and the tour
+/// step shown as its fragment, so the link opens that step; as a new history entry if asked and
+/// the address does not name that step already.
+fn remember_in_address(seed: u64, nodes: usize, fragment: Option<&str>, new_entry: bool) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let Ok(history) = window.history() else {
+        return;
+    };
+    let path = window.location().pathname().unwrap_or_default();
+    let query = if params::NODE_COUNTS.contains(&nodes) {
+        params::query_for(seed, nodes)
+    } else {
+        format!("?seed={seed}")
+    };
+    let hash = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+    let url = format!("{path}{query}{hash}");
+    // Not when the address already names it (the browser went Back or Forward to it).
+    let current = window.location().hash().unwrap_or_default();
+    let _ = if new_entry && hash != current {
+        history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+    };
+}
+
+/// Whether a key event comes from somewhere that types text or picks from a list.
+fn typing_target(e: &web_sys::KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"))
+        .unwrap_or(false)
+}
+
+/// Whether a key event comes from a button or link, which Enter presses.
+fn activatable_target(e: &web_sys::KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY"))
+        .unwrap_or(false)
+}
+
+/// The page's callbacks, made once.
+struct Handlers {
+    dispatch: Callback<AppAction>,
+    on_node: Callback<NodeId>,
+    on_packet: Callback<PacketId>,
+    on_link: Callback<(NodeId, NodeId)>,
+    on_background: Callback<()>,
+    /// Puts the cursor in the client box ('W', and the inspector's "Write to" button).
+    focus_client: Callback<()>,
+    new_seed: Callback<()>,
+    no_marks: Rc<Marks>,
+}
+
+impl Reducible for AppState {
+    type Action = AppAction;
+
+    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        AppState::next(self, action)
+    }
+}
+
+impl Handlers {
+    fn new(d: UseReducerDispatcher<AppState>, input: NodeRef) -> Handlers {
+        let dispatch = Callback::from(move |a: AppAction| d.dispatch(a));
+        Handlers {
+            on_node: dispatch.reform(|id| WorldAction::ClickNode(id).into()),
+            on_packet: dispatch.reform(|id| WorldAction::SelectPacket(id).into()),
+            on_link: dispatch.reform(|(a, b)| AppAction::World(WorldAction::ToggleLink(a, b))),
+            on_background: dispatch.reform(|_: ()| AppAction::World(WorldAction::ClearSelection)),
+            focus_client: Callback::from(move |_: ()| {
+                if let Some(el) = input.cast::<web_sys::HtmlElement>() {
+                    let _ = el.focus();
+                }
+            }),
+            new_seed: dispatch.reform(|_: ()| {
+                AppAction::World(WorldAction::Reset {
+                    seed: Some(fresh_seed()),
+                    nodes: None,
+                })
+            }),
+            no_marks: Rc::new(Marks::default()),
+            dispatch,
+        }
+    }
+}
+
+#[derive(Properties, PartialEq, Default)]
+pub struct AppProps {
+    /// Start parameters as a query string (`?seed=42&nodes=5`); by default the page address's.
+    #[prop_or_default]
+    pub query: Option<AttrValue>,
+    /// A tour step to open (`#election/votes`); by default the page address's fragment.
+    #[prop_or_default]
+    pub fragment: Option<AttrValue>,
+}
+
+/// The whole page.
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    let query = props.query.clone();
+    let fragment = props.fragment.clone();
+    let state = use_reducer(move || {
+        let query = query.map(|q| q.to_string()).unwrap_or_else(page_query);
+        let start: StartParams = params::parse_query(&query);
+        let mut state = AppState::new(&start, fresh_seed());
+        let fragment = fragment
+            .map(|f| f.to_string())
+            .unwrap_or_else(page_fragment);
+        state.update(AppAction::Tour(TourAction::Locate(fragment)));
+        state
+    });
+    // Whether the tour is on screen, for the keyboard listener made once below.
+    let touring = use_mut_ref(|| false);
+    *touring.borrow_mut() = state.tour.is_some();
+    let client_input = use_node_ref();
+    // Callbacks made once: children whose other props did not change then skip re-rendering.
+    let handlers = {
+        let d = state.dispatcher();
+        let input = client_input.clone();
+        use_memo((), move |_| Handlers::new(d, input))
+    };
+    let dispatch = handlers.dispatch.clone();
+
+    // The animation loop: one requestAnimationFrame at a time, only while playing. Each frame
+    // advances simulated time by the wall time since the last one times the speed. Pausing (or
+    // leaving the page) drops the pending frame, which cancels it: a paused page runs nothing.
+    {
+        let d = state.dispatcher();
+        use_effect_with(state.playing, move |&playing| {
+            let pending: Rc<RefCell<Option<gloo_render::AnimationFrame>>> =
+                Rc::new(RefCell::new(None));
+            fn schedule(
+                pending: Rc<RefCell<Option<gloo_render::AnimationFrame>>>,
+                d: UseReducerDispatcher<AppState>,
+                last: Option<f64>,
+            ) {
+                let slot = pending.clone();
+                let frame = gloo_render::request_animation_frame(move |now| {
+                    let elapsed = last.map_or(0.0, |l| now - l);
+                    d.dispatch(AppAction::Clock(ClockAction::Frame(elapsed)));
+                    schedule(slot, d, Some(now));
+                });
+                *pending.borrow_mut() = Some(frame);
+            }
+            if playing {
+                schedule(pending.clone(), d, None);
+            }
+            move || {
+                pending.borrow_mut().take();
+            }
+        });
+    }
+
+    // Keyboard shortcuts, on the whole window. Space stays play/pause (in the tour: continue)
+    // even on a focused button.
+    {
+        let handlers = handlers.clone();
+        let hash_dispatch = handlers.dispatch.clone();
+        let touring = touring.clone();
+        use_effect_with((), move |_| {
+            let window = web_sys::window();
+            let down = window.as_ref().map(|w| {
+                gloo_events::EventListener::new_with_options(
+                    w,
+                    "keydown",
+                    gloo_events::EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                            return;
+                        };
+                        let key = e.key();
+                        if typing_target(e) && key != "Escape" {
+                            return;
+                        }
+                        let modified = e.ctrl_key() || e.alt_key() || e.meta_key();
+                        // Enter on a focused button or link presses it.
+                        if key == "Enter" && activatable_target(e) {
+                            return;
+                        }
+                        let map = if *touring.borrow() {
+                            keys::TOUR
+                        } else {
+                            keys::FREE_PLAY
+                        };
+                        let Some(command) = keys::command_for(map, &key, e.shift_key(), modified)
+                        else {
+                            return;
+                        };
+                        e.prevent_default();
+                        match command {
+                            KeyCommand::Act(action) => handlers.dispatch.emit(action),
+                            KeyCommand::NewSeed => handlers.new_seed.emit(()),
+                            KeyCommand::FocusClient => handlers.focus_client.emit(()),
+                        }
+                        if key == "Escape" {
+                            if let Some(el) = e
+                                .target()
+                                .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                            {
+                                let _ = el.blur();
+                            }
+                        }
+                    },
+                )
+            });
+            // A button activates on Space's keyup; Space is play/pause here, so stop that.
+            let up = window.as_ref().map(|w| {
+                gloo_events::EventListener::new_with_options(
+                    w,
+                    "keyup",
+                    gloo_events::EventListenerOptions::enable_prevent_default(),
+                    |e| {
+                        if let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() {
+                            if e.key() == " " && !typing_target(e) {
+                                e.prevent_default();
+                            }
+                        }
+                    },
+                )
+            });
+            // Following a link to a tour step (or editing the address) opens that step.
+            let hash = window.as_ref().map(|w| {
+                let dispatch = hash_dispatch.clone();
+                gloo_events::EventListener::new(w, "hashchange", move |_| {
+                    dispatch.emit(AppAction::Tour(TourAction::Locate(page_fragment())));
+                })
+            });
+            move || drop((down, up, hash))
+        });
+    }
+
+    // The address bar follows the seed and size, and the tour step shown. Moving to another
+    // step makes a new history entry, so the browser's Back button goes back a step (its
+    // `hashchange` opens that step); the page's first address and anything else are rewritten in
+    // place.
+    let fragment = state.tour.as_ref().map(|t| t.fragment());
+    let written = use_mut_ref(|| None::<Option<String>>);
+    use_effect_with(
+        (state.seed, state.nodes, fragment),
+        move |(seed, nodes, fragment)| {
+            let mut written = written.borrow_mut();
+            let new_step =
+                fragment.is_some() && written.as_ref().is_some_and(|before| before != fragment);
+            remember_in_address(*seed, *nodes, fragment.as_deref(), new_step);
+            *written = Some(fragment.clone());
+        },
+    );
+
+    let s = &*state;
+    let notice = s.notice.as_ref().map(|n| {
+        let dismiss = dispatch.reform(|_: MouseEvent| AppAction::Page(PageAction::DismissNotice));
+        html! {
+            <div class={classes!("notice", if n.error { "error" } else { "info" })} role="status">
+                <span>{ n.text.clone() }</span>
+                <button class="close" onclick={dismiss} aria-label="Dismiss">{ "×" }</button>
+            </div>
+        }
+    });
+    let shown = s.shown().clone();
+    let tour = s.tour.as_ref();
+    let marks = tour.map_or(handlers.no_marks.clone(), |t| t.marks().clone());
+    let header = match tour {
+        Some(t) => html! {
+            <TourBar lesson={t.lesson().clone()} chapter={t.position().chapter} speed={s.speed}
+                     dispatch={dispatch.clone()} />
+        },
+        None => html! {
+            <>
+                <button class="tour-button" data-action="tour" onclick={dispatch.reform(|_: MouseEvent| AppAction::Tour(TourAction::Open(None)))}
+                        title="Guided tour: Raft told step by step, on this drawing (G)"
+                        aria-label="Guided tour">{ "Tour" }</button>
+                <Controls playing={s.playing} speed={s.speed} tick={s.tick} seed={s.seed}
+                          nodes={s.nodes} dispatch={dispatch.clone()} on_new_seed={handlers.new_seed.clone()} />
+            </>
+        },
+    };
+    let side = match tour {
+        Some(t) => html! {
+            <aside class="side touring">
+                <TourPanel lesson={t.lesson().clone()} at={t.index()} status={t.status()} playing={s.playing}
+                           error={t.error().map(|e| AttrValue::from(e.to_string()))} dispatch={dispatch.clone()} />
+                <EventLog sim={shown.clone()} show_traffic={s.show_traffic} dispatch={dispatch.clone()} />
+                <Safety sim={shown.clone()} />
+            </aside>
+        },
+        None => html! {
+            <aside class="side">
+                <Inspector sim={s.sim.clone()} selected={s.selected} dispatch={dispatch.clone()}
+                           on_write={handlers.focus_client.clone()} />
+                <ClientPanel sim={s.sim.clone()} text={AttrValue::from(s.client_text.clone())}
+                             target={s.client_target}
+                             error={s.client_error.clone().map(AttrValue::from)}
+                             dispatch={dispatch.clone()} input_ref={client_input.clone()} />
+                <EventLog sim={s.sim.clone()} show_traffic={s.show_traffic} dispatch={dispatch.clone()} />
+                <Safety sim={s.sim.clone()} />
+            </aside>
+        },
+    };
+    let cluster_side = match tour {
+        Some(_) => html! { <div class="cluster-side"><Legend /></div> },
+        None => html! {
+            <div class="cluster-side">
+                <NetworkBar summary={network_summary(s.sim.network())}
+                            healthy={s.sim.network().is_healthy()} draft={s.draft.clone()}
+                            dispatch={dispatch.clone()} />
+                <Legend />
+            </div>
+        },
+    };
+    let (seed_line, seed) = match tour {
+        Some(_) => (
+            format!("guided tour · {} servers", shown.nodes().len()),
+            shown.config().seed,
+        ),
+        None => (format!("seed {} · {} servers", s.seed, s.nodes), s.seed),
+    };
+    html! {
+        <div class={classes!("app", s.playing.then_some("playing"), tour.map(|_| "touring"))}
+             data-playing={s.playing.to_string()} data-seed={s.seed.to_string()} data-nodes={s.nodes.to_string()}
+             data-mode={if tour.is_some() { "tour" } else { "free" }}>
+            <header class="top">
+                <div class="brand">
+                    <h1>{ "Raft, live" }</h1>
+                    <span class="seed-line" data-seed={seed.to_string()}>{ seed_line }</span>
+                </div>
+                <Clock now={shown.now()} playing={s.playing} speed={s.speed} highlighted={marks.clock} />
+                { header }
+            </header>
+            { for notice }
+            <main class="stage">
+                <section class="cluster-panel" aria-label="Cluster">
+                    <ClusterView sim={shown.clone()} selected={if tour.is_some() { None } else { s.selected }}
+                                 draft={if tour.is_some() { None } else { s.draft.clone() }}
+                                 marks={marks.clone()} interactive={tour.is_none()}
+                                 on_node={handlers.on_node.clone()} on_packet={handlers.on_packet.clone()}
+                                 on_link={handlers.on_link.clone()} on_background={handlers.on_background.clone()} />
+                    { cluster_side }
+                </section>
+                <section class="logs-panel" aria-label="Logs">
+                    <LogsView sim={shown.clone()} selected={if tour.is_some() { None } else { s.selected_node() }}
+                              marks={marks.clone()} on_node={handlers.on_node.clone()} />
+                </section>
+                { side }
+            </main>
+            if s.help {
+                <HelpOverlay dispatch={dispatch.clone()} tour={tour.is_some()} />
+            }
+        </div>
+    }
+}

@@ -1,0 +1,179 @@
+//! Everything a person (or a test) can do to the page, grouped by what it acts on; each group
+//! has its own reducer (`clock`, `world`, `guide`, and the page's own in `mod.rs`).
+
+use super::tour::StepIndex;
+use raftsim::{NodeId, PacketId};
+
+/// One thing done to the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AppAction {
+    /// Simulated time: playing, stepping, speed and tick.
+    Clock(ClockAction),
+    /// Free play's world and how it is being worked on.
+    World(WorldAction),
+    /// The guided tour.
+    Tour(TourAction),
+    /// The page around them: help, notices, what the event log shows, Escape.
+    Page(PageAction),
+}
+
+/// Simulated time.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ClockAction {
+    TogglePlay,
+    Pause,
+    /// An animation frame: this much wall-clock time (ms) passed since the previous one.
+    Frame(f64),
+    /// Advance exactly one tick, paused.
+    StepTick,
+    /// Advance to the next scheduled event and process it, paused.
+    StepEvent,
+    SetSpeed(usize),
+    Faster,
+    Slower,
+    SetTick(usize),
+    LongerTick,
+    ShorterTick,
+}
+
+/// Something done to one server.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NodeOp {
+    Crash,
+    Restart,
+    /// Crash a live server, restart a crashed one.
+    ToggleCrash,
+    /// Fire its election timer now.
+    Timeout,
+}
+
+/// Free play's world: what is done to it, and what is selected or drawn up on it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorldAction {
+    /// Start over. `seed: None` keeps the current seed, `nodes: None` the cluster size.
+    Reset {
+        seed: Option<u64>,
+        nodes: Option<usize>,
+    },
+    /// A server was clicked (or its number key pressed): select it, or while drawing up a
+    /// partition, put it in or out of the first group.
+    ClickNode(NodeId),
+    /// A message in flight was clicked: select it and pause, so it can be read and dropped.
+    SelectPacket(PacketId),
+    /// Select the next message in flight after the selected one (by id), and pause.
+    SelectNextPacket,
+    ClearSelection,
+    /// Do something to a server; `None` means the selected one.
+    Node(NodeOp, Option<NodeId>),
+    SetClientText(String),
+    SetClientTarget(NodeId),
+    /// The client sends what is typed to its target server.
+    SendWrite,
+    /// Drop a message in flight; `None` means the selected one.
+    DropPacket(Option<PacketId>),
+    /// Cut the link between two servers (both ways), or restore it if it is cut.
+    ToggleLink(NodeId, NodeId),
+    /// Start drawing up a partition, or apply the one drawn up.
+    TogglePartitionMode,
+    ApplyPartition,
+    CancelPartition,
+    Heal,
+}
+
+/// The guided tour.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TourAction {
+    /// Open the tour at a step, or where it was last left.
+    Open(Option<StepIndex>),
+    /// Show a step from its beginning.
+    Go(StepIndex),
+    /// Continue: the next step (at the last one, free play takes over).
+    Next,
+    /// The step before, from its beginning.
+    Back,
+    /// The current step again, from its beginning.
+    Replay,
+    /// The first step of a chapter (0-based).
+    Chapter(usize),
+    /// The step a page-address fragment names (`#election/votes`); an empty one leaves the tour.
+    Locate(String),
+    /// Leave the tour; free play is as it was left.
+    Close,
+    /// Turn the step on screen into free play, with every control, paused at that moment.
+    TakeOver,
+}
+
+/// A message for the person at the keyboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notice {
+    pub error: bool,
+    pub text: String,
+}
+
+impl Notice {
+    pub fn error(text: impl Into<String>) -> Notice {
+        Notice {
+            error: true,
+            text: text.into(),
+        }
+    }
+
+    pub fn info(text: impl Into<String>) -> Notice {
+        Notice {
+            error: false,
+            text: text.into(),
+        }
+    }
+}
+
+/// The page around the world and the tour.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PageAction {
+    ToggleHelp,
+    /// Close what is open: the help, the tour, a partition being drawn up, the selection.
+    Escape,
+    /// Show or hide message traffic (sent / delivered) in the event log.
+    ToggleTraffic,
+    DismissNotice,
+    Notify(Notice),
+}
+
+impl From<ClockAction> for AppAction {
+    fn from(a: ClockAction) -> AppAction {
+        AppAction::Clock(a)
+    }
+}
+
+impl From<WorldAction> for AppAction {
+    fn from(a: WorldAction) -> AppAction {
+        AppAction::World(a)
+    }
+}
+
+impl From<TourAction> for AppAction {
+    fn from(a: TourAction) -> AppAction {
+        AppAction::Tour(a)
+    }
+}
+
+impl From<PageAction> for AppAction {
+    fn from(a: PageAction) -> AppAction {
+        AppAction::Page(a)
+    }
+}
+
+impl AppAction {
+    /// Whether this action is allowed while the tour is on screen: not the ones that act on
+    /// free play's world (hidden then) or step its clock by hand.
+    pub fn works_in_tour(&self) -> bool {
+        use ClockAction as C;
+        match self {
+            AppAction::World(_) => false,
+            AppAction::Clock(c) => !matches!(
+                c,
+                C::StepTick | C::StepEvent | C::SetTick(_) | C::LongerTick | C::ShorterTick
+            ),
+            AppAction::Tour(_) | AppAction::Page(_) => true,
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! The reducer of the guided tour: opening it at a step or an address, moving between steps,
+//! leaving it, and taking a step over into free play. A step shown anew starts playing.
+
+use super::action::{Notice, TourAction};
+use super::tour::{self, StepStatus, Tour};
+use super::AppState;
+use crate::params;
+use raftsim::lesson::Lesson;
+
+impl AppState {
+    pub(super) fn reduce_tour(&mut self, action: TourAction) -> bool {
+        use TourAction as T;
+        if let T::Locate(fragment) = &action {
+            let fragment = fragment.trim_start_matches('#');
+            if fragment.is_empty() {
+                // An address without a step (the browser went back past the tour) leaves it.
+                return self.tour.is_some() && self.close_tour();
+            }
+            // `#election` while its first step is on screen: nothing to do.
+            if let Some(t) = &self.tour {
+                if t.locate(fragment) == Some(t.index()) {
+                    return false;
+                }
+            }
+        }
+        // Anything a person does replaces the last message.
+        self.notice = None;
+        match action {
+            T::Open(at) => {
+                let at = at.unwrap_or(self.tour_resume);
+                match &mut self.tour {
+                    Some(t) => t.go(at),
+                    None => match Tour::builtin(at) {
+                        Ok(t) => self.tour = Some(t),
+                        Err(e) => {
+                            self.notice = Some(Notice::error(e));
+                            return true;
+                        }
+                    },
+                }
+                self.help = false;
+                self.draft = None;
+                self.step_shown();
+            }
+            T::Locate(fragment) => {
+                if self.locate(fragment.trim_start_matches('#')) {
+                    self.help = false;
+                    self.draft = None;
+                    self.step_shown();
+                }
+            }
+            T::Close => return self.close_tour(),
+            T::TakeOver => {
+                let Some(title) = self.take_over() else {
+                    return false;
+                };
+                self.notice = Some(Notice::info(format!(
+                    "Free play: the cluster of “{title}” is yours, paused where the tour left it. Space plays on; click a server to crash it or time it out, type a write, partition the network. G goes back to the tour."
+                )));
+            }
+            T::Next if self.tour.as_ref().is_some_and(|t| t.is_last()) => {
+                self.take_over();
+                self.playing = true;
+                self.notice = Some(Notice::info(
+                    "Free play: this cluster is yours. Click a server to crash it or time it out, type a write, partition the network. G goes back to the tour.",
+                ));
+            }
+            T::Go(_) | T::Next | T::Back | T::Replay | T::Chapter(_) => {
+                let Some(t) = &mut self.tour else {
+                    return false;
+                };
+                let moved = match action {
+                    T::Go(at) => {
+                        t.go(at);
+                        true
+                    }
+                    T::Next => t.forward(),
+                    T::Back => t.back(),
+                    T::Chapter(c) => t.chapter(c),
+                    _ => {
+                        t.go(t.index());
+                        true
+                    }
+                };
+                if !moved {
+                    self.notice = Some(Notice::info(match action {
+                        T::Back => "This is the first step of the tour.".to_string(),
+                        T::Chapter(c) => format!(
+                            "The tour has {} chapters; there is no chapter {}.",
+                            t.lesson().chapters.len(),
+                            c + 1
+                        ),
+                        _ => "This is the last step of the tour.".to_string(),
+                    }));
+                }
+                self.step_shown();
+            }
+        }
+        true
+    }
+
+    /// After a step is shown: the tour reopens there, and it plays unless it already ended.
+    fn step_shown(&mut self) {
+        if let Some(t) = &self.tour {
+            self.tour_resume = t.index();
+            self.playing = t.status() == StepStatus::Playing;
+            self.carry_us = 0.0;
+        }
+    }
+
+    /// Shows the step an address fragment names, opening the tour if needed. Returns false (and
+    /// says why) when it names no step.
+    fn locate(&mut self, fragment: &str) -> bool {
+        let unknown = |lesson: &Lesson| {
+            Notice::error(format!(
+                "The address names “#{}”, which is not a step of the tour. Its chapters are {}.",
+                params::shorten(fragment),
+                tour::chapter_ids(lesson).join(", ")
+            ))
+        };
+        if let Some(t) = &mut self.tour {
+            return match t.locate(fragment) {
+                Some(at) => {
+                    t.go(at);
+                    true
+                }
+                None => {
+                    self.notice = Some(unknown(t.lesson()));
+                    false
+                }
+            };
+        }
+        let lesson = match tour::builtin_lesson() {
+            Ok(lesson) => lesson,
+            Err(e) => {
+                self.notice = Some(Notice::error(e));
+                return false;
+            }
+        };
+        let Some(at) = lesson.locate(fragment).map(tour::StepIndex) else {
+            self.notice = Some(unknown(&lesson));
+            return false;
+        };
+        match Tour::new(lesson, at) {
+            Ok(t) => {
+                self.tour = Some(t);
+                true
+            }
+            Err(e) => {
+                self.notice = Some(Notice::error(e));
+                false
+            }
+        }
+    }
+
+    /// Leaves the tour (free play is as it was left, paused). Returns false if it was not open.
+    pub(super) fn close_tour(&mut self) -> bool {
+        if self.tour.take().is_none() {
+            return false;
+        }
+        self.playing = false;
+        self.carry_us = 0.0;
+        true
+    }
+
+    /// Makes the tour's world free play's, paused; returns the title of the step it came from.
+    fn take_over(&mut self) -> Option<String> {
+        let t = self.tour.take()?;
+        let title = t.step().map(|s| s.title.clone()).unwrap_or_default();
+        self.install(t.into_world());
+        self.playing = false;
+        Some(title)
+    }
+}
