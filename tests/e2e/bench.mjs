@@ -1,21 +1,9 @@
-// Benchmark figures, printed for people to read, never a pass/fail gate: the gzip weight of the
-// page, and frame times in Chromium with nine servers under a steady stream of client writes.
-import { test } from 'node:test';
+// Benchmark figures, printed for people to read, never a pass/fail gate and never counted as a
+// test: frame times in Chromium with nine servers under a steady stream of client writes. Run by
+// scripts/test.sh after the tests (`node tests/e2e/bench.mjs`, against the built dist/).
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { ROOT, DIST } from './harness.mjs';
-import { withBrowser, openApp, setSpeed, waitForLeader } from './app.mjs';
-
-const env = withBrowser();
-
-test('benchmark: page weight (gzip)', () => {
-  // The same figure scripts/page-size.mjs prints: everything the page loads, gzipped.
-  const report = execFileSync(process.execPath, [join(ROOT, 'scripts', 'page-size.mjs'), DIST]).toString();
-  const total = report.trim().split('\n').pop();
-  assert.match(total, /^page weight: [\d.]+ KiB gzip/);
-  console.log(`benchmark: ${total}`);
-});
+import { serveDist, launchBrowser } from './harness.mjs';
+import { openApp, setSpeed, waitForLeader } from './app.mjs';
 
 /** Frame intervals (ms) from requestAnimationFrame timestamps over `ms` of wall time. */
 async function frameIntervals(page, ms) {
@@ -40,8 +28,8 @@ function percentile(values, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
-test('benchmark: frame time at 9 servers with continuous writes', async () => {
-  const { page, problems } = await openApp(env.browser, env.server, '?seed=5&nodes=9');
+async function frameTimes(browser, server) {
+  const { page, problems } = await openApp(browser, server, '?seed=5&nodes=9');
   await setSpeed(page, '10×');
   const leader = await waitForLeader(page);
   for (const speed of ['1/20×', '1×']) {
@@ -71,4 +59,13 @@ test('benchmark: frame time at 9 servers with continuous writes', async () => {
     );
   }
   assert.deepEqual(problems, []);
-});
+}
+
+const server = await serveDist();
+const browser = await launchBrowser();
+try {
+  await frameTimes(browser, server);
+} finally {
+  await browser.close();
+  await server.close();
+}
