@@ -1,6 +1,7 @@
 # Shared by serve.sh and test.sh: installs what is missing, skips what is already there at the
-# right version. Sourced, not run. Every install comes from a package registry (crates.io, npm,
-# Debian), never from a download page, so it works on a machine that reaches only registries.
+# right version. Sourced, not run. Every install comes from a package registry (the Rust package
+# registry, npm, Debian), never from a download page, so it works on a machine that reaches only
+# registries.
 
 set -euo pipefail
 
