@@ -3,8 +3,7 @@
 use crate::command::Command;
 use crate::message::Entry;
 use crate::node::Node;
-use crate::sim::MAX_NODES;
-use crate::types::{LogIndex, NodeId, Role, Term, Time};
+use crate::types::{LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;

@@ -25,8 +25,6 @@ pub use message::{
 };
 pub use network::Network;
 pub use node::Node;
-pub use sim::{
-    Action, ActionError, ClientWrite, Config, ConfigError, NodeSetup, Sim, WriteStatus, MAX_NODES,
-};
+pub use sim::{Action, ActionError, ClientWrite, Config, ConfigError, NodeSetup, Sim, WriteStatus};
 pub use trace::{DropReason, Event, EventKind, Rule, Timer, Trace, VoteDenial};
-pub use types::{fmt_ms, LogIndex, NodeId, Role, Term, Time, US_PER_MS};
+pub use types::{fmt_ms, LogIndex, NodeId, Role, Term, Time, MAX_NODES, US_PER_MS};

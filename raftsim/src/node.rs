@@ -8,7 +8,7 @@ use crate::message::{
 };
 use crate::network::Network;
 use crate::trace::{rules, Event, EventKind, Rule, Timer, Trace, VoteDenial};
-use crate::types::{LogIndex, NodeId, Role, Term, Time};
+use crate::types::{LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
@@ -847,7 +847,7 @@ impl Node {
     /// Commits the highest index stored on a majority, if its entry is of the current term
     /// (§5.4.2, Figure 8).
     pub fn maybe_commit(&mut self, ctx: &mut Ctx) {
-        let mut matched: [LogIndex; crate::sim::MAX_NODES] = [0; crate::sim::MAX_NODES];
+        let mut matched: [LogIndex; MAX_NODES] = [0; MAX_NODES];
         let n = self.cluster_size;
         matched[..n].copy_from_slice(&self.match_index[..n]);
         matched[self.id.index()] = self.last_log_index();

@@ -15,8 +15,7 @@ use crate::types::{fmt_ms, LogIndex, NodeId, Role, Term, Time, US_PER_MS};
 use serde::Serialize;
 use thiserror::Error;
 
-/// Largest cluster the simulation (and the screen) supports.
-pub const MAX_NODES: usize = 9;
+pub use crate::types::MAX_NODES;
 
 /// Parameters of a simulation. All times in microseconds.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -13,6 +13,9 @@ pub type LogIndex = u64;
 /// Microseconds in one millisecond, for converting the millisecond figures people speak in.
 pub const US_PER_MS: Time = 1_000;
 
+/// Largest cluster the simulation (and the screen) supports.
+pub const MAX_NODES: usize = 9;
+
 /// A server's identity, 1-based, shown as `S1`, `S2`, ….
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
