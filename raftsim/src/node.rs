@@ -210,13 +210,6 @@ impl Ctx<'_> {
     }
 }
 
-impl Packet {
-    /// What this packet carries, for people (same words as the trace).
-    pub fn describe(&self) -> String {
-        PacketSummary::of(&self.payload).to_string()
-    }
-}
-
 impl Node {
     /// A server in its starting state: follower, nothing committed, nothing applied.
     pub fn new(
