@@ -7,6 +7,7 @@
 
 pub mod chaos;
 pub mod command;
+mod fnv;
 pub mod invariants;
 pub mod lesson;
 pub mod message;
@@ -27,4 +28,4 @@ pub use network::Network;
 pub use node::Node;
 pub use sim::{Action, ActionError, ClientWrite, Config, ConfigError, NodeSetup, Sim, WriteStatus};
 pub use trace::{DropReason, Event, EventKind, Rule, Timer, Trace, VoteDenial};
-pub use types::{fmt_ms, LogIndex, NodeId, Role, Term, Time, MAX_NODES, US_PER_MS};
+pub use types::{fmt_ms, majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES, US_PER_MS};

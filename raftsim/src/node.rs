@@ -8,7 +8,7 @@ use crate::message::{
 };
 use crate::network::Network;
 use crate::trace::{rules, Event, EventKind, Rule, Timer, Trace, VoteDenial};
-use crate::types::{LogIndex, NodeId, Role, Term, Time, MAX_NODES};
+use crate::types::{majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
 use serde::Serialize;
@@ -82,9 +82,9 @@ impl Node {
         }
     }
 
-    /// Votes needed to win an election in this cluster.
+    /// Votes needed to win an election in this cluster (and copies needed to commit).
     pub fn quorum(&self) -> usize {
-        self.cluster_size / 2 + 1
+        majority(self.cluster_size)
     }
 }
 

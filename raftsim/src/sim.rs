@@ -4,6 +4,7 @@
 //! applied). `Sim` is `Clone`, and cloning is cheap enough to keep snapshots for step-back.
 
 use crate::command::Command;
+use crate::fnv::Fnv1a;
 use crate::invariants::{Checker, Violation};
 use crate::message::{
     Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, PacketSummary, Payload,
@@ -633,11 +634,11 @@ impl Sim {
 
     /// FNV-1a over the JSON of every trace event kept: equal hashes, equal histories.
     pub fn trace_hash(&self) -> u64 {
-        let mut hasher = Fnv1a(FNV_OFFSET);
+        let mut hasher = Fnv1a::new();
         for event in self.trace.iter() {
             serde_json::to_writer(&mut hasher, event).expect("events always serialize");
         }
-        hasher.0
+        hasher.finish()
     }
 
     // ----- inside the world -----
@@ -858,25 +859,6 @@ impl Sim {
 
 /// How many times the client follows redirects for one write.
 pub const MAX_REDIRECTS: usize = 5;
-
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-/// FNV-1a as an `io::Write`, so events hash without building strings.
-struct Fnv1a(u64);
-
-impl std::io::Write for Fnv1a {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        for &b in buf {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(FNV_PRIME);
-        }
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// Checks one server's starting state.
 fn validate_setup(id: NodeId, s: &NodeSetup, config: &Config) -> Result<(), ConfigError> {

@@ -83,6 +83,12 @@ impl fmt::Display for Role {
     }
 }
 
+/// How many servers make a majority of a cluster of `cluster_size`: the votes that win an
+/// election and the copies that commit an entry (§5.2, §5.3).
+pub fn majority(cluster_size: usize) -> usize {
+    cluster_size / 2 + 1
+}
+
 /// Formats a time in microseconds as milliseconds for people, e.g. `1234.5 ms`.
 pub fn fmt_ms(t: Time) -> String {
     let whole = t / US_PER_MS;
@@ -108,6 +114,12 @@ mod tests {
         assert_eq!(NodeId(2).to_string(), "S2");
         assert_eq!(NodeId(5).index(), 4);
         assert_eq!(NodeId::from_index(0), NodeId(1));
+    }
+
+    #[test]
+    fn a_majority_is_more_than_half() {
+        let sizes: Vec<usize> = (1..=MAX_NODES).map(majority).collect();
+        assert_eq!(sizes, [1, 2, 2, 3, 3, 4, 4, 5, 5]);
     }
 
     #[test]
