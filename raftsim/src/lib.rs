@@ -7,6 +7,7 @@
 
 pub mod chaos;
 pub mod command;
+pub mod ctx;
 mod fnv;
 pub mod invariants;
 pub mod lesson;
