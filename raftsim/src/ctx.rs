@@ -60,6 +60,12 @@ impl Ctx<'_> {
 
     /// Puts a packet on the wire. Latency, loss and duplication are drawn here, in that order.
     /// Client traffic is never lost or duplicated.
+    ///
+    /// Sending happens at once rather than through an outbox emptied after the handler: the
+    /// trace then shows each send where the server made it (a leader that applies several
+    /// entries answers each client right after applying its entry), and the PRNG draws come in
+    /// the order the server acts. An outbox would move those sends after later events and so
+    /// change traces.
     pub fn send(&mut self, from: Addr, to: Addr, payload: Payload) -> PacketId {
         let between_servers = matches!((from, to), (Addr::Node(_), Addr::Node(_)));
         let (lo, hi) = self.net.path_latency(from, to);
