@@ -1,10 +1,10 @@
 //! Raft's safety properties (§5.2–§5.4, Figure 3), checked after every step.
 
 use crate::command::Command;
+use crate::fnv::Fnv1a;
 use crate::message::Entry;
 use crate::node::Node;
-use crate::sim::MAX_NODES;
-use crate::types::{LogIndex, NodeId, Role, Term, Time};
+use crate::types::{LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -127,27 +127,18 @@ pub struct Checker {
     committed: Vec<Committed>,
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
-
-fn fnv(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(FNV_PRIME);
-    }
-    h
-}
-
 fn entry_hash(e: &Entry) -> u64 {
-    let mut h = fnv(FNV_OFFSET, &e.term.to_le_bytes());
     let (tag, key, n) = match &e.command {
         Command::Set { key, value } => (b"S", key, *value),
         Command::Add { key, n } => (b"A", key, *n),
     };
-    h = fnv(h, tag);
-    h = fnv(h, key.as_bytes());
-    h = fnv(h, &[0xff]);
-    fnv(h, &n.to_le_bytes())
+    Fnv1a::new()
+        .bytes(&e.term.to_le_bytes())
+        .bytes(tag)
+        .bytes(key.as_bytes())
+        .bytes(&[0xff])
+        .bytes(&n.to_le_bytes())
+        .finish()
 }
 
 /// Hash of a log prefix given the hash of the prefix before it and the hash of its last entry.
@@ -304,7 +295,7 @@ impl Checker {
                     {
                         first_diff = Some(idx);
                     }
-                    let p = chain(s.prefix.last().copied().unwrap_or(FNV_OFFSET), h);
+                    let p = chain(s.prefix.last().copied().unwrap_or(Fnv1a::OFFSET), h);
                     s.terms.push(e.term);
                     s.entry_hash.push(h);
                     s.prefix.push(p);

@@ -4,9 +4,28 @@
 //! Pure Rust: no browser, no clock, no OS randomness. One `u64` seed drives every random choice,
 //! time is an integer number of microseconds, and every container is ordered, so the same seed,
 //! parameters and actions give the same trace byte for byte.
+//!
+//! Where things live, from the small words up (each file imports only files above it):
+//!
+//! | Module | Holds |
+//! |---|---|
+//! | [`types`] | node ids, terms, log indexes, time, roles, `MAX_NODES`, [`majority`] |
+//! | [`command`] | the replicated state machine: commands and the key-value store |
+//! | `fnv` (private) | the FNV-1a hash behind [`Sim::trace_hash`] and the checker's log hashes |
+//! | [`message`] | what travels on the wire: RPCs, client traffic, packets, packet kinds |
+//! | [`trace`] | every event with the rule behind it |
+//! | [`network`] | packets in flight, partitions, cut links, latency, loss |
+//! | [`ctx`] | what a server may touch while it handles one event (clock, PRNG, network, trace) |
+//! | [`node`] | one Raft server as a pure state machine (Figure 2) |
+//! | [`invariants`] | the safety properties, checked after every step |
+//! | [`sim`] | the whole world: `Sim`, with `sim/config.rs` (parameters, starting states), `sim/action.rs` (what people do), `sim/client.rs` (the client's writes) |
+//! | [`chaos`] | random faults for seed sweeps and soak runs |
+//! | [`scenario`], [`lesson`] | the scenario and lesson file formats and how they play |
 
 pub mod chaos;
 pub mod command;
+pub mod ctx;
+mod fnv;
 pub mod invariants;
 pub mod lesson;
 pub mod message;
@@ -25,8 +44,6 @@ pub use message::{
 };
 pub use network::Network;
 pub use node::Node;
-pub use sim::{
-    Action, ActionError, ClientWrite, Config, ConfigError, NodeSetup, Sim, WriteStatus, MAX_NODES,
-};
+pub use sim::{Action, ActionError, ClientWrite, Config, ConfigError, NodeSetup, Sim, WriteStatus};
 pub use trace::{DropReason, Event, EventKind, Rule, Timer, Trace, VoteDenial};
-pub use types::{fmt_ms, LogIndex, NodeId, Role, Term, Time, US_PER_MS};
+pub use types::{fmt_ms, majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES, US_PER_MS};

@@ -2,7 +2,7 @@
 
 use crate::command::Command;
 use crate::types::{LogIndex, NodeId, Term, Time};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, Serializer};
 use std::fmt;
 
 /// One log entry (Figure 2: "each entry contains command for state machine, and term when entry
@@ -148,8 +148,7 @@ impl Addr {
 }
 
 /// The kinds of packets, for the view's colours, lesson conditions and highlights.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum PacketKind {
     RequestVote,
     VoteReply,
@@ -173,21 +172,28 @@ impl PacketKind {
         PacketKind::ClientReply,
     ];
 
+    /// Every kind's name, in the order of `ALL`: the one table behind `name`, `Display` and
+    /// serde.
+    pub const NAMES: [&'static str; 7] = [
+        "request_vote",
+        "vote_reply",
+        "heartbeat",
+        "append_entries",
+        "append_reply",
+        "client_request",
+        "client_reply",
+    ];
+
     /// The name used in files: `request_vote`, `heartbeat`, ….
     pub fn name(self) -> &'static str {
-        match self {
-            PacketKind::RequestVote => "request_vote",
-            PacketKind::VoteReply => "vote_reply",
-            PacketKind::Heartbeat => "heartbeat",
-            PacketKind::AppendEntries => "append_entries",
-            PacketKind::AppendReply => "append_reply",
-            PacketKind::ClientRequest => "client_request",
-            PacketKind::ClientReply => "client_reply",
-        }
+        PacketKind::NAMES[self as usize]
     }
 
     pub fn from_name(name: &str) -> Option<PacketKind> {
-        PacketKind::ALL.into_iter().find(|k| k.name() == name)
+        PacketKind::NAMES
+            .iter()
+            .position(|&n| n == name)
+            .map(|i| PacketKind::ALL[i])
     }
 
     /// The kind of a packet's payload.
@@ -209,6 +215,12 @@ impl PacketKind {
 impl fmt::Display for PacketKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
+    }
+}
+
+impl Serialize for PacketKind {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
     }
 }
 
@@ -422,9 +434,13 @@ mod tests {
             redirect.to_string(),
             "answer to write #7 (not the leader; try S2)"
         );
-        for kind in PacketKind::ALL {
+        for (i, kind) in PacketKind::ALL.into_iter().enumerate() {
+            assert_eq!(kind as usize, i, "ALL is in declaration order");
             assert_eq!(PacketKind::from_name(kind.name()), Some(kind));
+            let json = serde_json::to_string(&kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.name()));
         }
+        assert_eq!(PacketKind::AppendEntries.to_string(), "append_entries");
     }
 
     #[test]

@@ -138,21 +138,7 @@ impl Network {
 
     /// The packet in flight with this id.
     pub fn packet(&self, id: PacketId) -> Option<&Packet> {
-        self.find(id).map(|f| &f.packet)
-    }
-
-    fn find(&self, id: PacketId) -> Option<&InFlight> {
-        self.queue.iter().find(|f| f.packet.id == id)
-    }
-
-    /// What a packet in flight carries, in the trace's words.
-    pub fn describe_packet(&self, id: PacketId) -> Option<String> {
-        self.find(id).map(|f| f.packet.describe())
-    }
-
-    /// Whether random loss has condemned this packet (it will vanish on arrival).
-    pub fn is_doomed(&self, id: PacketId) -> bool {
-        self.find(id).is_some_and(|f| f.doomed)
+        self.in_flight().find(|p| p.id == id)
     }
 
     /// The delivery time of the first packet in flight.

@@ -1,16 +1,12 @@
 //! One Raft server as a pure state machine (Figure 2). It reacts to a delivered message or a
-//! timer, changes its own state, and pushes packets and trace events into its context. It never
-//! sees the network, a clock or a screen.
+//! timer, changes its own state, and pushes packets and trace events into its context
+//! ([`Ctx`], in `ctx.rs`). It never sees the network, a clock or a screen.
 
 use crate::command::{Command, KvStore};
-use crate::message::{
-    Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, PacketSummary, Payload, Rpc,
-};
-use crate::network::Network;
-use crate::trace::{rules, Event, EventKind, Rule, Timer, Trace, VoteDenial};
-use crate::types::{LogIndex, NodeId, Role, Term, Time};
-use rand_core::RngCore;
-use rand_pcg::Pcg64Mcg;
+pub use crate::ctx::{Ctx, Timing};
+use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Payload, Rpc};
+use crate::trace::{rules, EventKind, Rule, Timer, VoteDenial};
+use crate::types::{majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -82,140 +78,14 @@ impl Node {
         }
     }
 
-    /// Votes needed to win an election in this cluster.
+    /// Votes needed to win an election in this cluster (and copies needed to commit).
     pub fn quorum(&self) -> usize {
-        self.cluster_size / 2 + 1
+        majority(self.cluster_size)
     }
 }
 
 /// Most entries one AppendEntries carries; a follower further behind catches up in batches.
 pub const MAX_ENTRIES_PER_APPEND: usize = 64;
-
-/// The timing parameters a server needs, copied from the configuration.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct Timing {
-    pub election_min_us: Time,
-    pub election_max_us: Time,
-    pub heartbeat_us: Time,
-}
-
-/// What a server may touch while it handles one event: the clock, the one PRNG, the network (to
-/// send), the trace (to explain), and a note of which logs changed (for the invariant checker).
-pub struct Ctx<'a> {
-    pub now: Time,
-    pub rng: &'a mut Pcg64Mcg,
-    pub net: &'a mut Network,
-    pub trace: &'a mut Trace,
-    pub timing: Timing,
-    /// The handling server's pinned election timeout, if any.
-    pub pinned_timeout: Option<Time>,
-    /// `(server, first index)` for every log change made in this step.
-    pub log_changes: &'a mut Vec<(NodeId, LogIndex)>,
-}
-
-impl Ctx<'_> {
-    /// A number drawn uniformly from `[lo, hi]`. Draws nothing when the range is one value.
-    pub fn draw(&mut self, lo: Time, hi: Time) -> Time {
-        if hi <= lo {
-            return lo;
-        }
-        let span = u128::from(hi - lo) + 1;
-        lo + ((u128::from(self.rng.next_u64()) * span) >> 64) as Time
-    }
-
-    /// True with probability `ppm` parts per million. Draws nothing when `ppm` is 0.
-    pub fn chance(&mut self, ppm: u32) -> bool {
-        ppm > 0 && self.rng.next_u64() % 1_000_000 < u64::from(ppm)
-    }
-
-    /// Adds an event to the trace.
-    pub fn record(&mut self, node: Option<NodeId>, kind: EventKind, rule: &'static Rule) {
-        let seq = self.trace.len() as u64;
-        self.trace.push(Event {
-            seq,
-            at: self.now,
-            node,
-            kind,
-            rule,
-        });
-    }
-
-    /// Puts a packet on the wire. Latency, loss and duplication are drawn here, in that order.
-    /// Client traffic is never lost or duplicated.
-    pub fn send(&mut self, from: Addr, to: Addr, payload: Payload) -> PacketId {
-        let between_servers = matches!((from, to), (Addr::Node(_), Addr::Node(_)));
-        let (lo, hi) = self.net.path_latency(from, to);
-        let latency = self.draw(lo, hi);
-        let doomed = between_servers && self.chance(self.net.loss_ppm());
-        let twice = between_servers && self.chance(self.net.duplicate_ppm());
-        let copy = twice.then(|| payload.clone());
-        let id = self.put(from, to, latency, payload, doomed, false);
-        if let Some(payload) = copy {
-            let latency = self.draw(lo, hi);
-            let doomed = self.chance(self.net.loss_ppm());
-            self.put(from, to, latency, payload, doomed, true);
-        }
-        id
-    }
-
-    fn put(
-        &mut self,
-        from: Addr,
-        to: Addr,
-        latency: Time,
-        payload: Payload,
-        doomed: bool,
-        duplicate: bool,
-    ) -> PacketId {
-        let id = self.net.allocate_id();
-        let node = match from {
-            Addr::Node(n) => Some(n),
-            Addr::Client => None,
-        };
-        let rule = if duplicate {
-            rules::DUPLICATE
-        } else {
-            rules::SEND
-        };
-        self.record(
-            node,
-            EventKind::MessageSent {
-                packet: id,
-                to,
-                summary: PacketSummary::of(&payload),
-                duplicate,
-            },
-            rule,
-        );
-        self.net.enqueue(
-            Packet {
-                id,
-                from,
-                to,
-                sent_at: self.now,
-                deliver_at: self.now + latency,
-                payload,
-            },
-            doomed,
-        );
-        id
-    }
-
-    /// A fresh election timeout: the pinned one, or one drawn from [min, max].
-    fn election_timeout(&mut self) -> Time {
-        match self.pinned_timeout {
-            Some(t) => t,
-            None => self.draw(self.timing.election_min_us, self.timing.election_max_us),
-        }
-    }
-}
-
-impl Packet {
-    /// What this packet carries, for people (same words as the trace).
-    pub fn describe(&self) -> String {
-        PacketSummary::of(&self.payload).to_string()
-    }
-}
 
 impl Node {
     /// A server in its starting state: follower, nothing committed, nothing applied.
@@ -847,7 +717,7 @@ impl Node {
     /// Commits the highest index stored on a majority, if its entry is of the current term
     /// (§5.4.2, Figure 8).
     pub fn maybe_commit(&mut self, ctx: &mut Ctx) {
-        let mut matched: [LogIndex; crate::sim::MAX_NODES] = [0; crate::sim::MAX_NODES];
+        let mut matched: [LogIndex; MAX_NODES] = [0; MAX_NODES];
         let n = self.cluster_size;
         matched[..n].copy_from_slice(&self.match_index[..n]);
         matched[self.id.index()] = self.last_log_index();

@@ -1,6 +1,6 @@
 //! The small vocabulary every other module speaks: node ids, terms, log indexes, time.
 
-use serde::{Deserialize, Serialize};
+use serde::{de, Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
 
 /// Simulated time in microseconds since the simulation started. Never wall time, never a float.
@@ -12,6 +12,9 @@ pub type LogIndex = u64;
 
 /// Microseconds in one millisecond, for converting the millisecond figures people speak in.
 pub const US_PER_MS: Time = 1_000;
+
+/// Largest cluster the simulation (and the screen) supports.
+pub const MAX_NODES: usize = 9;
 
 /// A server's identity, 1-based, shown as `S1`, `S2`, ….
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -61,23 +64,70 @@ impl TryFrom<String> for NodeId {
     }
 }
 
-/// The three server states of the Raft paper (§5.1, Figure 4).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+/// The three server states of the Raft paper (§5.1, Figure 4). Written `follower`,
+/// `candidate`, `leader` on screen and in files alike.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Role {
     Follower,
     Candidate,
     Leader,
 }
 
+impl Role {
+    pub const ALL: [Role; 3] = [Role::Follower, Role::Candidate, Role::Leader];
+    /// Every role's name, in the order of `ALL`: the one table behind `Display` and serde.
+    pub const NAMES: [&'static str; 3] = ["follower", "candidate", "leader"];
+
+    /// `follower`, `candidate` or `leader`.
+    pub fn name(self) -> &'static str {
+        Role::NAMES[self as usize]
+    }
+
+    pub fn from_name(name: &str) -> Option<Role> {
+        Role::NAMES
+            .iter()
+            .position(|&n| n == name)
+            .map(|i| Role::ALL[i])
+    }
+}
+
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Role::Follower => "follower",
-            Role::Candidate => "candidate",
-            Role::Leader => "leader",
-        })
+        f.write_str(self.name())
     }
+}
+
+impl Serialize for Role {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Role {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Role, D::Error> {
+        deserializer.deserialize_str(RoleName)
+    }
+}
+
+/// Reads a role from its name; the error for any other string is serde's usual one.
+struct RoleName;
+
+impl de::Visitor<'_> for RoleName {
+    type Value = Role;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a role: follower, candidate or leader")
+    }
+
+    fn visit_str<E: de::Error>(self, name: &str) -> Result<Role, E> {
+        Role::from_name(name).ok_or_else(|| E::unknown_variant(name, &Role::NAMES))
+    }
+}
+
+/// How many servers make a majority of a cluster of `cluster_size`: the votes that win an
+/// election and the copies that commit an entry (§5.2, §5.3).
+pub fn majority(cluster_size: usize) -> usize {
+    cluster_size / 2 + 1
 }
 
 /// Formats a time in microseconds as milliseconds for people, e.g. `1234.5 ms`.
@@ -105,6 +155,29 @@ mod tests {
         assert_eq!(NodeId(2).to_string(), "S2");
         assert_eq!(NodeId(5).index(), 4);
         assert_eq!(NodeId::from_index(0), NodeId(1));
+    }
+
+    #[test]
+    fn roles_have_one_name_everywhere() {
+        for (i, role) in Role::ALL.into_iter().enumerate() {
+            assert_eq!(role as usize, i, "ALL is in declaration order");
+            assert_eq!(role.to_string(), role.name());
+            let json = serde_json::to_string(&role).unwrap();
+            assert_eq!(json, format!("\"{}\"", role.name()));
+            assert_eq!(serde_json::from_str::<Role>(&json).unwrap(), role);
+            assert_eq!(Role::from_name(role.name()), Some(role));
+        }
+        let err = serde_json::from_str::<Role>("\"boss\"").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "unknown variant `boss`, expected one of `follower`, `candidate`, `leader` at line 1 column 6"
+        );
+    }
+
+    #[test]
+    fn a_majority_is_more_than_half() {
+        let sizes: Vec<usize> = (1..=MAX_NODES).map(majority).collect();
+        assert_eq!(sizes, [1, 2, 2, 3, 3, 4, 4, 5, 5]);
     }
 
     #[test]

@@ -1,0 +1,135 @@
+//! What a server may touch while it handles one event: the clock, the one PRNG, the network
+//! (to send), the trace (to explain) and a note of which logs changed. `Sim` builds one `Ctx` per
+//! event; the server (`node.rs`) only ever sees the world through it.
+
+use crate::message::{Addr, Packet, PacketId, PacketSummary, Payload};
+use crate::network::Network;
+use crate::trace::{rules, Event, EventKind, Rule, Trace};
+use crate::types::{LogIndex, NodeId, Time};
+use rand_core::RngCore;
+use rand_pcg::Pcg64Mcg;
+
+/// The timing parameters a server needs, copied from the configuration.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Timing {
+    pub election_min_us: Time,
+    pub election_max_us: Time,
+    pub heartbeat_us: Time,
+}
+
+/// What a server may touch while it handles one event: the clock, the one PRNG, the network (to
+/// send), the trace (to explain), and a note of which logs changed (for the invariant checker).
+pub struct Ctx<'a> {
+    pub now: Time,
+    pub rng: &'a mut Pcg64Mcg,
+    pub net: &'a mut Network,
+    pub trace: &'a mut Trace,
+    pub timing: Timing,
+    /// The handling server's pinned election timeout, if any.
+    pub pinned_timeout: Option<Time>,
+    /// `(server, first index)` for every log change made in this step.
+    pub log_changes: &'a mut Vec<(NodeId, LogIndex)>,
+}
+
+impl Ctx<'_> {
+    /// A number drawn uniformly from `[lo, hi]`. Draws nothing when the range is one value.
+    pub fn draw(&mut self, lo: Time, hi: Time) -> Time {
+        if hi <= lo {
+            return lo;
+        }
+        let span = u128::from(hi - lo) + 1;
+        lo + ((u128::from(self.rng.next_u64()) * span) >> 64) as Time
+    }
+
+    /// True with probability `ppm` parts per million. Draws nothing when `ppm` is 0.
+    pub fn chance(&mut self, ppm: u32) -> bool {
+        ppm > 0 && self.rng.next_u64() % 1_000_000 < u64::from(ppm)
+    }
+
+    /// Adds an event to the trace.
+    pub fn record(&mut self, node: Option<NodeId>, kind: EventKind, rule: &'static Rule) {
+        let seq = self.trace.len() as u64;
+        self.trace.push(Event {
+            seq,
+            at: self.now,
+            node,
+            kind,
+            rule,
+        });
+    }
+
+    /// Puts a packet on the wire. Latency, loss and duplication are drawn here, in that order.
+    /// Client traffic is never lost or duplicated.
+    ///
+    /// Sending happens at once rather than through an outbox emptied after the handler: the
+    /// trace then shows each send where the server made it (a leader that applies several
+    /// entries answers each client right after applying its entry), and the PRNG draws come in
+    /// the order the server acts. An outbox would move those sends after later events and so
+    /// change traces.
+    pub fn send(&mut self, from: Addr, to: Addr, payload: Payload) -> PacketId {
+        let between_servers = matches!((from, to), (Addr::Node(_), Addr::Node(_)));
+        let (lo, hi) = self.net.path_latency(from, to);
+        let latency = self.draw(lo, hi);
+        let doomed = between_servers && self.chance(self.net.loss_ppm());
+        let twice = between_servers && self.chance(self.net.duplicate_ppm());
+        let copy = twice.then(|| payload.clone());
+        let id = self.put(from, to, latency, payload, doomed, false);
+        if let Some(payload) = copy {
+            let latency = self.draw(lo, hi);
+            let doomed = self.chance(self.net.loss_ppm());
+            self.put(from, to, latency, payload, doomed, true);
+        }
+        id
+    }
+
+    fn put(
+        &mut self,
+        from: Addr,
+        to: Addr,
+        latency: Time,
+        payload: Payload,
+        doomed: bool,
+        duplicate: bool,
+    ) -> PacketId {
+        let id = self.net.allocate_id();
+        let node = match from {
+            Addr::Node(n) => Some(n),
+            Addr::Client => None,
+        };
+        let rule = if duplicate {
+            rules::DUPLICATE
+        } else {
+            rules::SEND
+        };
+        self.record(
+            node,
+            EventKind::MessageSent {
+                packet: id,
+                to,
+                summary: PacketSummary::of(&payload),
+                duplicate,
+            },
+            rule,
+        );
+        self.net.enqueue(
+            Packet {
+                id,
+                from,
+                to,
+                sent_at: self.now,
+                deliver_at: self.now + latency,
+                payload,
+            },
+            doomed,
+        );
+        id
+    }
+
+    /// A fresh election timeout: the pinned one, or one drawn from [min, max].
+    pub(crate) fn election_timeout(&mut self) -> Time {
+        match self.pinned_timeout {
+            Some(t) => t,
+            None => self.draw(self.timing.election_min_us, self.timing.election_max_us),
+        }
+    }
+}
