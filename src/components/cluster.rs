@@ -2,7 +2,7 @@
 //! the client in the middle and every message in flight. It takes the world as a prop and draws
 //! it; clicks go out through optional callbacks. The tour reuses it as is.
 
-use super::{link_state, look_class, lost_on_arrival, role_class, svg_line};
+use super::{link_state, look_class, lost_on_arrival, svg_line};
 use crate::geometry::{
     self, packet_track, polygon_points, remaining_fraction, ring_dash, trimmed, Layout, Point,
     CENTER, CLIENT_HALF_H, CLIENT_HALF_W, NODE_R, TIMER_R, VIEW_H, VIEW_W,
@@ -299,7 +299,7 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
     let label = format!("{id}, {word}, {detail}");
     html! {
         <g class={class} key={id.to_string()}
-           data-node={id.to_string()} data-role={role_class(n.role)} data-term={n.current_term.to_string()}
+           data-node={id.to_string()} data-role={n.role.name()} data-term={n.current_term.to_string()}
            data-crashed={n.crashed.to_string()}
            data-voted-for={n.voted_for.map(|v| v.to_string()).unwrap_or_default()}
            data-votes={n.votes_granted.len().to_string()}

@@ -56,7 +56,7 @@ fn view_summary(sim: &Sim) -> Html {
     html! {
         <div class="inspector-body summary">
             <h2 data-leader={leader.map(|l| l.id.to_string()).unwrap_or_default()}>{ headline }</h2>
-            <p>{ format!("{live} of {} servers up · a majority is {}", sim.nodes().len(), sim.nodes().len() / 2 + 1) }</p>
+            <p>{ format!("{live} of {} servers up · a majority is {}", sim.nodes().len(), raftsim::majority(sim.nodes().len())) }</p>
             if !stale.is_empty() {
                 <p class="warn" data-stale-leaders={stale.join(", ")}>
                     { format!("Still acting as leader of an older term: {}", stale.join(", ")) }

@@ -12,7 +12,7 @@ pub mod logs;
 pub mod tour;
 
 use crate::geometry::Point;
-use raftsim::{Addr, Command, Network, Node, NodeId, Packet, Role, Sim, Term};
+use raftsim::{Addr, Command, Network, Node, NodeId, Packet, Sim, Term};
 use std::collections::BTreeSet;
 use yew::prelude::*;
 
@@ -24,15 +24,7 @@ pub fn look_class(node: &Node) -> &'static str {
     if node.crashed {
         "crashed"
     } else {
-        role_class(node.role)
-    }
-}
-
-pub fn role_class(role: Role) -> &'static str {
-    match role {
-        Role::Follower => "follower",
-        Role::Candidate => "candidate",
-        Role::Leader => "leader",
+        node.role.name()
     }
 }
 
