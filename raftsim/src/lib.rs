@@ -8,6 +8,7 @@
 pub mod chaos;
 pub mod command;
 pub mod invariants;
+mod json;
 pub mod lesson;
 pub mod message;
 pub mod network;

@@ -346,7 +346,7 @@ fn waiting_steps_do_not_start_already_done() {
     let mut run = LessonRun::builtin().unwrap();
     for k in 0..run.len() {
         let step = run.step(k).unwrap().clone();
-        if step.wait.until == Condition::None || !step.actions.is_empty() {
+        if step.wait.until == Condition::Immediately || !step.actions.is_empty() {
             continue;
         }
         let start = run.start_of(k).unwrap().clone();
@@ -929,7 +929,7 @@ fn mistakes_in_the_lesson_chapters_and_steps_are_named_by_path() {
         (
             with(small(), "/chapters", json!({})),
             "chapters",
-            "a list of chapters",
+            "expected a list, found an object",
         ),
         (
             with(small(), "/chapters/0/id", json!("Split Vote")),
@@ -1007,7 +1007,7 @@ fn mistakes_in_a_steps_world_use_the_scenario_checks() {
         (
             with(small(), w, json!(5)),
             "chapters[0].steps[0].scenario",
-            "expected a world",
+            "expected a scenario (a JSON object",
         ),
         (
             with(small(), &format!("{w}/nodes"), json!(12)),
@@ -1062,7 +1062,7 @@ fn mistakes_in_actions_are_named_by_path() {
         (
             with(small(), a, json!({})),
             p.to_string(),
-            "a list of actions",
+            "expected a list, found an object",
         ),
         (
             with(small(), a, json!([3])),
@@ -1260,7 +1260,7 @@ fn mistakes_in_highlights_and_expectations_are_named_by_path() {
             h,
             json!("node:S1"),
             format!("{p}.highlight"),
-            "a list of element names",
+            "expected a list, found the text",
         ),
         (
             h,
@@ -1392,7 +1392,7 @@ fn mistakes_in_highlights_and_expectations_are_named_by_path() {
             "/chapters/0/steps/1/expect/term_leaders",
             json!([]),
             format!("{p}.expect.term_leaders"),
-            "an object from term to server",
+            "expected an object, found a list",
         ),
     ];
     for (pointer, value, path, fragment) in cases {
@@ -1587,14 +1587,8 @@ proptest! {
 }
 
 #[test]
-fn the_example_in_the_module_docs_is_a_lesson_that_plays() {
-    let source = include_str!("../src/lesson.rs");
-    let doc: String = source
-        .lines()
-        .take_while(|l| l.starts_with("//!"))
-        .map(|l| l.trim_start_matches("//!").strip_prefix(' ').unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n");
+fn the_example_in_the_format_docs_is_a_lesson_that_plays() {
+    let doc = include_str!("../../docs/lessons.md");
     let start = doc.find("```json\n").expect("a JSON example") + "```json\n".len();
     let end = start + doc[start..].find("```").expect("the example ends");
     let lesson = Lesson::from_json(&doc[start..end]).unwrap_or_else(|e| panic!("{e}"));
