@@ -416,7 +416,10 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
                 let out = visitor.visit_seq(&mut items)?;
                 match items.0.len() {
                     0 => Ok(out),
-                    _ => Err(de::Error::invalid_length(list.len(), &"fewer items")),
+                    left => {
+                        let wanted = format!("{} items", list.len() - left);
+                        Err(de::Error::invalid_length(list.len(), &wanted.as_str()))
+                    }
                 }
             }
             Value::Object(map) => visitor.visit_map(Fields {
@@ -426,11 +429,10 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
         }
     }
 
+    /// A field that may be left out is not thereby allowed to be `null`: `null` is read as the
+    /// value itself (and refused, unless the field says what `null` means, see [`OrNull`]).
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
-        match self.0 {
-            Value::Null => visitor.visit_none(),
-            _ => visitor.visit_some(self),
-        }
+        visitor.visit_some(self)
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -787,13 +789,32 @@ macro_rules! text {
 }
 pub(crate) use text;
 
+/// A value that may be `null`, which means "none" (`"voted_for": null`, `"ms": null`).
+#[derive(Clone, Debug)]
+pub(crate) struct OrNull<T>(pub Option<T>);
+
+impl<'de, T: DeserializeOwned> Deserialize<'de> for OrNull<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OrNull<T>, D::Error> {
+        let value = Value::deserialize(d)?;
+        if value.is_null() {
+            return Ok(OrNull(None));
+        }
+        read_at::<T>(&value)
+            .map(|v| OrNull(Some(v)))
+            .map_err(|(below, problem)| {
+                let (suffix, message) = problem.render(None);
+                de::Error::custom(Problem::carry(&format!("{below}{suffix}"), &message))
+            })
+    }
+}
+
 /// A field that must be given but may be `null`: `"ms": null`.
 pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: Deserializer<'de>,
-    T: Deserialize<'de>,
+    T: DeserializeOwned,
 {
-    Option::<T>::deserialize(d)
+    OrNull::<T>::deserialize(d).map(|v| v.0)
 }
 
 /// A field that may be left out, or given as `null` (meaning "none"): absent is `None`,
@@ -801,7 +822,7 @@ where
 pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     D: Deserializer<'de>,
-    T: Deserialize<'de>,
+    T: DeserializeOwned,
 {
-    Option::<T>::deserialize(d).map(Some)
+    nullable(d).map(Some)
 }

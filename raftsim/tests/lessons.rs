@@ -1619,3 +1619,97 @@ fn lists_longer_than_their_limit_are_refused_with_the_count_and_the_limit() {
         "{message}"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The reader's own guarantees: conditions and actions keep the full path of a mistake inside
+// them, with the hints the scenario reader gives.
+
+#[test]
+fn an_unknown_field_inside_a_nested_condition_is_named_by_its_full_path() {
+    let w = "/chapters/0/steps/1/wait";
+    let doc = with(
+        small(),
+        w,
+        json!({"until": "all", "of": [{"until": "logs_agree"}, {"until": "role", "rol": "leader"}]}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.of[1].rol");
+    assert_eq!(
+        message,
+        "chapters[0].steps[1].wait.of[1].rol: unknown field (did you mean \"role\"?); a `role` \
+         condition has the fields until, node, role"
+    );
+    let doc = with(
+        small(),
+        w,
+        json!({"until": "all", "of": [{"until": "role", "node": 2, "role": "leader"}]}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.of[0].node");
+    assert!(message.contains("expected a server name"), "{message}");
+    let doc = with(
+        small(),
+        w,
+        json!({"until": "all", "of": [{"role": "leader"}]}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.of[0].until");
+    assert!(message.contains("say which condition"), "{message}");
+}
+
+#[test]
+fn an_unknown_condition_names_the_closest_condition() {
+    let doc = with(
+        small(),
+        "/chapters/0/steps/1/wait",
+        json!({"until": "quiet", "max_ms": 10}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.until");
+    assert!(
+        message.contains("unknown condition \"quiet\"; the conditions are none, leader_elected"),
+        "{message}"
+    );
+    let doc = with(
+        small(),
+        "/chapters/0/steps/1/wait",
+        json!({"until": "leader_electd"}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.until");
+    assert!(
+        message.contains("(did you mean \"leader_elected\"?)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_lesson_action_reads_like_a_script_step_timed_by_after_ms() {
+    let a = "/chapters/0/steps/2/actions";
+    let doc = with(
+        small(),
+        a,
+        json!([{"after_ms": 0, "do": "write", "node": "S1", "command": "SET x 1"},
+               {"after_ms": 5, "do": "cut", "from": "S1", "to": "S2", "both": 1}]),
+    );
+    let message = refused(&doc, "chapters[0].steps[2].actions[1].both");
+    assert!(message.contains("expected true or false"), "{message}");
+    let doc = with(
+        small(),
+        a,
+        json!([{"after_ms": 0, "do": "crash", "node": "S1", "ms": 5}]),
+    );
+    let message = refused(&doc, "chapters[0].steps[2].actions[0].ms");
+    assert!(
+        message.contains("a `crash` step has the fields after_ms, do, node"),
+        "{message}"
+    );
+    let lesson = Lesson::from_value(&with(
+        small(),
+        a,
+        json!([{"do": "write", "node": "S1", "command": "SET x 1"},
+               {"after_ms": 7, "do": "heal"}]),
+    ))
+    .unwrap();
+    let actions = &lesson.chapters[0].steps[2].actions;
+    assert_eq!(actions[0].after, 0);
+    assert_eq!(actions[1].after, 7 * US_PER_MS);
+    assert_eq!(actions[1].action.at, 7 * US_PER_MS);
+    assert_eq!(actions[1].action.name, "heal");
+    assert_eq!(actions[1].action.path, "chapters[0].steps[2].actions[1]");
+}

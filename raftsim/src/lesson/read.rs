@@ -10,7 +10,7 @@ use super::{
     MAX_STEPS, MAX_TITLE_CHARS, MAX_WAIT_MS,
 };
 use crate::json::{
-    self, at_most, invalid, join, quoted, suggestion, text, within, Res, Tag, Tagged,
+    self, at_most, invalid, join, quoted, suggestion, text, within, OrNull, Res, Tag, Tagged,
 };
 use crate::scenario::read::{
     self as scenario_read, node, CommandText, FileAction, FileExpect, FileNodeExpect, FileScenario,
@@ -178,7 +178,7 @@ struct FileStepExpect {
     writes: Option<Vec<WriteOutcome>>,
     nodes: Option<BTreeMap<String, FileNodeExpect>>,
     entries: Option<Vec<FileEntryCheck>>,
-    term_leaders: Option<BTreeMap<String, Option<NodeName>>>,
+    term_leaders: Option<BTreeMap<String, OrNull<NodeName>>>,
 }
 
 #[derive(Deserialize)]
@@ -638,7 +638,7 @@ fn read_step_expect(file: &FileStepExpect, step_path: &str, nodes: usize) -> Res
                 )
             }
         };
-        let leader = match who {
+        let leader = match &who.0 {
             None => None,
             Some(name) => Some(node(name, &kpath, nodes)?),
         };

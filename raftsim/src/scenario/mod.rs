@@ -124,7 +124,10 @@ pub struct ExpectedEntry {
 /// How a client write ended, as a word. The words are serde's, for reading, writing and
 /// messages alike.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(
+    rename_all = "snake_case",
+    expecting = "\"committed\", \"pending\" or \"redirected\""
+)]
 pub enum WriteOutcome {
     Committed,
     Pending,

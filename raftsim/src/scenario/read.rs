@@ -71,6 +71,7 @@ pub(crate) struct MsRange(u64, u64);
 pub(crate) struct FileInitial {
     node: NodeName,
     term: Option<u64>,
+    #[serde(default, deserialize_with = "json::nullable")]
     voted_for: Option<NodeName>,
     log: Option<Vec<FileEntry>>,
     election_timeout_ms: Option<u64>,
