@@ -84,8 +84,45 @@ pub(crate) fn parse(text: &str) -> Res<Value> {
     })
 }
 
+/// How deep values may nest in a file. The formats need about a dozen levels; the bound keeps
+/// reading (which recurses) well within a small stack.
+pub(crate) const MAX_DEPTH: usize = 32;
+
+/// The path of the first value nested deeper than [`MAX_DEPTH`], if any.
+fn too_deep(value: &Value, path: &mut String, depth: usize) -> bool {
+    if depth > MAX_DEPTH {
+        return true;
+    }
+    let len = path.len();
+    let found = match value {
+        Value::Array(list) => list.iter().enumerate().any(|(i, v)| {
+            path.truncate(len);
+            path.push_str(&format!("[{i}]"));
+            too_deep(v, path, depth + 1)
+        }),
+        Value::Object(map) => map.iter().any(|(k, v)| {
+            path.truncate(len);
+            path.push_str(&format!(".{k}"));
+            too_deep(v, path, depth + 1)
+        }),
+        _ => false,
+    };
+    if !found {
+        path.truncate(len);
+    }
+    found
+}
+
 /// Reads a file struct from a parsed value; errors name the field by its full path.
 pub(crate) fn read<T: DeserializeOwned>(value: &Value) -> Res<T> {
+    let mut deep = String::new();
+    if too_deep(value, &mut deep, 0) {
+        let path = deep.strip_prefix('.').unwrap_or(&deep);
+        return invalid(
+            path,
+            format!("values nest more than {MAX_DEPTH} levels deep here; no file needs that many"),
+        );
+    }
     read_at(value).map_err(|(path, problem)| {
         let (suffix, message) = problem.render(None);
         let path = format!("{path}{suffix}");

@@ -1300,3 +1300,14 @@ fn write_outcomes_are_named_by_their_serde_names() {
         assert_eq!(serde_json::to_value(outcome).unwrap(), json!(word));
     }
 }
+
+#[test]
+fn values_nested_deeper_than_any_file_needs_are_refused_before_reading() {
+    let mut deep = json!(1);
+    for _ in 0..40 {
+        deep = json!([deep]);
+    }
+    let path = format!("description{}", "[0]".repeat(32));
+    let m = refused(json!({ "description": deep }), &path);
+    assert_contains(&m, "nest more than 32 levels deep");
+}
