@@ -27,6 +27,7 @@ pub mod command;
 pub mod ctx;
 mod fnv;
 pub mod invariants;
+mod json;
 pub mod lesson;
 pub mod message;
 pub mod network;

@@ -346,7 +346,7 @@ fn waiting_steps_do_not_start_already_done() {
     let mut run = LessonRun::builtin().unwrap();
     for k in 0..run.len() {
         let step = run.step(k).unwrap().clone();
-        if step.wait.until == Condition::None || !step.actions.is_empty() {
+        if step.wait.until == Condition::Immediately || !step.actions.is_empty() {
             continue;
         }
         let start = run.start_of(k).unwrap().clone();
@@ -929,7 +929,7 @@ fn mistakes_in_the_lesson_chapters_and_steps_are_named_by_path() {
         (
             with(small(), "/chapters", json!({})),
             "chapters",
-            "a list of chapters",
+            "expected a list, found an object",
         ),
         (
             with(small(), "/chapters/0/id", json!("Split Vote")),
@@ -1007,7 +1007,7 @@ fn mistakes_in_a_steps_world_use_the_scenario_checks() {
         (
             with(small(), w, json!(5)),
             "chapters[0].steps[0].scenario",
-            "expected a world",
+            "expected a scenario (a JSON object",
         ),
         (
             with(small(), &format!("{w}/nodes"), json!(12)),
@@ -1062,7 +1062,7 @@ fn mistakes_in_actions_are_named_by_path() {
         (
             with(small(), a, json!({})),
             p.to_string(),
-            "a list of actions",
+            "expected a list, found an object",
         ),
         (
             with(small(), a, json!([3])),
@@ -1260,7 +1260,7 @@ fn mistakes_in_highlights_and_expectations_are_named_by_path() {
             h,
             json!("node:S1"),
             format!("{p}.highlight"),
-            "a list of element names",
+            "expected a list, found the text",
         ),
         (
             h,
@@ -1392,7 +1392,7 @@ fn mistakes_in_highlights_and_expectations_are_named_by_path() {
             "/chapters/0/steps/1/expect/term_leaders",
             json!([]),
             format!("{p}.expect.term_leaders"),
-            "an object from term to server",
+            "expected an object, found a list",
         ),
     ];
     for (pointer, value, path, fragment) in cases {
@@ -1587,14 +1587,8 @@ proptest! {
 }
 
 #[test]
-fn the_example_in_the_module_docs_is_a_lesson_that_plays() {
-    let source = include_str!("../src/lesson.rs");
-    let doc: String = source
-        .lines()
-        .take_while(|l| l.starts_with("//!"))
-        .map(|l| l.trim_start_matches("//!").strip_prefix(' ').unwrap_or(""))
-        .collect::<Vec<_>>()
-        .join("\n");
+fn the_example_in_the_format_docs_is_a_lesson_that_plays() {
+    let doc = include_str!("../../docs/lessons.md");
     let start = doc.find("```json\n").expect("a JSON example") + "```json\n".len();
     let end = start + doc[start..].find("```").expect("the example ends");
     let lesson = Lesson::from_json(&doc[start..end]).unwrap_or_else(|e| panic!("{e}"));
@@ -1624,4 +1618,98 @@ fn lists_longer_than_their_limit_are_refused_with_the_count_and_the_limit() {
         message.ends_with("33 elements is more than the 32 a step may highlight"),
         "{message}"
     );
+}
+
+// ---------------------------------------------------------------------------------------------
+// The reader's own guarantees: conditions and actions keep the full path of a mistake inside
+// them, with the hints the scenario reader gives.
+
+#[test]
+fn an_unknown_field_inside_a_nested_condition_is_named_by_its_full_path() {
+    let w = "/chapters/0/steps/1/wait";
+    let doc = with(
+        small(),
+        w,
+        json!({"until": "all", "of": [{"until": "logs_agree"}, {"until": "role", "rol": "leader"}]}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.of[1].rol");
+    assert_eq!(
+        message,
+        "chapters[0].steps[1].wait.of[1].rol: unknown field (did you mean \"role\"?); a `role` \
+         condition has the fields until, node, role"
+    );
+    let doc = with(
+        small(),
+        w,
+        json!({"until": "all", "of": [{"until": "role", "node": 2, "role": "leader"}]}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.of[0].node");
+    assert!(message.contains("expected a server name"), "{message}");
+    let doc = with(
+        small(),
+        w,
+        json!({"until": "all", "of": [{"role": "leader"}]}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.of[0].until");
+    assert!(message.contains("say which condition"), "{message}");
+}
+
+#[test]
+fn an_unknown_condition_names_the_closest_condition() {
+    let doc = with(
+        small(),
+        "/chapters/0/steps/1/wait",
+        json!({"until": "quiet", "max_ms": 10}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.until");
+    assert!(
+        message.contains("unknown condition \"quiet\"; the conditions are none, leader_elected"),
+        "{message}"
+    );
+    let doc = with(
+        small(),
+        "/chapters/0/steps/1/wait",
+        json!({"until": "leader_electd"}),
+    );
+    let message = refused(&doc, "chapters[0].steps[1].wait.until");
+    assert!(
+        message.contains("(did you mean \"leader_elected\"?)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn a_lesson_action_reads_like_a_script_step_timed_by_after_ms() {
+    let a = "/chapters/0/steps/2/actions";
+    let doc = with(
+        small(),
+        a,
+        json!([{"after_ms": 0, "do": "write", "node": "S1", "command": "SET x 1"},
+               {"after_ms": 5, "do": "cut", "from": "S1", "to": "S2", "both": 1}]),
+    );
+    let message = refused(&doc, "chapters[0].steps[2].actions[1].both");
+    assert!(message.contains("expected true or false"), "{message}");
+    let doc = with(
+        small(),
+        a,
+        json!([{"after_ms": 0, "do": "crash", "node": "S1", "ms": 5}]),
+    );
+    let message = refused(&doc, "chapters[0].steps[2].actions[0].ms");
+    assert!(
+        message.contains("a `crash` step has the fields after_ms, do, node"),
+        "{message}"
+    );
+    let lesson = Lesson::from_value(&with(
+        small(),
+        a,
+        json!([{"do": "write", "node": "S1", "command": "SET x 1"},
+               {"after_ms": 7, "do": "heal"}]),
+    ))
+    .unwrap();
+    let actions = &lesson.chapters[0].steps[2].actions;
+    assert_eq!(actions[0].after, 0);
+    assert_eq!(actions[1].after, 7 * US_PER_MS);
+    assert_eq!(actions[1].action.at, 7 * US_PER_MS);
+    assert_eq!(actions[1].action.name, "heal");
+    assert_eq!(actions[1].action.path, "chapters[0].steps[2].actions[1]");
 }

@@ -1184,3 +1184,130 @@ proptest! {
         read_and_run(&doc.to_string());
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// The reader's own guarantees: names and fields of actions come from one place, and every
+// mistake keeps its full path.
+
+#[test]
+fn an_unknown_action_names_the_closest_action_and_lists_them_all() {
+    let m = refused(
+        json!({"script": [{"at_ms": 1, "do": "pin-timeout", "node": "S1"}]}),
+        "script[0].do",
+    );
+    assert_contains(
+        &m,
+        "unknown action \"pin-timeout\" (did you mean \"pin_timeout\"?)",
+    );
+    assert_contains(
+        &m,
+        "the actions are timeout, crash, restart, write, partition, heal, cut, restore, drop, \
+         loss, latency, pin_timeout",
+    );
+    let m = refused(json!({"script": [{"at_ms": 1}]}), "script[0].do");
+    assert_contains(&m, "missing: say which action, one of timeout, crash");
+    let m = refused(json!({"script": [{"at_ms": 1, "do": 3}]}), "script[0].do");
+    assert_contains(&m, "expected an action name");
+}
+
+#[test]
+fn an_unknown_field_of_an_action_lists_that_actions_fields() {
+    let m = refused(
+        json!({"script": [{"at_ms": 1, "do": "heal", "node": "S1"}]}),
+        "script[0].node",
+    );
+    assert_eq!(
+        m,
+        "script[0].node: unknown field; a `heal` step has the fields at_ms, do"
+    );
+    let m = refused(
+        json!({"script": [{"at_ms": 1, "do": "cut", "from": "S1", "to": "S2", "bth": true}]}),
+        "script[0].bth",
+    );
+    assert_contains(&m, "(did you mean \"both\"?)");
+    assert_contains(&m, "a `cut` step has the fields at_ms, do, from, to, both");
+}
+
+#[test]
+fn a_wrong_value_inside_an_action_is_named_by_its_own_path() {
+    let m = refused(
+        json!({"script": [{"at_ms": 1, "do": "cut", "from": "S1", "to": "S2", "both": "yes"}]}),
+        "script[0].both",
+    );
+    assert_eq!(
+        m,
+        "script[0].both: expected true or false, found the text \"yes\""
+    );
+    let m = refused(
+        json!({"script": [{"at_ms": 1, "do": "partition", "groups": [["S1", 3]]}]}),
+        "script[0].groups[0][1]",
+    );
+    assert_contains(&m, "expected a server name like \"S1\", found the number 3");
+    refused(
+        json!({"script": [{"at_ms": 1, "do": "pin_timeout", "node": "S1"}]}),
+        "script[0].ms",
+    );
+    refused(
+        json!({"script": [{"at_ms": 1, "do": "latency", "from": "S1", "to": "S2", "ms": [1, 2, 3]}]}),
+        "script[0].ms",
+    );
+}
+
+#[test]
+fn an_object_is_never_read_from_a_list() {
+    let m = refused(json!({"initial": [["S1", 2]]}), "initial[0]");
+    assert_contains(
+        &m,
+        "expected a server's starting state (a JSON object {…}), found a list",
+    );
+    let m = refused(json!({"expect": [null, true]}), "expect");
+    assert_contains(&m, "found a list");
+}
+
+#[test]
+fn null_is_refused_unless_the_field_says_what_it_means() {
+    let m = refused(json!({"nodes": null}), "nodes");
+    assert_contains(&m, "expected a whole number, found null");
+    refused(json!({"description": null}), "description");
+    refused(
+        json!({"script": [{"at_ms": null, "do": "heal"}]}),
+        "script[0].at_ms",
+    );
+    // Where null has a meaning, it is read as that meaning.
+    let s = Scenario::from_json(
+        &json!({
+            "initial": [{"node": "S1", "term": 1, "voted_for": null}],
+            "script": [{"at_ms": 1, "do": "pin_timeout", "node": "S1", "ms": null}],
+            "expect": {"leader": null, "nodes": {"S1": {"voted_for": null}}}
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let expect = s.expect.unwrap();
+    assert_eq!(expect.leader, Some(None));
+    assert_eq!(expect.nodes[0].1.voted_for, Some(None));
+}
+
+#[test]
+fn write_outcomes_are_named_by_their_serde_names() {
+    use raftsim::scenario::WriteOutcome;
+    for (outcome, word) in [
+        (WriteOutcome::Committed, "committed"),
+        (WriteOutcome::Pending, "pending"),
+        (WriteOutcome::Redirected, "redirected"),
+    ] {
+        assert_eq!(outcome.to_string(), word);
+        assert_eq!(serde_json::to_value(outcome).unwrap(), json!(word));
+    }
+}
+
+#[test]
+fn values_nested_deeper_than_any_file_needs_are_refused_before_reading() {
+    let mut deep = json!(1);
+    for _ in 0..40 {
+        deep = json!([deep]);
+    }
+    let path = format!("description{}", "[0]".repeat(32));
+    let m = refused(json!({ "description": deep }), &path);
+    assert_contains(&m, "nest more than 32 levels deep");
+}

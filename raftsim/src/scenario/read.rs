@@ -1,0 +1,807 @@
+//! Reading a scenario file: typed file structs that mirror the JSON (server names as text,
+//! times in milliseconds), then one pass that checks what they mean (names in range, time
+//! order, limits, Log Matching between starting logs, heartbeat shorter than the election
+//! timeout) and builds the [`Scenario`].
+
+use super::Expect;
+use super::{
+    config_error, placeholder_command, ExpectedEntry, NodeExpect, Scenario, ScenarioError,
+    ScriptStep, StepAction, WriteOutcome, DEFAULT_TAIL_MS, MAX_LATENCY_MS, MAX_LOG_LEN, MAX_RUN_MS,
+    MAX_STEPS, MAX_TERM, MAX_TIMER_MS,
+};
+use crate::command::Command;
+use crate::json::{self, at_most, invalid, join, quoted, text, within, Res, Tag, Tagged};
+use crate::message::{Addr, Entry};
+use crate::sim::{Action, Config, NodeSetup, MAX_NODES};
+use crate::types::{NodeId, Role, Term, Time, US_PER_MS};
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+// ---------------------------------------------------------------------------------------------
+// The file, as written.
+
+text!(
+    /// A server's name as written: `"S1"`.
+    NodeName,
+    "a server name like \"S1\""
+);
+text!(
+    /// A command as written: `"SET x 5"`.
+    CommandText,
+    "a command like \"SET x 5\" or \"ADD x 2\""
+);
+
+/// A scenario file. A lesson step's world is the same object without a script, a run length
+/// or expectations; it names those three types `IgnoredAny` and refuses them when checked.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "a scenario (a JSON object {…})")]
+pub(crate) struct FileScenario<Script, RunMs, Exp> {
+    pub description: Option<String>,
+    pub nodes: Option<u64>,
+    pub seed: Option<u64>,
+    pub timing: Option<FileTiming>,
+    pub follow_redirects: Option<bool>,
+    pub initial: Option<Vec<FileInitial>>,
+    pub script: Option<Script>,
+    pub run_ms: Option<RunMs>,
+    pub expect: Option<Exp>,
+}
+
+type ScenarioFile = FileScenario<Vec<Tagged<ScriptTag, FileAction>>, u64, FileExpect>;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, expecting = "the timing (a JSON object {…})")]
+pub(crate) struct FileTiming {
+    election_timeout_ms: Option<MsRange>,
+    heartbeat_ms: Option<u64>,
+    latency_ms: Option<MsRange>,
+}
+
+/// `[min, max]` in milliseconds.
+#[derive(Deserialize)]
+#[serde(expecting = "[min, max], two whole numbers of milliseconds")]
+pub(crate) struct MsRange(u64, u64);
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a server's starting state (a JSON object {…})"
+)]
+pub(crate) struct FileInitial {
+    node: NodeName,
+    term: Option<u64>,
+    #[serde(default, deserialize_with = "json::nullable")]
+    voted_for: Option<NodeName>,
+    log: Option<Vec<FileEntry>>,
+    election_timeout_ms: Option<u64>,
+}
+
+/// A log entry: a bare term, or `{"term": 2, "command": "SET x 5"}`.
+#[derive(Clone)]
+pub(crate) enum FileEntry {
+    Term(Value),
+    Full(FileEntryObject),
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FileEntryObject {
+    term: u64,
+    command: Option<CommandText>,
+}
+
+impl<'de> Deserialize<'de> for FileEntry {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FileEntry, D::Error> {
+        struct Entry;
+        impl<'de> serde::de::Visitor<'de> for Entry {
+            type Value = FileEntry;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(
+                    "a term (a whole number from 1) or an entry like {\"term\": 2, \"command\": \
+                     \"SET x 5\"}",
+                )
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<FileEntry, E> {
+                Ok(FileEntry::Term(Value::from(n)))
+            }
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<FileEntry, E> {
+                Ok(FileEntry::Term(Value::from(n)))
+            }
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<FileEntry, E> {
+                Ok(FileEntry::Term(Value::from(n)))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<FileEntry, A::Error> {
+                let d = serde::de::value::MapAccessDeserializer::new(map);
+                FileEntryObject::deserialize(d).map(FileEntry::Full)
+            }
+        }
+        d.deserialize_any(Entry)
+    }
+}
+
+/// A script step: `{"at_ms": 100, "do": "crash", "node": "S1"}`.
+pub(crate) struct ScriptTag;
+
+impl Tag for ScriptTag {
+    const TAG: &'static str = "do";
+    const WHAT: &'static str = "action";
+    const NOUN: &'static str = "step";
+    const CLOCK: Option<&'static str> = Some("at_ms");
+    const CLOCK_FIRST: bool = true;
+    const REFUSED: &'static [(&'static str, &'static str)] = &[];
+    const EXAMPLE: &'static str =
+        "a step like {\"at_ms\": 100, \"do\": \"crash\", \"node\": \"S1\"}";
+}
+
+/// What a step does, named by its `do` field; each variant lists the step's other fields. This
+/// is the one list of actions and their fields.
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub(crate) enum FileAction {
+    Timeout {
+        node: NodeName,
+    },
+    Crash {
+        node: NodeName,
+    },
+    Restart {
+        node: NodeName,
+    },
+    Write {
+        node: NodeName,
+        command: CommandText,
+    },
+    Partition {
+        groups: Vec<Vec<NodeName>>,
+    },
+    Heal {},
+    Cut {
+        from: NodeName,
+        to: NodeName,
+        both: Option<bool>,
+    },
+    Restore {
+        from: NodeName,
+        to: NodeName,
+        both: Option<bool>,
+    },
+    Drop {
+        packet: Option<u64>,
+        from: Option<NodeName>,
+        to: Option<NodeName>,
+        nth: Option<u64>,
+    },
+    Loss {
+        percent: Option<f64>,
+        ppm: Option<u64>,
+    },
+    Latency {
+        from: NodeName,
+        to: NodeName,
+        both: Option<bool>,
+        ms: MsRange,
+    },
+    PinTimeout {
+        node: NodeName,
+        #[serde(deserialize_with = "json::nullable")]
+        ms: Option<u64>,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "the expected end state (a JSON object {…})"
+)]
+pub(crate) struct FileExpect {
+    #[serde(default, deserialize_with = "json::present")]
+    pub leader: Option<Option<NodeName>>,
+    pub logs_agree: Option<bool>,
+    pub writes: Option<Vec<WriteOutcome>>,
+    pub nodes: Option<BTreeMap<String, FileNodeExpect>>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a server's expected state (a JSON object {…})"
+)]
+pub(crate) struct FileNodeExpect {
+    role: Option<Role>,
+    term: Option<u64>,
+    #[serde(default, deserialize_with = "json::present")]
+    voted_for: Option<Option<NodeName>>,
+    log: Option<Vec<FileEntry>>,
+    commit_index: Option<u64>,
+    state: Option<BTreeMap<String, i64>>,
+    crashed: Option<bool>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking what the file means.
+
+impl Scenario {
+    /// Reads and checks a scenario. Never panics, whatever the text.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        Scenario::from_value(&json::parse(text)?)
+    }
+
+    /// Checks an already parsed JSON value.
+    pub fn from_value(value: &Value) -> Result<Scenario, ScenarioError> {
+        let file: ScenarioFile = json::read(value)?;
+        let (description, config, initial) = world(&file, "")?;
+        let nodes = config.nodes;
+
+        let mut script: Vec<ScriptStep> = Vec::new();
+        if let Some(list) = &file.script {
+            at_most(list, MAX_STEPS, "script", "steps", "a script may have")?;
+            for (i, item) in list.iter().enumerate() {
+                let path = format!("script[{i}]");
+                let at_path = format!("{path}.at_ms");
+                let Some(at_ms) = item.clock else {
+                    return invalid(
+                        &at_path,
+                        "missing: say when this happens, in milliseconds from the start",
+                    );
+                };
+                let at_ms = within(at_ms, &at_path, 0, MAX_RUN_MS)?;
+                let step = script_step(item, at_ms * US_PER_MS, &path, nodes)?;
+                if let Some(prev) = script.last() {
+                    if step.at < prev.at {
+                        return invalid(
+                            &at_path,
+                            format!(
+                                "{} is earlier than {}.at_ms {}; list steps in time order \
+                                 (steps at the same time happen in the order listed)",
+                                at_ms,
+                                prev.path,
+                                prev.at / US_PER_MS
+                            ),
+                        );
+                    }
+                }
+                script.push(step);
+            }
+        }
+
+        let last = script.last().map(|s| (s.at / US_PER_MS, s.path.clone()));
+        let run_ms = match file.run_ms {
+            Some(run_ms) => {
+                let run_ms = within(run_ms, "run_ms", 0, MAX_RUN_MS)?;
+                if let Some((last_ms, path)) = &last {
+                    if run_ms < *last_ms {
+                        return invalid(
+                            "run_ms",
+                            format!(
+                                "{run_ms} is earlier than {path}.at_ms {last_ms}; the run must \
+                                 last until the script's last step"
+                            ),
+                        );
+                    }
+                }
+                run_ms
+            }
+            None => last
+                .map_or(DEFAULT_TAIL_MS, |(ms, _)| ms + DEFAULT_TAIL_MS)
+                .min(MAX_RUN_MS),
+        };
+
+        let expect = match &file.expect {
+            None => None,
+            Some(e) => Some(expect(e, "", nodes)?),
+        };
+
+        Ok(Scenario {
+            description,
+            config,
+            initial,
+            script,
+            run_until: run_ms * US_PER_MS,
+            expect,
+        })
+    }
+}
+
+/// Checks the part of a scenario that describes a world (everything but the script, the run
+/// length and the expectations); `base` is where the scenario sits in its file.
+pub(crate) fn world<S, R, E>(
+    file: &FileScenario<S, R, E>,
+    base: &str,
+) -> Res<(Option<String>, Config, Vec<NodeSetup>)> {
+    let at = |key: &str| join(base, key);
+    let nodes = match file.nodes {
+        None => 5,
+        Some(n) => within(n, &at("nodes"), 1, MAX_NODES as u64)? as usize,
+    };
+    let mut config = Config {
+        nodes,
+        ..Config::default()
+    };
+    if let Some(seed) = file.seed {
+        config.seed = seed;
+    }
+    if let Some(follow) = file.follow_redirects {
+        config.client_follows_redirects = follow;
+    }
+    if let Some(timing) = &file.timing {
+        read_timing(timing, &at("timing"), &mut config)?;
+    }
+    let mut initial = vec![NodeSetup::default(); nodes];
+    if let Some(list) = &file.initial {
+        read_initial(list, &at("initial"), nodes, &mut initial)?;
+    }
+    // Whatever the checks above missed, the simulation's own checks still catch, here, rather
+    // than when the world is built.
+    config.validate().map_err(|e| config_error(e, base))?;
+    Ok((file.description.clone(), config, initial))
+}
+
+fn range_ms(range: &MsRange, path: &str, least: u64, most: u64) -> Res<(u64, u64)> {
+    let min = within(range.0, &format!("{path}[0]"), least, most)?;
+    let max = within(range.1, &format!("{path}[1]"), least, most)?;
+    if min > max {
+        return invalid(path, format!("min {min} is greater than max {max}"));
+    }
+    Ok((min, max))
+}
+
+fn read_timing(timing: &FileTiming, path: &str, config: &mut Config) -> Res<()> {
+    let election_path = join(path, "election_timeout_ms");
+    let heartbeat_path = join(path, "heartbeat_ms");
+    if let Some(range) = &timing.election_timeout_ms {
+        let (min, max) = range_ms(range, &election_path, 1, MAX_TIMER_MS)?;
+        config.election_timeout_min_us = min * US_PER_MS;
+        config.election_timeout_max_us = max * US_PER_MS;
+    }
+    if let Some(ms) = timing.heartbeat_ms {
+        config.heartbeat_interval_us = within(ms, &heartbeat_path, 1, MAX_TIMER_MS)? * US_PER_MS;
+    }
+    if let Some(range) = &timing.latency_ms {
+        let (min, max) = range_ms(range, &join(path, "latency_ms"), 0, MAX_LATENCY_MS)?;
+        config.latency_min_us = min * US_PER_MS;
+        config.latency_max_us = max * US_PER_MS;
+    }
+    if config.heartbeat_interval_us >= config.election_timeout_min_us {
+        let path = if timing.heartbeat_ms.is_some() {
+            heartbeat_path
+        } else {
+            election_path
+        };
+        return invalid(
+            &path,
+            format!(
+                "the heartbeat interval ({} ms) must be shorter than the smallest election \
+                 timeout ({} ms), or followers would start elections between heartbeats",
+                config.heartbeat_interval_us / US_PER_MS,
+                config.election_timeout_min_us / US_PER_MS
+            ),
+        );
+    }
+    Ok(())
+}
+
+fn read_initial(
+    list: &[FileInitial],
+    path: &str,
+    nodes: usize,
+    initial: &mut [NodeSetup],
+) -> Res<()> {
+    let mut seen: Vec<Option<usize>> = vec![None; nodes];
+    let mut logs: Vec<(String, NodeId)> = Vec::new();
+    for (i, item) in list.iter().enumerate() {
+        let item_path = format!("{path}[{i}]");
+        let node_path = format!("{item_path}.node");
+        let id = node(&item.node, &node_path, nodes)?;
+        if let Some(first) = seen[id.index()] {
+            return invalid(
+                &node_path,
+                format!("{id} already has a starting state at {path}[{first}]"),
+            );
+        }
+        seen[id.index()] = Some(i);
+
+        let setup = &mut initial[id.index()];
+        if let Some(term) = item.term {
+            setup.current_term = within(term, &format!("{item_path}.term"), 0, MAX_TERM)?;
+        }
+        if let Some(v) = &item.voted_for {
+            let vpath = format!("{item_path}.voted_for");
+            setup.voted_for = Some(node(v, &vpath, nodes)?);
+            if setup.current_term == 0 {
+                return invalid(
+                    &vpath,
+                    "a server in term 0 has not voted; give it a \"term\" of 1 or more",
+                );
+            }
+        }
+        if let Some(log) = &item.log {
+            setup.log = read_log(log, &format!("{item_path}.log"), setup.current_term)?;
+        }
+        if let Some(ms) = item.election_timeout_ms {
+            let epath = format!("{item_path}.election_timeout_ms");
+            setup.election_timeout_us = Some(within(ms, &epath, 1, MAX_TIMER_MS)? * US_PER_MS);
+        }
+        logs.push((item_path, id));
+    }
+    check_log_matching(&logs, initial)
+}
+
+/// An entry's term and command, and the path of its term; `max` bounds the term.
+fn entry(item: &FileEntry, path: &str, max: Term) -> Res<(Term, String, Option<Command>)> {
+    match item {
+        FileEntry::Term(v) => match v.as_u64() {
+            Some(term) if (1..=max).contains(&term) => Ok((term, path.to_string(), None)),
+            _ => invalid(
+                path,
+                format!(
+                    "expected a term (a whole number from 1{}) or an entry like {{\"term\": 2, \
+                     \"command\": \"SET x 5\"}}, found {}",
+                    if max == u64::MAX {
+                        String::new()
+                    } else {
+                        format!(" to {max}")
+                    },
+                    json::kind(v)
+                ),
+            ),
+        },
+        FileEntry::Full(e) => {
+            let term_path = format!("{path}.term");
+            let term = within(e.term, &term_path, 1, max)?;
+            let command = match &e.command {
+                None => None,
+                Some(c) => Some(command(c, &format!("{path}.command"))?),
+            };
+            Ok((term, term_path, command))
+        }
+    }
+}
+
+fn read_log(list: &[FileEntry], path: &str, current_term: Term) -> Res<Vec<Entry>> {
+    at_most(
+        list,
+        MAX_LOG_LEN,
+        path,
+        "entries",
+        "a starting log may hold",
+    )?;
+    let mut log: Vec<Entry> = Vec::with_capacity(list.len());
+    for (i, item) in list.iter().enumerate() {
+        let (term, term_path, command) = entry(item, &format!("{path}[{i}]"), MAX_TERM)?;
+        let command = command.unwrap_or_else(|| placeholder_command(i as u64 + 1));
+        if let Some(prev) = log.last() {
+            if term < prev.term {
+                return invalid(
+                    &term_path,
+                    format!(
+                        "terms in a log never decrease, but term {term} follows term {} at \
+                         {path}[{}]",
+                        prev.term,
+                        i - 1
+                    ),
+                );
+            }
+        }
+        if term > current_term {
+            return invalid(
+                &term_path,
+                format!(
+                    "term {term} is newer than this server's current term {current_term}; a \
+                     server's term is at least the term of every entry it holds (set \"term\")"
+                ),
+            );
+        }
+        log.push(Entry { term, command });
+    }
+    Ok(log)
+}
+
+/// Starting logs must be a state Raft could reach: two entries with the same index and term
+/// are the same entry, with the same history before them (Log Matching, §5.3).
+fn check_log_matching(paths: &[(String, NodeId)], initial: &[NodeSetup]) -> Res<()> {
+    for (b, (b_path, b_id)) in paths.iter().enumerate() {
+        for (a_path, a_id) in &paths[..b] {
+            let (la, lb) = (&initial[a_id.index()].log, &initial[b_id.index()].log);
+            let common = la.len().min(lb.len());
+            // The last index where both hold an entry of the same term; everything up to it
+            // must be identical.
+            let Some(last_same) = (0..common).rev().find(|&i| la[i].term == lb[i].term) else {
+                continue;
+            };
+            if let Some(i) = (0..=last_same).find(|&i| la[i] != lb[i]) {
+                return invalid(
+                    &format!("{b_path}.log[{i}]"),
+                    format!(
+                        "differs from {a_path}.log[{i}], yet both logs hold an entry of term {} \
+                         at index {}; logs that share an entry's index and term agree on \
+                         everything up to it (Log Matching, §5.3)",
+                        la[last_same].term,
+                        last_same + 1
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks one scripted action at `path` (`script[3]`, or a lesson step's action) happening at
+/// `at` µs.
+pub(crate) fn script_step<T: Tag>(
+    item: &Tagged<T, FileAction>,
+    at: Time,
+    path: &str,
+    nodes: usize,
+) -> Res<ScriptStep> {
+    let field = |key: &str| format!("{path}.{key}");
+    let server = |name: &NodeName, key: &str| node(name, &field(key), nodes);
+    let link = |from: &NodeName, to: &NodeName| -> Res<(NodeId, NodeId)> {
+        let (from, to) = (server(from, "from")?, server(to, "to")?);
+        if from == to {
+            return invalid(
+                &field("to"),
+                format!("a link joins two different servers, but from and to are both {from}"),
+            );
+        }
+        Ok((from, to))
+    };
+    let action =
+        match &item.inner {
+            FileAction::Timeout { node } => Action::Timeout {
+                node: server(node, "node")?,
+            },
+            FileAction::Crash { node } => Action::Crash {
+                node: server(node, "node")?,
+            },
+            FileAction::Restart { node } => Action::Restart {
+                node: server(node, "node")?,
+            },
+            FileAction::Write { node, command: c } => Action::Write {
+                node: server(node, "node")?,
+                command: command(c, &field("command"))?,
+            },
+            FileAction::Partition { groups } => Action::Partition {
+                groups: read_groups(groups, &field("groups"), nodes)?,
+            },
+            FileAction::Heal {} => Action::Heal,
+            FileAction::Cut { from, to, both } => {
+                let (from, to) = link(from, to)?;
+                Action::Cut {
+                    from,
+                    to,
+                    both: both.unwrap_or(true),
+                }
+            }
+            FileAction::Restore { from, to, both } => {
+                let (from, to) = link(from, to)?;
+                Action::Restore {
+                    from,
+                    to,
+                    both: both.unwrap_or(true),
+                }
+            }
+            FileAction::Drop {
+                packet,
+                from,
+                to,
+                nth,
+            } => {
+                if let Some(packet) = packet {
+                    for (key, given) in [
+                        ("from", from.is_some()),
+                        ("to", to.is_some()),
+                        ("nth", nth.is_some()),
+                    ] {
+                        if given {
+                            return invalid(
+                                &field(key),
+                                "give either \"packet\" (a packet id) or \"from\" and \"to\", not \
+                             both",
+                            );
+                        }
+                    }
+                    Action::Drop { packet: *packet }
+                } else {
+                    let end = |name: &Option<NodeName>, key: &str| -> Res<Addr> {
+                        match name {
+                        None => invalid(
+                            &field(key),
+                            "missing: a `drop` step needs \"from\" and \"to\" (or a \"packet\" \
+                             id)",
+                        ),
+                        Some(n) if n.0.eq_ignore_ascii_case("client") => Ok(Addr::Client),
+                        Some(n) => Ok(Addr::Node(server(n, key)?)),
+                    }
+                    };
+                    let (from, to) = (end(from, "from")?, end(to, "to")?);
+                    if from == to {
+                        return invalid(
+                            &field("to"),
+                            format!("no packet goes from {} to itself", String::from(from)),
+                        );
+                    }
+                    let nth = match nth {
+                        None => None,
+                        Some(n) => Some(within(*n, &field("nth"), 1, 1_000_000)? as usize),
+                    };
+                    return Ok(ScriptStep {
+                        at,
+                        action: StepAction::DropMatching { from, to, nth },
+                        name: item.name.clone(),
+                        path: path.to_string(),
+                    });
+                }
+            }
+            FileAction::Loss { percent, ppm } => Action::Loss {
+                ppm: match (percent, ppm) {
+                    (Some(_), Some(_)) => {
+                        return invalid(
+                            &field("ppm"),
+                            "give the loss rate once: either \"percent\" or \"ppm\"",
+                        )
+                    }
+                    (None, None) => return invalid(
+                        &field("percent"),
+                        "missing: a `loss` step needs \"percent\" (0 to 100) or \"ppm\" (parts \
+                         per million)",
+                    ),
+                    (None, Some(ppm)) => within(*ppm, &field("ppm"), 0, 1_000_000)? as u32,
+                    (Some(p), None) if (0.0..=100.0).contains(p) => (p * 10_000.0).round() as u32,
+                    (Some(p), None) => {
+                        return invalid(
+                            &field("percent"),
+                            format!("expected a number from 0 to 100, found the number {p}"),
+                        )
+                    }
+                },
+            },
+            FileAction::Latency { from, to, both, ms } => {
+                let (from, to) = link(from, to)?;
+                let (min, max) = range_ms(ms, &field("ms"), 0, MAX_LATENCY_MS)?;
+                Action::LinkLatency {
+                    from,
+                    to,
+                    both: both.unwrap_or(true),
+                    min_us: min * US_PER_MS,
+                    max_us: max * US_PER_MS,
+                }
+            }
+            FileAction::PinTimeout { node, ms } => Action::PinTimeout {
+                node: server(node, "node")?,
+                timeout_us: match ms {
+                    None => None,
+                    Some(ms) => Some(within(*ms, &field("ms"), 1, MAX_TIMER_MS)? * US_PER_MS),
+                },
+            },
+        };
+    Ok(ScriptStep {
+        at,
+        action: StepAction::Act(action),
+        name: item.name.clone(),
+        path: path.to_string(),
+    })
+}
+
+fn read_groups(groups: &[Vec<NodeName>], path: &str, nodes: usize) -> Res<Vec<Vec<NodeId>>> {
+    if groups.is_empty() {
+        return invalid(
+            path,
+            "name at least one group; to join everything again use `heal`",
+        );
+    }
+    let mut home: Vec<Option<usize>> = vec![None; nodes];
+    let mut out = Vec::with_capacity(groups.len());
+    for (g, members) in groups.iter().enumerate() {
+        let gpath = format!("{path}[{g}]");
+        if members.is_empty() {
+            return invalid(&gpath, "a group needs at least one server");
+        }
+        let mut ids = Vec::with_capacity(members.len());
+        for (m, member) in members.iter().enumerate() {
+            let mpath = format!("{gpath}[{m}]");
+            let id = node(member, &mpath, nodes)?;
+            if let Some(other) = home[id.index()] {
+                return invalid(
+                    &mpath,
+                    format!("{id} is already in {path}[{other}]; a server is in one group only"),
+                );
+            }
+            home[id.index()] = Some(g);
+            ids.push(id);
+        }
+        out.push(ids);
+    }
+    Ok(out)
+}
+
+/// Checks an `expect` block; `base` is the path of the object holding it.
+pub(crate) fn expect(file: &FileExpect, base: &str, nodes: usize) -> Res<Expect> {
+    let path = join(base, "expect");
+    let mut expect = Expect {
+        logs_agree: file.logs_agree,
+        writes: file.writes.clone(),
+        ..Expect::default()
+    };
+    if let Some(leader) = &file.leader {
+        expect.leader = Some(match leader {
+            None => None,
+            Some(name) => Some(node(name, &format!("{path}.leader"), nodes)?),
+        });
+    }
+    for (key, want) in file.nodes.iter().flatten() {
+        let npath = format!("{path}.nodes.{key}");
+        let id = node(&NodeName(key.clone()), &npath, nodes)?;
+        if expect.nodes.iter().any(|(seen, _)| *seen == id) {
+            return invalid(&npath, format!("{id} is named twice"));
+        }
+        expect.nodes.push((id, node_expect(want, &npath, nodes)?));
+    }
+    Ok(expect)
+}
+
+fn node_expect(file: &FileNodeExpect, path: &str, nodes: usize) -> Res<NodeExpect> {
+    let voted_for = match &file.voted_for {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(name)) => Some(Some(node(name, &format!("{path}.voted_for"), nodes)?)),
+    };
+    let log = match &file.log {
+        None => None,
+        Some(list) => {
+            let mut log = Vec::with_capacity(list.len());
+            for (i, item) in list.iter().enumerate() {
+                let (term, _, command) = entry(item, &format!("{path}.log[{i}]"), u64::MAX)?;
+                log.push(ExpectedEntry { term, command });
+            }
+            Some(log)
+        }
+    };
+    Ok(NodeExpect {
+        role: file.role,
+        term: file.term,
+        voted_for,
+        log,
+        commit_index: file.commit_index,
+        state: file.state.clone(),
+        crashed: file.crashed,
+    })
+}
+
+/// A server of a cluster of `nodes`, or an error at `path`.
+pub(crate) fn node(name: &NodeName, path: &str, nodes: usize) -> Res<NodeId> {
+    match NodeId::parse(&name.0) {
+        Some(id) if usize::from(id.0) <= nodes => Ok(id),
+        Some(id) => invalid(
+            path,
+            format!(
+                "unknown node {id} (this cluster has {})",
+                cluster_names(nodes)
+            ),
+        ),
+        None => invalid(
+            path,
+            format!(
+                "{} is not a server name; servers are named {}",
+                quoted(&name.0),
+                cluster_names(nodes)
+            ),
+        ),
+    }
+}
+
+/// "S1 to S5", or "only S1".
+pub(crate) fn cluster_names(nodes: usize) -> String {
+    if nodes == 1 {
+        "only S1".to_string()
+    } else {
+        format!("S1 to S{nodes}")
+    }
+}
+
+pub(crate) fn command(text: &CommandText, path: &str) -> Res<Command> {
+    Command::parse(&text.0).or_else(|e| invalid(path, e.to_string()))
+}
