@@ -26,6 +26,7 @@ pub mod chaos;
 pub mod command;
 pub mod ctx;
 mod fnv;
+pub mod history;
 pub mod invariants;
 mod json;
 pub mod lesson;

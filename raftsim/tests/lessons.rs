@@ -897,7 +897,7 @@ fn syntax_errors_give_a_line_and_a_column() {
 }
 
 #[test]
-fn the_briefs_example_error_reads_as_promised() {
+fn an_unknown_server_in_a_wait_is_named_by_its_path() {
     let doc = with(
         builtin_json(),
         "/chapters/3/steps/4/wait",

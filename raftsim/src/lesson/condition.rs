@@ -46,7 +46,7 @@ impl Condition {
                 CommitScope::All => live().all(|n| n.commit_index >= *index),
                 CommitScope::Majority => {
                     let nodes = sim.nodes();
-                    let quorum = nodes.len() / 2 + 1;
+                    let quorum = crate::types::majority(nodes.len());
                     live().filter(|n| n.commit_index >= *index).count() >= quorum
                 }
                 CommitScope::Node(id) => pick(Some(*id)).any(|n| n.commit_index >= *index),

@@ -3,12 +3,10 @@
 
 use crate::command::Command;
 use crate::types::{NodeId, Time};
-use serde::Serialize;
 use thiserror::Error;
 
 /// Something a person (or a scenario script, or the tour) does to the world.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "do", rename_all = "snake_case")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Action {
     /// Fire this server's election timer now (§5.2).
     Timeout { node: NodeId },

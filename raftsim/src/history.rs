@@ -1,0 +1,354 @@
+//! A run's history: the scenario it started from, what was done when, and the world at any
+//! instant of it.
+//!
+//! A run is a scenario whose script is what the person at the keyboard did, each action at the
+//! simulated instant it was done. Every world of the run is a function of that scenario and an
+//! instant, so going back in time is replaying: from the nearest checkpoint (a kept copy of the
+//! world) up to the instant wanted. Acting at an earlier instant cuts the script there and
+//! starts a new branch; `undo` goes back to the branch before.
+//!
+//! A world "at t" has applied every scripted step due at or before `t`, each after the events
+//! already due at its instant (as `Scenario::run_sim` plays a script). A world that is being
+//! played forward carries how many steps it has applied, a [`Place`], so a step is never applied
+//! twice or skipped.
+
+use crate::scenario::{apply_step, Scenario, ScenarioError, ScriptStep, StepAction};
+use crate::sim::{Action, ActionError, Config, NodeSetup, Sim};
+use crate::types::{Time, US_PER_MS};
+use std::rc::Rc;
+
+/// How far apart checkpoints start, in simulated microseconds; the spacing doubles whenever
+/// there would be more than [`MAX_CHECKPOINTS`], so a long run keeps a bounded number.
+pub const FIRST_SPACING_US: Time = 1_000 * US_PER_MS;
+/// The most checkpoints kept.
+pub const MAX_CHECKPOINTS: usize = 64;
+
+/// A world of the run and how many of the script's steps it has applied.
+#[derive(Clone, Debug)]
+pub struct Place {
+    pub sim: Sim,
+    pub applied: usize,
+}
+
+/// A kept world.
+#[derive(Debug)]
+struct Checkpoint {
+    sim: Sim,
+    applied: usize,
+}
+
+/// What `undo` goes back to: the script and latest instant before an action.
+#[derive(Clone, Debug)]
+struct Branch {
+    script: Rc<Vec<ScriptStep>>,
+    end: Time,
+    /// When the action undone was done.
+    at: Time,
+}
+
+/// The run so far, cheap to clone: the script and the checkpoints are shared until changed.
+#[derive(Clone, Debug)]
+pub struct History {
+    /// The scenario the run started from, with an empty script.
+    start: Rc<Scenario>,
+    script: Rc<Vec<ScriptStep>>,
+    checkpoints: Vec<Rc<Checkpoint>>,
+    spacing: Time,
+    /// The latest instant this branch has reached.
+    end: Time,
+    undo: Vec<Branch>,
+}
+
+/// A fresh cluster for `config`: every server starts empty, nothing is scripted.
+pub fn fresh(config: Config) -> Scenario {
+    let initial = vec![NodeSetup::default(); config.nodes];
+    Scenario {
+        description: None,
+        config,
+        initial,
+        script: Vec::new(),
+        run_until: 0,
+        expect: None,
+    }
+}
+
+/// How a script step names an action, for messages and files.
+pub fn action_name(action: &Action) -> &'static str {
+    match action {
+        Action::Crash { .. } => "crash",
+        Action::Restart { .. } => "restart",
+        Action::Timeout { .. } => "timeout",
+        Action::Write { .. } => "write",
+        Action::Partition { .. } => "partition",
+        Action::Heal => "heal",
+        Action::Cut { .. } => "cut",
+        Action::Restore { .. } => "restore",
+        Action::Drop { .. } => "drop",
+        Action::Loss { .. } => "loss",
+        Action::LinkLatency { .. } => "latency",
+        Action::PinTimeout { .. } => "pin_timeout",
+    }
+}
+
+impl History {
+    /// The run of `scenario` (its script included, as actions already done) and its world at
+    /// time 0.
+    pub fn new(scenario: Scenario) -> Result<(History, Place), ScenarioError> {
+        let sim = scenario.build()?;
+        let script = Rc::new(scenario.script.clone());
+        let start = Rc::new(Scenario {
+            script: Vec::new(),
+            ..scenario
+        });
+        let mut history = History {
+            start,
+            script,
+            checkpoints: vec![Rc::new(Checkpoint { sim, applied: 0 })],
+            spacing: FIRST_SPACING_US,
+            end: 0,
+            undo: Vec::new(),
+        };
+        let place = history.world_at(0)?;
+        Ok((history, place))
+    }
+
+    /// The scenario the run started from (its script is empty).
+    pub fn start(&self) -> &Scenario {
+        &self.start
+    }
+
+    /// What was done, in time order.
+    pub fn script(&self) -> &[ScriptStep] {
+        &self.script
+    }
+
+    /// The latest instant this branch has reached.
+    pub fn end(&self) -> Time {
+        self.end
+    }
+
+    /// Whether there is an action to undo.
+    pub fn can_undo(&self) -> bool {
+        !self.undo.is_empty()
+    }
+
+    /// The whole run as a scenario: the start, every action, and a run to the latest instant.
+    pub fn to_scenario(&self) -> Scenario {
+        Scenario {
+            script: self.script.to_vec(),
+            run_until: self.end,
+            ..(*self.start).clone()
+        }
+    }
+
+    /// Plays `place` forward to `to`, applying each scripted step when its instant comes, and
+    /// keeps a checkpoint now and then. The latest instant reached moves with it.
+    pub fn play(&mut self, place: &mut Place, to: Time) -> Result<(), ScenarioError> {
+        self.replay(place, to)?;
+        self.end = self.end.max(place.sim.now());
+        self.keep(place);
+        Ok(())
+    }
+
+    /// Plays `place` to its next event or scripted step, whichever comes first; None if
+    /// nothing is scheduled at all.
+    pub fn play_next_event(&mut self, place: &mut Place) -> Result<Option<Time>, ScenarioError> {
+        let step = self.script.get(place.applied).map(|s| s.at);
+        let next = match (place.sim.next_event_at(), step) {
+            (Some(e), Some(s)) => Some(e.min(s)),
+            (e, s) => e.or(s),
+        };
+        match next {
+            Some(t) => {
+                self.play(place, t)?;
+                Ok(Some(t))
+            }
+            None => Ok(None),
+        }
+    }
+
+    /// The world at instant `t` of this branch (it may be later than `end`: the run then
+    /// plays on from there).
+    pub fn world_at(&mut self, t: Time) -> Result<Place, ScenarioError> {
+        let from = self
+            .checkpoints
+            .iter()
+            .rev()
+            .find(|c| c.sim.now() <= t)
+            .unwrap_or(&self.checkpoints[0]);
+        let mut place = Place {
+            sim: from.sim.clone(),
+            applied: from.applied,
+        };
+        self.replay(&mut place, t)?;
+        self.end = self.end.max(t);
+        self.keep(&place);
+        Ok(place)
+    }
+
+    /// Does `action` to the world in `place` at its instant, as a step of the script. Steps
+    /// later than that instant (a future seen before going back) are cut: the run branches
+    /// here. If the simulation refuses the action, nothing changes.
+    pub fn act(&mut self, place: &mut Place, action: Action) -> Result<(), ActionError> {
+        let at = place.sim.now();
+        let mut next = place.sim.clone();
+        next.apply(action.clone())?;
+        let step = ScriptStep {
+            at,
+            name: action_name(&action).to_string(),
+            path: format!("script[{}]", place.applied),
+            action: StepAction::Act(action),
+        };
+        self.undo.push(Branch {
+            script: self.script.clone(),
+            end: self.end,
+            at,
+        });
+        let kept = place.applied;
+        let script = Rc::make_mut(&mut self.script);
+        script.truncate(kept);
+        script.push(step);
+        self.forget_after(kept, at);
+        self.end = at;
+        place.sim = next;
+        place.applied = kept + 1;
+        Ok(())
+    }
+
+    /// Goes back to the branch before the last action: its script and latest instant. Returns
+    /// the instant the undone action was done at (the world to show), or None with nothing to
+    /// undo.
+    pub fn undo(&mut self) -> Option<Time> {
+        let branch = self.undo.pop()?;
+        let common = self
+            .script
+            .iter()
+            .zip(branch.script.iter())
+            .take_while(|(a, b)| a == b)
+            .count();
+        self.script = branch.script;
+        self.forget_after(common, branch.at);
+        self.end = branch.end;
+        Some(branch.at)
+    }
+
+    /// Plays `place` to `to` along the script, without checkpoints.
+    fn replay(&self, place: &mut Place, to: Time) -> Result<(), ScenarioError> {
+        while let Some(step) = self.script.get(place.applied).filter(|s| s.at <= to) {
+            place.sim.advance_to(step.at);
+            apply_step(&mut place.sim, step)?;
+            place.applied += 1;
+        }
+        place.sim.advance_to(to);
+        Ok(())
+    }
+
+    /// Keeps a copy of the world if the last checkpoint is a spacing behind it, thinning the
+    /// checkpoints (every other one goes, the spacing doubles) when there would be too many.
+    fn keep(&mut self, place: &Place) {
+        let now = place.sim.now();
+        let last = self.checkpoints.last().map_or(0, |c| c.sim.now());
+        if now < last.saturating_add(self.spacing) {
+            return;
+        }
+        self.checkpoints.push(Rc::new(Checkpoint {
+            sim: place.sim.clone(),
+            applied: place.applied,
+        }));
+        if self.checkpoints.len() > MAX_CHECKPOINTS {
+            let mut i = 0;
+            self.checkpoints.retain(|_| {
+                i += 1;
+                i % 2 == 1
+            });
+            self.spacing = self.spacing.saturating_mul(2);
+        }
+    }
+
+    /// Drops the checkpoints that are no longer worlds of this branch: those that applied more
+    /// than the `kept` steps the branches share, or lie after `at`, where they differ. (A world
+    /// at `at` itself has applied every shared step due by then and none after, so replaying
+    /// from it applies the branch's own step.) The start, at 0 with nothing applied, always
+    /// stays.
+    fn forget_after(&mut self, kept: usize, at: Time) {
+        self.checkpoints
+            .retain(|c| c.applied <= kept && c.sim.now() <= at);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::types::NodeId;
+
+    fn run(seed: u64) -> (History, Place) {
+        let config = Config {
+            seed,
+            ..Config::default()
+        };
+        History::new(fresh(config)).expect("a fresh cluster")
+    }
+
+    #[test]
+    fn going_back_and_playing_forward_gives_the_same_world() {
+        let (mut h, mut place) = run(3);
+        h.play(&mut place, 700 * US_PER_MS).unwrap();
+        let leader = place.sim.leader().expect("a leader by 700 ms");
+        h.act(&mut place, Action::Crash { node: leader }).unwrap();
+        h.play(&mut place, 4_000 * US_PER_MS).unwrap();
+        let end = place.sim.trace_hash();
+        let back = h.world_at(600 * US_PER_MS).unwrap();
+        assert_eq!(back.sim.leader(), Some(leader), "alive before the crash");
+        let mut again = back;
+        h.play(&mut again, 4_000 * US_PER_MS).unwrap();
+        assert_eq!(again.sim.trace_hash(), end, "the same future");
+        assert_eq!(h.world_at(4_000 * US_PER_MS).unwrap().sim.trace_hash(), end);
+    }
+
+    #[test]
+    fn acting_in_the_past_branches_and_undo_returns() {
+        let (mut h, mut place) = run(5);
+        h.play(&mut place, 1_000 * US_PER_MS).unwrap();
+        h.act(&mut place, Action::Crash { node: NodeId(1) })
+            .unwrap();
+        h.play(&mut place, 3_000 * US_PER_MS).unwrap();
+        let first = place.sim.trace_hash();
+        let mut past = h.world_at(500 * US_PER_MS).unwrap();
+        h.act(&mut past, Action::Crash { node: NodeId(2) }).unwrap();
+        assert_eq!(h.script().len(), 1, "the crash of S1 was cut");
+        assert_eq!(h.end(), 500 * US_PER_MS);
+        let at = h.undo().expect("something to undo");
+        assert_eq!(at, 500 * US_PER_MS);
+        assert_eq!(h.script().len(), 1);
+        assert_eq!(h.end(), 3_000 * US_PER_MS);
+        assert_eq!(
+            h.world_at(3_000 * US_PER_MS).unwrap().sim.trace_hash(),
+            first
+        );
+        assert_eq!(h.undo(), Some(1_000 * US_PER_MS));
+        assert!(h.script().is_empty());
+        assert!(h.undo().is_none());
+    }
+
+    #[test]
+    fn the_run_as_a_scenario_replays_to_the_same_end() {
+        let (mut h, mut place) = run(8);
+        h.play(&mut place, 800 * US_PER_MS).unwrap();
+        h.act(&mut place, Action::Timeout { node: NodeId(3) })
+            .unwrap();
+        h.play(&mut place, 2_500 * US_PER_MS).unwrap();
+        let replayed = h.to_scenario().run_sim().unwrap();
+        assert_eq!(replayed.trace_hash(), place.sim.trace_hash());
+    }
+
+    #[test]
+    fn a_refused_action_changes_nothing() {
+        let (mut h, mut place) = run(1);
+        let before = place.sim.trace_hash();
+        assert!(h
+            .act(&mut place, Action::Restart { node: NodeId(1) })
+            .is_err());
+        assert!(h.script().is_empty() && !h.can_undo());
+        assert_eq!(place.sim.trace_hash(), before);
+    }
+}
