@@ -311,6 +311,37 @@ impl LessonRun {
         }
     }
 
+    /// The story step `flat` belongs to, as a scenario: the world of the last step at or before
+    /// it that starts afresh, with every action from there to `flat` in its script at the
+    /// instant it happens. Replaying it to any instant of step `flat` gives the world the tour
+    /// shows then, so a step taken over into free play is a run like any other.
+    pub fn as_scenario(&mut self, flat: usize) -> Result<Scenario, ScenarioError> {
+        let mut script = Vec::new();
+        let mut k = flat;
+        let base = loop {
+            let start = self.played(k)?.start.now();
+            let step = self.lesson.step(k).expect("played checked the range");
+            for a in step.actions.iter().rev() {
+                let mut action = a.action.clone();
+                action.at = start.saturating_add(a.after);
+                script.push(action);
+            }
+            if let Some(world) = &step.scenario {
+                break world.clone();
+            }
+            k = k.checked_sub(1).ok_or_else(|| ScenarioError::Invalid {
+                path: self.path_of(flat),
+                message: "the step has no world to start from".to_string(),
+            })?;
+        };
+        script.reverse();
+        Ok(Scenario {
+            script,
+            run_until: self.played(flat)?.end.now(),
+            ..base
+        })
+    }
+
     fn scenario_of(&self, flat: usize) -> Option<&Scenario> {
         self.lesson.step(flat).and_then(|s| s.scenario.as_ref())
     }
@@ -319,5 +350,24 @@ impl LessonRun {
         self.lesson
             .step(flat)
             .map_or_else(String::new, |s| s.path.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every step of the built-in lesson, as a scenario, replays to the world the tour shows at
+    /// the step's end, event for event.
+    #[test]
+    fn every_step_as_a_scenario_replays_to_the_tours_world() {
+        let mut run = LessonRun::builtin().expect("the built-in lesson");
+        for flat in 0..run.len() {
+            let end = run.end_of(flat).expect("the step plays").clone();
+            let scenario = run.as_scenario(flat).expect("a scenario");
+            let replayed = scenario.run_sim().expect("it replays");
+            assert_eq!(replayed.now(), end.now(), "step {flat}");
+            assert_eq!(replayed.trace_hash(), end.trace_hash(), "step {flat}");
+        }
     }
 }
