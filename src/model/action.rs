@@ -28,6 +28,16 @@ pub enum ClockAction {
     StepTick,
     /// Advance to the next scheduled event and process it, paused.
     StepEvent,
+    /// Go back exactly one tick, paused (free play).
+    StepBack,
+    /// Go back to the instant of the latest event before the one shown, paused (free play).
+    StepBackEvent,
+    /// Show the run's first instant, paused (free play).
+    ToStart,
+    /// Show the latest instant the run has reached, paused (free play).
+    ToEnd,
+    /// Show this instant of the run (µs), paused (free play); clamped to what the run reached.
+    Seek(raftsim::Time),
     SetSpeed(usize),
     Faster,
     Slower,
@@ -78,6 +88,9 @@ pub enum WorldAction {
     ApplyPartition,
     CancelPartition,
     Heal,
+    /// Take back the last thing done to the world: the run goes back to how it was before it
+    /// (a future cut by acting in the past comes back), shown at the instant it was done.
+    Undo,
 }
 
 /// The guided tour.
@@ -171,7 +184,16 @@ impl AppAction {
             AppAction::World(_) => false,
             AppAction::Clock(c) => !matches!(
                 c,
-                C::StepTick | C::StepEvent | C::SetTick(_) | C::LongerTick | C::ShorterTick
+                C::StepTick
+                    | C::StepEvent
+                    | C::StepBack
+                    | C::StepBackEvent
+                    | C::ToStart
+                    | C::ToEnd
+                    | C::Seek(_)
+                    | C::SetTick(_)
+                    | C::LongerTick
+                    | C::ShorterTick
             ),
             AppAction::Tour(_) | AppAction::Page(_) => true,
         }

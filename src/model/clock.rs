@@ -1,10 +1,12 @@
-//! The reducer of simulated time: play and pause, animation frames, stepping by tick or by
-//! event, speed and tick size. In the tour, frames play the step on screen.
+//! The reducer of simulated time: play and pause, animation frames, stepping forward and back
+//! by tick or by event, going to any instant of the run, speed and tick size. In the tour,
+//! frames play the step on screen.
 
 use super::action::{ClockAction, Notice};
 use super::tour::StepStatus;
-use super::AppState;
+use super::{capitalise, AppState};
 use crate::params;
+use raftsim::Time;
 
 impl AppState {
     pub(super) fn reduce_clock(&mut self, action: ClockAction) -> bool {
@@ -29,16 +31,46 @@ impl AppState {
             C::Pause => self.playing = false,
             C::StepTick => {
                 self.playing = false;
-                let dt = self.tick_us();
-                self.with_sim(|sim| sim.advance_by(dt));
+                let to = self.sim.now().saturating_add(self.tick_us());
+                self.play_to(to);
             }
             C::StepEvent => {
                 self.playing = false;
-                if self.with_sim(|sim| sim.step_next_event()).is_none() {
-                    self.notice = Some(Notice::info(
-                        "Nothing is scheduled: every server is crashed and no message is in flight.",
-                    ));
+                match self.with_place(|h, place| h.play_next_event(place)) {
+                    Ok(Some(_)) => {}
+                    Ok(None) => {
+                        self.notice = Some(Notice::info(
+                            "Nothing is scheduled: every server is crashed and no message is in flight.",
+                        ))
+                    }
+                    Err(e) => self.notice = Some(Notice::error(capitalise(&e.to_string()))),
                 }
+            }
+            C::StepBack => {
+                self.playing = false;
+                self.go_to(self.sim.now().saturating_sub(self.tick_us()));
+            }
+            C::StepBackEvent => {
+                self.playing = false;
+                let now = self.sim.now();
+                let before = self.sim.trace().iter().rev().find(|e| e.at < now);
+                match before.map(|e| e.at) {
+                    Some(at) => self.go_to(at),
+                    None if now > 0 => self.go_to(0),
+                    None => {}
+                }
+            }
+            C::ToStart => {
+                self.playing = false;
+                self.go_to(0);
+            }
+            C::ToEnd => {
+                self.playing = false;
+                self.go_to(self.history.end());
+            }
+            C::Seek(t) => {
+                self.playing = false;
+                self.go_to(t.min(self.history.end()));
             }
             C::SetSpeed(i) => self.speed = i.min(last_speed),
             C::Faster => self.speed = (self.speed + 1).min(last_speed),
@@ -67,8 +99,35 @@ impl AppState {
                     self.playing = false;
                 }
             }
-            None => self.with_sim(|sim| sim.advance_by(dt)),
+            None => {
+                let to = self.sim.now().saturating_add(dt);
+                self.play_to(to);
+            }
         }
         true
+    }
+
+    /// Plays free play's run forward to `to`, doing what was done in it when its time comes.
+    fn play_to(&mut self, to: Time) {
+        if let Err(e) = self.with_place(|h, place| h.play(place, to)) {
+            self.playing = false;
+            self.notice = Some(Notice::error(capitalise(&e.to_string())));
+        }
+    }
+
+    /// Shows free play's run at instant `t`. What is selected stays selected if it still exists
+    /// then.
+    pub(super) fn go_to(&mut self, t: Time) {
+        match self.with_place(|h, place| h.world_at(t).map(|at| *place = at)) {
+            Ok(()) => {
+                self.carry_us = 0.0;
+                if let Some(super::Selection::Packet(id)) = self.selected {
+                    if self.sim.packet(id).is_none() {
+                        self.selected = None;
+                    }
+                }
+            }
+            Err(e) => self.notice = Some(Notice::error(capitalise(&e.to_string()))),
+        }
     }
 }

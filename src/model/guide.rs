@@ -163,12 +163,26 @@ impl AppState {
         true
     }
 
-    /// Makes the tour's world free play's, paused; returns the title of the step it came from.
+    /// Makes the tour's world free play's, paused, as a run like any other (its story's
+    /// scenario and the actions of its steps so far); returns the title of the step it came
+    /// from. If the step cannot be told as a run, the tour stays and says why.
     fn take_over(&mut self) -> Option<String> {
-        let t = self.tour.take()?;
+        let t = self.tour.as_ref()?;
         let title = t.step().map(|s| s.title.clone()).unwrap_or_default();
-        self.install(t.into_world());
-        self.playing = false;
-        Some(title)
+        let run = t.as_run();
+        match run {
+            Ok((history, place)) => {
+                self.tour = None;
+                self.install(history, place);
+                self.playing = false;
+                Some(title)
+            }
+            Err(e) => {
+                self.notice = Some(Notice::error(format!(
+                    "This step cannot be taken over: {e}"
+                )));
+                None
+            }
+        }
     }
 }

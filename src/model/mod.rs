@@ -25,8 +25,9 @@ mod tests;
 
 use crate::params::{self, StartParams};
 use action::{AppAction, Notice, PageAction};
-use raftsim::{Config, NodeId, PacketId, Sim, Time};
-use sim_ref::SimRef;
+use raftsim::history::{self, History, Place};
+use raftsim::{Config, NodeId, PacketId, Time};
+use sim_ref::{HistoryRef, SimRef};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 use tour::{StepIndex, Tour};
@@ -41,7 +42,12 @@ pub enum Selection {
 /// The whole state of the page.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppState {
+    /// Free play's run: where it started, what was done when, checkpoints to go back to.
+    pub history: HistoryRef,
+    /// Free play's world at the instant shown.
     pub sim: SimRef,
+    /// How many of the run's actions that world has had done to it.
+    pub applied: usize,
     pub seed: u64,
     pub nodes: usize,
     pub playing: bool,
@@ -71,26 +77,24 @@ pub struct AppState {
 /// look-backs, while a page left playing for hours does not grow without bound.
 pub const TRACE_KEPT: usize = 20_000;
 
-/// A fresh world for `(seed, nodes)`. Cluster sizes come from `params::NODE_COUNTS`, which the
-/// default configuration accepts; anything else falls back to the default size.
-fn build_sim(seed: u64, nodes: usize) -> (Sim, usize) {
+/// A fresh run for `(seed, nodes)` and its world at time 0. Cluster sizes come from
+/// `params::NODE_COUNTS`, which the default configuration accepts; anything else falls back to
+/// the default size.
+fn fresh_run(seed: u64, nodes: usize) -> (History, Place) {
     let config = Config {
         nodes,
         seed,
         ..Config::default()
     };
-    match Sim::new(config) {
-        Ok(sim) => (sim, nodes),
-        Err(_) => {
-            let config = Config {
-                seed,
-                ..Config::default()
-            };
-            let nodes = config.nodes;
-            let sim = Sim::new(config).expect("the default configuration is valid");
-            (sim, nodes)
+    let config = if config.validate().is_ok() {
+        config
+    } else {
+        Config {
+            seed,
+            ..Config::default()
         }
-    }
+    };
+    History::new(history::fresh(config)).expect("a valid configuration with fresh servers builds")
 }
 
 impl AppState {
@@ -98,15 +102,18 @@ impl AppState {
     /// named no seed.
     pub fn new(start: &StartParams, fresh_seed: u64) -> AppState {
         let seed = start.seed.unwrap_or(fresh_seed);
-        let (mut sim, nodes) = build_sim(seed, start.nodes);
-        sim.keep_trace(Some(TRACE_KEPT));
+        let (history, mut place) = fresh_run(seed, start.nodes);
+        place.sim.keep_trace(Some(TRACE_KEPT));
+        let nodes = place.sim.nodes().len();
         let notice = if start.problems.is_empty() {
             None
         } else {
             Some(Notice::error(start.problems.join(" ")))
         };
         AppState {
-            sim: SimRef::new(sim),
+            history: HistoryRef::new(history),
+            sim: SimRef::new(place.sim),
+            applied: place.applied,
             seed,
             nodes,
             playing: true,

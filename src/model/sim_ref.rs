@@ -1,5 +1,7 @@
-//! `SimRef`: the simulated world as the page holds it, shared and compared by identity.
+//! `SimRef` and `HistoryRef`: the simulated world and free play's run as the page holds them,
+//! shared and compared by identity.
 
+use raftsim::history::History;
 use raftsim::Sim;
 use std::fmt;
 use std::ops::Deref;
@@ -14,11 +16,6 @@ pub struct SimRef(Rc<Sim>);
 impl SimRef {
     pub fn new(sim: Sim) -> SimRef {
         SimRef(Rc::new(sim))
-    }
-
-    /// The world, to change; cloned first if anyone else still holds this version.
-    pub(crate) fn make_mut(&mut self) -> &mut Sim {
-        Rc::make_mut(&mut self.0)
     }
 
     /// The world itself; cloned if anyone else still holds this version.
@@ -43,5 +40,34 @@ impl Deref for SimRef {
 impl fmt::Debug for SimRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "SimRef(t={} µs)", self.0.now())
+    }
+}
+
+/// Free play's run (`raftsim::history::History`), shared like `SimRef` and compared by identity:
+/// the reducer copies it (cheaply: its script and checkpoints are shared) only when it changes.
+#[derive(Clone, Debug)]
+pub struct HistoryRef(Rc<History>);
+
+impl HistoryRef {
+    pub fn new(history: History) -> HistoryRef {
+        HistoryRef(Rc::new(history))
+    }
+
+    /// The run, to change; copied first if an older state still holds this version.
+    pub(crate) fn make_mut(&mut self) -> &mut History {
+        Rc::make_mut(&mut self.0)
+    }
+}
+
+impl PartialEq for HistoryRef {
+    fn eq(&self, other: &HistoryRef) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Deref for HistoryRef {
+    type Target = History;
+    fn deref(&self) -> &History {
+        &self.0
     }
 }

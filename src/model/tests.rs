@@ -480,3 +480,104 @@ fn continue_on_the_last_step_starts_free_play_and_escape_leaves() {
     assert!(s.tour.is_none());
     assert!(!s.playing, "free play is left paused");
 }
+
+#[test]
+fn going_back_shows_the_world_before_and_the_same_future_follows() {
+    let mut s = state(5, 5);
+    let leader = elect(&mut s);
+    s.update(AppAction::World(WorldAction::Node(
+        NodeOp::Crash,
+        Some(leader),
+    )));
+    let crashed_at = s.sim.now();
+    let new_leader = elect(&mut s);
+    assert_ne!(new_leader, leader);
+    for _ in 0..30 {
+        s.update(AppAction::Clock(ClockAction::StepTick));
+    }
+    let (end, future) = (s.sim.now(), s.sim.trace_hash());
+    s.update(AppAction::Clock(ClockAction::Seek(crashed_at - 1)));
+    assert_eq!(s.sim.now(), crashed_at - 1);
+    assert_eq!(s.sim.leader(), Some(leader), "alive and leading again");
+    assert!(!s.playing);
+    s.update(AppAction::Clock(ClockAction::Seek(end)));
+    assert_eq!(
+        s.sim.trace_hash(),
+        future,
+        "the same future, event for event"
+    );
+    s.update(AppAction::Clock(ClockAction::ToStart));
+    assert_eq!(s.sim.now(), 0);
+    s.update(AppAction::Clock(ClockAction::ToEnd));
+    assert_eq!(s.sim.now(), end);
+    s.update(AppAction::Clock(ClockAction::StepBack));
+    assert_eq!(s.sim.now(), end - s.tick_us());
+    let before = s.sim.now();
+    s.update(AppAction::Clock(ClockAction::StepBackEvent));
+    assert!(s.sim.now() < before);
+    assert!(s.sim.trace().iter().all(|e| e.at <= s.sim.now()));
+}
+
+#[test]
+fn acting_in_the_past_branches_and_undo_brings_the_old_future_back() {
+    let mut s = state(5, 5);
+    let leader = elect(&mut s);
+    s.update(AppAction::World(WorldAction::Node(
+        NodeOp::Crash,
+        Some(leader),
+    )));
+    for _ in 0..40 {
+        s.update(AppAction::Clock(ClockAction::StepTick));
+    }
+    let (end, future) = (s.sim.now(), s.sim.trace_hash());
+    s.update(AppAction::Clock(ClockAction::Seek(100_000)));
+    let other = if leader == NodeId(1) {
+        NodeId(2)
+    } else {
+        NodeId(1)
+    };
+    s.update(AppAction::World(WorldAction::Node(
+        NodeOp::Crash,
+        Some(other),
+    )));
+    assert_eq!(s.history.end(), 100_000, "the old future is cut");
+    assert_eq!(s.history.script().len(), 1);
+    assert!(s.sim.node(leader).is_some_and(|n| !n.crashed));
+    s.update(AppAction::World(WorldAction::Undo));
+    assert_eq!(s.sim.now(), 100_000);
+    assert!(s.sim.node(other).is_some_and(|n| !n.crashed));
+    assert_eq!(s.history.end(), end);
+    assert!(s.notice.as_ref().is_some_and(|n| n.text.contains("crash")));
+    s.update(AppAction::Clock(ClockAction::ToEnd));
+    assert_eq!(s.sim.trace_hash(), future);
+}
+
+#[test]
+fn the_tour_has_no_time_travel_of_its_own() {
+    let mut s = state(1, 5);
+    s.update(AppAction::Tour(TourAction::Locate(
+        "#election/votes".into(),
+    )));
+    assert!(!s.update(AppAction::Clock(ClockAction::StepBack)));
+    assert!(!s.update(AppAction::Clock(ClockAction::Seek(0))));
+}
+
+#[test]
+fn a_taken_over_step_is_a_run_that_can_be_rewound() {
+    let mut s = state(1, 5);
+    s.update(AppAction::Tour(TourAction::Locate(
+        "#replication/partition".into(),
+    )));
+    play_step(&mut s);
+    let now = s.shown().now();
+    s.update(AppAction::Tour(TourAction::TakeOver));
+    assert!(
+        !s.history.script().is_empty(),
+        "the step's actions are the run's"
+    );
+    assert_eq!(s.history.end(), now);
+    s.update(AppAction::Clock(ClockAction::ToStart));
+    assert!(s.sim.network().is_healthy(), "before the partition");
+    s.update(AppAction::Clock(ClockAction::ToEnd));
+    assert!(s.sim.network().partition_groups().is_some());
+}

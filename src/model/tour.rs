@@ -5,8 +5,9 @@
 
 use super::marks::Marks;
 use super::sim_ref::SimRef;
+use raftsim::history::{History, Place};
 use raftsim::lesson::{Lesson, LessonRun, Playback, Progress, Step, StepRef};
-use raftsim::{Sim, Time};
+use raftsim::Time;
 use std::cell::RefCell;
 use std::fmt;
 use std::rc::Rc;
@@ -246,9 +247,21 @@ impl Tour {
         self.lesson.locate(fragment).map(StepIndex)
     }
 
-    /// Gives the world on screen away, for free play.
-    pub fn into_world(self) -> Sim {
-        self.sim.into_sim()
+    /// The world on screen as free play's run: the scenario its story started from, with the
+    /// actions of its steps so far as the run's script, shown at this instant.
+    pub fn as_run(&self) -> Result<(History, Place), String> {
+        let now = self.sim.now();
+        let mut scenario = self
+            .run
+            .0
+            .borrow_mut()
+            .as_scenario(self.at.0)
+            .map_err(|e| e.to_string())?;
+        scenario.script.retain(|s| s.at <= now);
+        scenario.run_until = now;
+        let (mut history, _) = History::new(scenario).map_err(|e| e.to_string())?;
+        let place = history.world_at(now).map_err(|e| e.to_string())?;
+        Ok((history, place))
     }
 
     fn fail(&mut self, message: String) {

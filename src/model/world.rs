@@ -3,9 +3,10 @@
 //! Every change to the world goes through the core's own actions.
 
 use super::action::{NodeOp, Notice, WorldAction};
-use super::sim_ref::SimRef;
-use super::{build_sim, capitalise, AppState, Selection, TRACE_KEPT};
-use raftsim::{Action, Command, NodeId, PacketId, Sim};
+use super::sim_ref::{HistoryRef, SimRef};
+use super::{capitalise, fresh_run, AppState, Selection, TRACE_KEPT};
+use raftsim::history::{History, Place};
+use raftsim::{fmt_ms, Action, Command, NodeId, PacketId};
 use std::collections::BTreeSet;
 
 impl AppState {
@@ -15,13 +16,14 @@ impl AppState {
             W::Reset { seed, nodes } => {
                 let seed = seed.unwrap_or(self.seed);
                 let wanted = nodes.unwrap_or(self.nodes);
-                let (sim, nodes) = build_sim(seed, wanted);
+                let (history, place) = fresh_run(seed, wanted);
+                let nodes = place.sim.nodes().len();
                 if nodes != wanted {
                     self.notice = Some(Notice::error(format!(
                         "{wanted} servers is not a size this page offers; showing {nodes}."
                     )));
                 }
-                self.install(sim);
+                self.install(history, place);
             }
             W::ClickNode(id) => self.click_node(id),
             W::SelectPacket(id) => {
@@ -95,18 +97,23 @@ impl AppState {
             }
             W::ApplyPartition => self.apply_partition(),
             W::CancelPartition => self.draft = None,
-            W::Heal => self.act(Action::Heal),
+            W::Heal => {
+                self.act(Action::Heal);
+            }
+            W::Undo => self.undo(),
         }
         true
     }
 
-    /// Makes `sim` free play's world (its seed and size with it), with a bounded trace, and
-    /// forgets what referred to the old one.
-    pub(super) fn install(&mut self, mut sim: Sim) {
-        sim.keep_trace(Some(TRACE_KEPT));
-        self.seed = sim.config().seed;
-        self.nodes = sim.nodes().len();
-        self.sim = SimRef::new(sim);
+    /// Makes `history` free play's run, shown at `place` (its seed and size with it), with a
+    /// bounded trace, and forgets what referred to the old one.
+    pub(super) fn install(&mut self, history: History, mut place: Place) {
+        place.sim.keep_trace(Some(TRACE_KEPT));
+        self.seed = place.sim.config().seed;
+        self.nodes = place.sim.nodes().len();
+        self.history = HistoryRef::new(history);
+        self.sim = SimRef::new(place.sim);
+        self.applied = place.applied;
         self.carry_us = 0.0;
         self.selected = None;
         self.draft = None;
@@ -116,10 +123,18 @@ impl AppState {
         }
     }
 
-    /// Changes the world. If this breaks a safety property, the page pauses and says so.
-    pub(super) fn with_sim<R>(&mut self, f: impl FnOnce(&mut Sim) -> R) -> R {
+    /// Changes the world through the run's history: plays it, goes to another instant, or
+    /// does something to it. If this breaks a safety property, the page pauses and says so.
+    pub(super) fn with_place<R>(&mut self, f: impl FnOnce(&mut History, &mut Place) -> R) -> R {
         let before = self.sim.violations().len();
-        let out = f(self.sim.make_mut());
+        let mut place = Place {
+            sim: (*self.sim).clone(),
+            applied: self.applied,
+        };
+        let out = f(self.history.make_mut(), &mut place);
+        place.sim.keep_trace(Some(TRACE_KEPT));
+        self.sim = SimRef::new(place.sim);
+        self.applied = place.applied;
         let violations = self.sim.violations();
         if violations.len() > before {
             self.playing = false;
@@ -131,11 +146,30 @@ impl AppState {
         out
     }
 
-    /// Hands an action to the core; a refusal becomes a notice.
+    /// Does an action to the world at the instant shown, as the run's next step (a future seen
+    /// before going back is cut there); a refusal becomes a notice.
     fn act(&mut self, action: Action) {
-        if let Err(e) = self.with_sim(|sim| sim.apply(action)) {
+        if let Err(e) = self.with_place(|history, place| history.act(place, action)) {
             self.notice = Some(Notice::error(capitalise(&e.to_string())));
         }
+    }
+
+    /// Takes back the last action: the run as it was before it, at the instant it was done.
+    fn undo(&mut self) {
+        let done = self.history.script().last().map(|s| s.name.clone());
+        let (Some(name), Some(at)) = (done, self.history.make_mut().undo()) else {
+            self.notice = Some(Notice::info(
+                "Nothing to undo: nothing has been done to this run.",
+            ));
+            return;
+        };
+        self.playing = false;
+        self.carry_us = 0.0;
+        self.go_to(at);
+        self.notice = Some(Notice::info(format!(
+            "Undone: {name} at {}. The run is as it was before it.",
+            fmt_ms(at)
+        )));
     }
 
     /// The server an action names, or the selected one; with neither, a notice.
@@ -191,9 +225,12 @@ impl AppState {
         match Command::parse(&self.client_text) {
             Err(e) => self.client_error = Some(capitalise(&e.to_string())),
             Ok(command) => {
-                let to = self.client_target;
-                match self.with_sim(|sim| sim.submit_write(to, command)) {
-                    Ok(_) => {
+                let write = Action::Write {
+                    node: self.client_target,
+                    command,
+                };
+                match self.with_place(|history, place| history.act(place, write)) {
+                    Ok(()) => {
                         self.client_error = None;
                         self.client_text.clear();
                     }
