@@ -218,7 +218,11 @@ pub fn App(props: &AppProps) -> Html {
                         if typing_target(e) && key != "Escape" {
                             return;
                         }
-                        let modified = e.ctrl_key() || e.alt_key() || e.meta_key();
+                        let mods = keys::Mods {
+                            shift: e.shift_key(),
+                            ctrl: e.ctrl_key() || e.meta_key(),
+                            alt: e.alt_key(),
+                        };
                         // Enter on a focused button or link presses it.
                         if key == "Enter" && activatable_target(e) {
                             return;
@@ -228,8 +232,7 @@ pub fn App(props: &AppProps) -> Html {
                         } else {
                             keys::FREE_PLAY
                         };
-                        let Some(command) = keys::command_for(map, &key, e.shift_key(), modified)
-                        else {
+                        let Some(command) = keys::command_for(map, &key, mods) else {
                             return;
                         };
                         e.prevent_default();
@@ -316,7 +319,8 @@ pub fn App(props: &AppProps) -> Html {
                         title="Guided tour: Raft told step by step, on this drawing (G)"
                         aria-label="Guided tour">{ "Tour" }</button>
                 <Controls playing={s.playing} speed={s.speed} tick={s.tick} seed={s.seed}
-                          nodes={s.nodes} dispatch={dispatch.clone()} on_new_seed={handlers.new_seed.clone()} />
+                          nodes={s.nodes} can_go_back={s.sim.now() > 0} can_undo={s.history.can_undo()}
+                          dispatch={dispatch.clone()} on_new_seed={handlers.new_seed.clone()} />
             </>
         },
     };
@@ -337,7 +341,7 @@ pub fn App(props: &AppProps) -> Html {
                              target={s.client_target}
                              error={s.client_error.clone().map(AttrValue::from)}
                              dispatch={dispatch.clone()} input_ref={client_input.clone()} />
-                <EventLog sim={s.sim.clone()} show_traffic={s.show_traffic} dispatch={dispatch.clone()} />
+                <EventLog sim={s.sim.clone()} show_traffic={s.show_traffic} seekable={true} dispatch={dispatch.clone()} />
                 <Safety sim={s.sim.clone()} />
             </aside>
         },

@@ -17,12 +17,40 @@ pub enum KeyCommand {
     FocusClient,
 }
 
+/// The modifier keys held with a press. Cmd on a Mac counts as Ctrl.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct Mods {
+    pub shift: bool,
+    pub ctrl: bool,
+    pub alt: bool,
+}
+
+impl Mods {
+    pub const NONE: Mods = Mods {
+        shift: false,
+        ctrl: false,
+        alt: false,
+    };
+    pub const SHIFT: Mods = Mods {
+        shift: true,
+        ctrl: false,
+        alt: false,
+    };
+    pub const CTRL: Mods = Mods {
+        shift: false,
+        ctrl: true,
+        alt: false,
+    };
+}
+
 /// Which presses a binding answers.
 pub enum Keys {
-    /// Any of these `KeyboardEvent.key` values; with `shift`, only while Shift is held.
+    /// Any of these `KeyboardEvent.key` values; with `shift`, only while Shift is held; with
+    /// `ctrl`, only while Ctrl (or Cmd) is held, and without it, never then.
     Named {
         keys: &'static [&'static str],
         shift: bool,
+        ctrl: bool,
     },
     /// A digit 1 to 9, handed to the binding's function.
     Digit(fn(u8) -> AppAction),
@@ -45,14 +73,33 @@ pub struct Row {
 
 const fn press(keys: &'static [&'static str], does: KeyCommand) -> Binding {
     Binding {
-        keys: Keys::Named { keys, shift: false },
+        keys: Keys::Named {
+            keys,
+            shift: false,
+            ctrl: false,
+        },
         does: Some(does),
     }
 }
 
 const fn shifted(keys: &'static [&'static str], does: KeyCommand) -> Binding {
     Binding {
-        keys: Keys::Named { keys, shift: true },
+        keys: Keys::Named {
+            keys,
+            shift: true,
+            ctrl: false,
+        },
+        does: Some(does),
+    }
+}
+
+const fn with_ctrl(keys: &'static [&'static str], does: KeyCommand) -> Binding {
+    Binding {
+        keys: Keys::Named {
+            keys,
+            shift: false,
+            ctrl: true,
+        },
         does: Some(does),
     }
 }
@@ -112,6 +159,27 @@ pub static FREE_PLAY: &[Row] = &[
         label: "N",
         what: "step to the next event (paused)",
         bindings: &[press(&["n"], clock(C::StepEvent))],
+    },
+    Row {
+        label: "←  /  Shift+←",
+        what: "back one tick / back to the previous event (paused)",
+        bindings: &[
+            shifted(&["ArrowLeft"], clock(C::StepBackEvent)),
+            press(&["ArrowLeft"], clock(C::StepBack)),
+        ],
+    },
+    Row {
+        label: "Home  /  End",
+        what: "the run's start / the latest instant it reached",
+        bindings: &[
+            press(&["Home"], clock(C::ToStart)),
+            press(&["End"], clock(C::ToEnd)),
+        ],
+    },
+    Row {
+        label: "Ctrl+Z",
+        what: "undo the last thing done to the cluster (a cut future comes back)",
+        bindings: &[with_ctrl(&["z", "Z"], world(W::Undo))],
     },
     Row {
         label: "+  /  −",
@@ -272,11 +340,13 @@ pub static TOUR: &[Row] = &[
 
 impl Binding {
     /// What this binding does for `key` (a `KeyboardEvent.key` value), if it answers it.
-    fn answer(&self, key: &str, shift: bool) -> Option<KeyCommand> {
+    fn answer(&self, key: &str, mods: Mods) -> Option<KeyCommand> {
         match &self.keys {
-            Keys::Named { keys, shift: needs } => {
-                (keys.contains(&key) && (shift || !needs)).then(|| self.does.clone())?
+            Keys::Named { keys, shift, ctrl } => {
+                (keys.contains(&key) && (mods.shift || !shift) && mods.ctrl == *ctrl)
+                    .then(|| self.does.clone())?
             }
+            Keys::Digit(_) if mods.ctrl => None,
             Keys::Digit(to) => {
                 let mut chars = key.chars();
                 match (chars.next(), chars.next()) {
@@ -291,20 +361,15 @@ impl Binding {
     }
 }
 
-/// What `key` does in the map `rows`, given modifier state. Keys pressed with Ctrl, Alt or Meta
-/// are left to the browser.
-pub fn command_for(
-    rows: &[Row],
-    key: &str,
-    shift: bool,
-    ctrl_alt_meta: bool,
-) -> Option<KeyCommand> {
-    if ctrl_alt_meta {
+/// What `key` does in the map `rows` with the modifiers `mods`. Keys pressed with Alt, and
+/// those with Ctrl that the map does not name, are left to the browser.
+pub fn command_for(rows: &[Row], key: &str, mods: Mods) -> Option<KeyCommand> {
+    if mods.alt {
         return None;
     }
     rows.iter()
         .flat_map(|r| r.bindings)
-        .find_map(|b| b.answer(key, shift))
+        .find_map(|b| b.answer(key, mods))
 }
 
 #[cfg(test)]
@@ -313,14 +378,18 @@ mod tests {
 
     fn free(key: &str) -> Option<AppAction> {
         let shift = key.chars().all(|c| c.is_uppercase());
-        match command_for(FREE_PLAY, key, shift, false) {
+        let mods = Mods {
+            shift,
+            ..Mods::NONE
+        };
+        match command_for(FREE_PLAY, key, mods) {
             Some(KeyCommand::Act(a)) => Some(a),
             _ => None,
         }
     }
 
-    fn in_tour(key: &str, modified: bool) -> Option<AppAction> {
-        match command_for(TOUR, key, false, modified) {
+    fn in_tour(key: &str, alt: bool) -> Option<AppAction> {
+        match command_for(TOUR, key, Mods { alt, ..Mods::NONE }) {
             Some(KeyCommand::Act(a)) => Some(a),
             _ => None,
         }
@@ -339,32 +408,45 @@ mod tests {
         assert_eq!(free("?"), Some(P::ToggleHelp.into()));
         assert_eq!(free("Escape"), Some(P::Escape.into()));
         assert_eq!(free("g"), Some(T::Open(None).into()));
+        assert_eq!(free("ArrowLeft"), Some(C::StepBack.into()));
+        assert_eq!(free("Home"), Some(C::ToStart.into()));
+        assert_eq!(free("End"), Some(C::ToEnd.into()));
+        let shift_left = command_for(FREE_PLAY, "ArrowLeft", Mods::SHIFT);
+        assert_eq!(shift_left, Some(KeyCommand::Act(C::StepBackEvent.into())));
+        let undo = command_for(FREE_PLAY, "z", Mods::CTRL);
+        assert_eq!(undo, Some(KeyCommand::Act(W::Undo.into())));
+        assert_eq!(free("z"), None, "Z alone does nothing");
         assert_eq!(
-            command_for(FREE_PLAY, "w", false, false),
+            command_for(FREE_PLAY, "c", Mods::CTRL),
+            None,
+            "Ctrl+C copies"
+        );
+        assert_eq!(
+            command_for(FREE_PLAY, "w", Mods::NONE),
             Some(KeyCommand::FocusClient)
         );
         assert_eq!(
-            command_for(FREE_PLAY, "N", true, false),
+            command_for(FREE_PLAY, "N", Mods::SHIFT),
             Some(KeyCommand::NewSeed)
         );
     }
 
     #[test]
     fn unbound_and_modified_keys_are_left_alone() {
-        assert_eq!(command_for(FREE_PLAY, "0", false, false), None);
-        assert_eq!(command_for(FREE_PLAY, "10", false, false), None);
-        assert_eq!(command_for(FREE_PLAY, "q", false, false), None);
+        assert_eq!(command_for(FREE_PLAY, "0", Mods::NONE), None);
+        assert_eq!(command_for(FREE_PLAY, "10", Mods::NONE), None);
+        assert_eq!(command_for(FREE_PLAY, "q", Mods::NONE), None);
         assert_eq!(
-            command_for(FREE_PLAY, " ", false, true),
+            command_for(FREE_PLAY, " ", Mods::CTRL),
             None,
             "Ctrl+Space is the browser's"
         );
         assert_eq!(
-            command_for(FREE_PLAY, "R", false, false),
+            command_for(FREE_PLAY, "R", Mods::NONE),
             None,
             "reset needs Shift, not Caps Lock"
         );
-        assert_eq!(command_for(FREE_PLAY, "r", false, false), None);
+        assert_eq!(command_for(FREE_PLAY, "r", Mods::NONE), None);
     }
 
     #[test]
@@ -392,18 +474,25 @@ mod tests {
                 assert!(!row.label.is_empty() && !row.what.is_empty());
                 assert!(!row.bindings.is_empty(), "{}", row.label);
                 for b in row.bindings {
-                    let presses: Vec<(String, bool, Option<KeyCommand>)> = match &b.keys {
-                        Keys::Named { keys, shift } => keys
+                    let presses: Vec<(String, Mods, Option<KeyCommand>)> = match &b.keys {
+                        Keys::Named { keys, shift, ctrl } => keys
                             .iter()
-                            .map(|k| (k.to_string(), *shift, b.does.clone()))
+                            .map(|k| {
+                                let mods = Mods {
+                                    shift: *shift,
+                                    ctrl: *ctrl,
+                                    alt: false,
+                                };
+                                (k.to_string(), mods, b.does.clone())
+                            })
                             .collect(),
                         Keys::Digit(to) => (1..=9u8)
-                            .map(|n| (n.to_string(), false, Some(KeyCommand::Act(to(n)))))
+                            .map(|n| (n.to_string(), Mods::NONE, Some(KeyCommand::Act(to(n)))))
                             .collect(),
                     };
-                    for (key, shift, does) in presses {
+                    for (key, mods, does) in presses {
                         assert_eq!(
-                            command_for(rows, &key, shift, false),
+                            command_for(rows, &key, mods),
                             does,
                             "{key:?} in the row {}",
                             row.label

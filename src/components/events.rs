@@ -1,7 +1,7 @@
 //! The event log (most recent first, in plain words, with the rule behind each event) and the
 //! live status of Raft's safety properties. Both read the core's trace and checker.
 
-use crate::model::action::{AppAction, PageAction};
+use crate::model::action::{AppAction, ClockAction, PageAction};
 use crate::model::sim_ref::SimRef;
 use raftsim::{fmt_ms, DropReason, Event, EventKind, Sim, Timer};
 use yew::prelude::*;
@@ -13,6 +13,9 @@ const SHOWN_EVENTS: usize = 30;
 pub struct EventsProps {
     pub sim: SimRef,
     pub show_traffic: bool,
+    /// Whether clicking an event goes to its instant (free play's run; not the tour).
+    #[prop_or_default]
+    pub seekable: bool,
     pub dispatch: Callback<AppAction>,
 }
 
@@ -24,6 +27,7 @@ impl PartialEq for EventsProps {
         a.len() == b.len()
             && a.iter().next_back() == b.iter().next_back()
             && self.show_traffic == other.show_traffic
+            && self.seekable == other.seekable
     }
 }
 
@@ -52,7 +56,7 @@ pub fn EventLog(props: &EventsProps) -> Html {
         .rev()
         .filter(|e| show_traffic || !is_traffic(e))
         .take(SHOWN_EVENTS)
-        .map(view_event);
+        .map(|e| view_event(e, props.seekable.then_some(&props.dispatch)));
     let toggle = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_: web_sys::Event| {
@@ -75,7 +79,8 @@ pub fn EventLog(props: &EventsProps) -> Html {
     }
 }
 
-fn view_event(e: &Event) -> Html {
+/// One event; with `seek`, clicking it (or Enter on it) goes to its instant.
+fn view_event(e: &Event, seek: Option<&Callback<AppAction>>) -> Html {
     let class = classes!(
         "event",
         match e.kind {
@@ -88,8 +93,20 @@ fn view_event(e: &Event) -> Html {
             _ => "ev-other",
         }
     );
+    let at = e.at;
+    let onclick = seek.map(|d| d.reform(move |_: MouseEvent| ClockAction::Seek(at).into()));
+    let onkeydown = seek.map(|d| {
+        let d = d.clone();
+        Callback::from(move |k: KeyboardEvent| {
+            if k.key() == "Enter" {
+                d.emit(ClockAction::Seek(at).into());
+            }
+        })
+    });
     html! {
-        <li {class} key={e.seq.to_string()} data-seq={e.seq.to_string()}>
+        <li {class} key={e.seq.to_string()} data-seq={e.seq.to_string()} data-at-us={at.to_string()}
+            role={seek.map(|_| "button")} tabindex={seek.map(|_| "0")} {onclick} {onkeydown}
+            title={seek.map(|_| "Go to this instant")}>
             <span class="at">{ fmt_ms(e.at) }</span>
             <span class="text">{ e.describe() }</span>
             <span class="rule">
