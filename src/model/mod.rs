@@ -13,6 +13,7 @@
 //! `raftsim::Action`s; no Raft rule is decided here.
 
 pub mod action;
+pub mod chronicle;
 mod clock;
 mod guide;
 pub mod marks;
@@ -48,6 +49,8 @@ pub struct AppState {
     pub sim: SimRef,
     /// How many of the run's actions that world has had done to it.
     pub applied: usize,
+    /// What the timeline draws of the run so far.
+    pub chronicle: Rc<chronicle::Chronicle>,
     pub seed: u64,
     pub nodes: usize,
     pub playing: bool,
@@ -112,6 +115,7 @@ impl AppState {
         };
         AppState {
             history: HistoryRef::new(history),
+            chronicle: Rc::new(chronicle::Chronicle::new(&place.sim)),
             sim: SimRef::new(place.sim),
             applied: place.applied,
             seed,

@@ -581,3 +581,44 @@ fn a_taken_over_step_is_a_run_that_can_be_rewound() {
     s.update(AppAction::Clock(ClockAction::ToEnd));
     assert!(s.sim.network().partition_groups().is_some());
 }
+
+/// The timeline of the run on screen, read afresh from its start.
+fn chronicle_from_start(s: &AppState) -> chronicle::Chronicle {
+    let mut history = (*s.history).clone();
+    let start = history.world_at(0).expect("the start");
+    let mut c = chronicle::Chronicle::new(&start.sim);
+    c.refill(&mut history, &start);
+    c
+}
+
+#[test]
+fn the_timeline_follows_branches_and_undo() {
+    let mut s = state(6, 5);
+    let leader = elect(&mut s);
+    s.update(AppAction::World(WorldAction::Node(
+        NodeOp::Crash,
+        Some(leader),
+    )));
+    elect(&mut s);
+    assert_eq!(*s.chronicle, chronicle_from_start(&s));
+    s.update(AppAction::Clock(ClockAction::Seek(50_000)));
+    assert_eq!(
+        *s.chronicle,
+        chronicle_from_start(&s),
+        "going back changes nothing"
+    );
+    s.update(AppAction::World(WorldAction::Node(
+        NodeOp::Crash,
+        Some(NodeId(3)),
+    )));
+    for _ in 0..20 {
+        s.update(AppAction::Clock(ClockAction::StepTick));
+    }
+    assert_eq!(*s.chronicle, chronicle_from_start(&s), "the new branch");
+    s.update(AppAction::World(WorldAction::Undo));
+    assert_eq!(
+        *s.chronicle,
+        chronicle_from_start(&s),
+        "the old branch again"
+    );
+}

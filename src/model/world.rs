@@ -3,11 +3,13 @@
 //! Every change to the world goes through the core's own actions.
 
 use super::action::{NodeOp, Notice, WorldAction};
+use super::chronicle::Chronicle;
 use super::sim_ref::{HistoryRef, SimRef};
 use super::{capitalise, fresh_run, AppState, Selection, TRACE_KEPT};
 use raftsim::history::{History, Place};
 use raftsim::{fmt_ms, Action, Command, NodeId, PacketId};
 use std::collections::BTreeSet;
+use std::rc::Rc;
 
 impl AppState {
     pub(super) fn reduce_world(&mut self, action: WorldAction) -> bool {
@@ -107,8 +109,14 @@ impl AppState {
 
     /// Makes `history` free play's run, shown at `place` (its seed and size with it), with a
     /// bounded trace, and forgets what referred to the old one.
-    pub(super) fn install(&mut self, history: History, mut place: Place) {
+    pub(super) fn install(&mut self, mut history: History, mut place: Place) {
         place.sim.keep_trace(Some(TRACE_KEPT));
+        let mut chronicle = Chronicle::new(&place.sim);
+        if let Ok(start) = history.world_at(0) {
+            chronicle = Chronicle::new(&start.sim);
+            chronicle.refill(&mut history, &start);
+        }
+        self.chronicle = Rc::new(chronicle);
         self.seed = place.sim.config().seed;
         self.nodes = place.sim.nodes().len();
         self.history = HistoryRef::new(history);
@@ -133,6 +141,7 @@ impl AppState {
         };
         let out = f(self.history.make_mut(), &mut place);
         place.sim.keep_trace(Some(TRACE_KEPT));
+        Rc::make_mut(&mut self.chronicle).observe(&place.sim);
         self.sim = SimRef::new(place.sim);
         self.applied = place.applied;
         let violations = self.sim.violations();
@@ -149,9 +158,22 @@ impl AppState {
     /// Does an action to the world at the instant shown, as the run's next step (a future seen
     /// before going back is cut there); a refusal becomes a notice.
     fn act(&mut self, action: Action) {
-        if let Err(e) = self.with_place(|history, place| history.act(place, action)) {
+        if let Err(e) = self.act_on_run(action) {
             self.notice = Some(Notice::error(capitalise(&e.to_string())));
         }
+    }
+
+    /// Does `action` as the run's next step. Acting before the latest instant reached starts
+    /// a new branch: the timeline forgets the old future first.
+    fn act_on_run(&mut self, action: Action) -> Result<(), raftsim::ActionError> {
+        let now = self.sim.now();
+        if now < self.history.end() {
+            // Refused actions change nothing, so try it on a copy before cutting anything.
+            (*self.sim).clone().apply(action.clone())?;
+            let seq = self.sim.trace().len();
+            Rc::make_mut(&mut self.chronicle).cut(seq);
+        }
+        self.with_place(|history, place| history.act(place, action))
     }
 
     /// Takes back the last action: the run as it was before it, at the instant it was done.
@@ -166,6 +188,11 @@ impl AppState {
         self.playing = false;
         self.carry_us = 0.0;
         self.go_to(at);
+        let place = Place {
+            sim: (*self.sim).clone(),
+            applied: self.applied,
+        };
+        Rc::make_mut(&mut self.chronicle).refill(self.history.make_mut(), &place);
         self.notice = Some(Notice::info(format!(
             "Undone: {name} at {}. The run is as it was before it.",
             fmt_ms(at)
@@ -229,7 +256,7 @@ impl AppState {
                     node: self.client_target,
                     command,
                 };
-                match self.with_place(|history, place| history.act(place, write)) {
+                match self.act_on_run(write) {
                     Ok(()) => {
                         self.client_error = None;
                         self.client_text.clear();
