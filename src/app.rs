@@ -6,6 +6,7 @@ use crate::components::controls::{network_summary, Clock, Controls, NetworkBar};
 use crate::components::events::{EventLog, Safety};
 use crate::components::help::HelpOverlay;
 use crate::components::inspector::Inspector;
+use crate::components::timeline::Timeline;
 use crate::components::tour::{TourBar, TourPanel};
 use crate::components::{ClusterView, Legend, LogsView};
 use crate::keys::{self, KeyCommand};
@@ -319,8 +320,7 @@ pub fn App(props: &AppProps) -> Html {
                         title="Guided tour: Raft told step by step, on this drawing (G)"
                         aria-label="Guided tour">{ "Tour" }</button>
                 <Controls playing={s.playing} speed={s.speed} tick={s.tick} seed={s.seed}
-                          nodes={s.nodes} can_go_back={s.sim.now() > 0} can_undo={s.history.can_undo()}
-                          dispatch={dispatch.clone()} on_new_seed={handlers.new_seed.clone()} />
+                          nodes={s.nodes} dispatch={dispatch.clone()} on_new_seed={handlers.new_seed.clone()} />
             </>
         },
     };
@@ -386,6 +386,10 @@ pub fn App(props: &AppProps) -> Html {
                                  on_link={handlers.on_link.clone()} on_background={handlers.on_background.clone()} />
                     { cluster_side }
                 </section>
+                if tour.is_none() {
+                    <Timeline chronicle={s.chronicle.clone()} history={s.history.clone()}
+                              now={s.sim.now()} tick={s.tick_us()} dispatch={dispatch.clone()} />
+                }
                 <section class="logs-panel" aria-label="Logs">
                     <LogsView sim={shown.clone()} selected={if tour.is_some() { None } else { s.selected_node() }}
                               marks={marks.clone()} on_node={handlers.on_node.clone()} />

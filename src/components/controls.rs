@@ -15,12 +15,6 @@ pub struct ControlsProps {
     pub tick: usize,
     pub seed: u64,
     pub nodes: usize,
-    /// Whether the shown instant is after the run's start (Back works).
-    #[prop_or_default]
-    pub can_go_back: bool,
-    /// Whether something done to the cluster can be undone.
-    #[prop_or_default]
-    pub can_undo: bool,
     pub dispatch: Callback<AppAction>,
     pub on_new_seed: Callback<()>,
 }
@@ -124,10 +118,6 @@ pub fn Controls(props: &ControlsProps) -> Html {
     html! {
         <div class="controls" role="toolbar" aria-label="Simulation controls">
             <div class="group transport">
-                <button data-action="step-back" onclick={click(AppAction::Clock(ClockAction::StepBack))}
-                        disabled={!props.can_go_back}
-                        title="Go back one tick (←; Shift+← to the previous event, Home to the start)"
-                        aria-label={format!("Back {}", fmt_duration(tick))}>{ "◀" }</button>
                 <button class={classes!("primary", "play", props.playing.then_some("on"))} data-action="play"
                         aria-pressed={props.playing.to_string()} onclick={click(AppAction::Clock(ClockAction::TogglePlay))}
                         title="Play / pause (Space)">
@@ -139,9 +129,7 @@ pub fn Controls(props: &ControlsProps) -> Html {
                 </button>
                 <button data-action="step-event" onclick={click(AppAction::Clock(ClockAction::StepEvent))}
                         title="Advance to the next event (N)">{ "Next event" }</button>
-                <button data-action="undo" onclick={click(AppAction::World(WorldAction::Undo))}
-                        disabled={!props.can_undo}
-                        title="Undo the last thing done to the cluster (Ctrl+Z)">{ "Undo" }</button>
+
             </div>
             <div class="group">
                 <label>{ "speed" }
