@@ -607,7 +607,7 @@ async fn a_bad_client_command_gets_an_inline_message() {
         .unwrap();
     send.click();
     until("the client's error is shown", || {
-        count(&root, "#client-error") > 0
+        count(&root, "#client-error:not(.empty)") > 0
     })
     .await;
     let error = root

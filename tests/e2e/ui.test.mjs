@@ -226,6 +226,8 @@ test('screenshots for review at 1920×1080 and 1280×720', async () => {
     await setSpeed(page, '1/4×');
     await write(page, leader.id, 'SET x 5');
     await page.waitForSelector('.writes li[data-status=committed]', { timeout: LONG });
+    // Paused before the next writes, so their AppendEntries are surely still to come.
+    await pause(page);
     await write(page, leader.id, 'ADD x 2');
     const other = (await servers(page)).find((s) => s.id !== leader.id).id;
     await write(page, other, 'SET y 7');
@@ -240,6 +242,7 @@ test('screenshots for review at 1920×1080 and 1280×720', async () => {
     await setSpeed(nine.page, '10×');
     const l9 = await waitForLeader(nine.page);
     await setSpeed(nine.page, '1/20×');
+    await pause(nine.page);
     await write(nine.page, l9.id, 'SET x 1');
     await pauseWithMessageInFlight(nine.page, 'ae');
     await clickMessage(nine.page, 'ae');

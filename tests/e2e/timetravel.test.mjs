@@ -1,0 +1,115 @@
+// Time travel in free play: the timeline, going back before a crash, the same future when
+// playing on, a new branch when acting in the past, and Ctrl+Z bringing the old one back.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { screenshot } from './harness.mjs';
+import {
+  withBrowser, openApp, setSpeed, pause, play, timeUs, waitForLeader, clickServer, LONG,
+} from './app.mjs';
+
+const env = withBrowser();
+
+/** The event log as shown: each entry's number and words. */
+async function events(page) {
+  return page.$$eval('.events li', (lis) => lis.map((li) => `${li.dataset.seq} ${li.textContent}`));
+}
+
+async function endUs(page) {
+  return Number(await page.getAttribute('[data-timeline]', 'data-end-us'));
+}
+
+/** Drags the timeline's cursor from its right end to instant `t` (µs), as a person would. */
+async function dragTimelineTo(page, t) {
+  const box = await page.locator('[data-timeline]').boundingBox();
+  const end = await endUs(page);
+  const y = box.y + box.height / 2;
+  await page.mouse.move(box.x + box.width - 1, y);
+  await page.mouse.down();
+  await page.mouse.move(box.x + (box.width * t) / end, y, { steps: 10 });
+  await page.mouse.up();
+}
+
+test('go back before a crash, play the same future, branch in the past, undo', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5&nodes=5');
+  await setSpeed(page, '5×');
+  const old = await waitForLeader(page);
+  await pause(page);
+  await clickServer(page, old.id);
+  await page.click('.inspector button[data-action=crash]');
+  await page.waitForSelector(`svg.cluster g.node[data-node=${old.id}][data-crashed=true]`);
+  const crashedAt = await timeUs(page);
+  await page.waitForSelector(`[data-timeline] .you-mark[data-act=crash][data-at-us="${crashedAt}"]`);
+  await play(page);
+  const next = await waitForLeader(page, { minTerm: old.term + 1 });
+  assert.notEqual(next.id, old.id);
+  await pause(page);
+  const end = await timeUs(page);
+  const future = await events(page);
+  await page.waitForSelector(`[data-timeline] [data-lane=${next.id}] .seg.leader`);
+  await screenshot(page, 'timeline-1920');
+
+  // Dragging the timeline back before the crash: the old leader is alive and leading again.
+  await dragTimelineTo(page, crashedAt * 0.8);
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) < t, crashedAt);
+  await page.waitForSelector(`svg.cluster g.node[data-node=${old.id}][data-role=leader][data-crashed=false]`);
+  const cursor = Number(await page.getAttribute('[data-timeline-cursor]', 'data-time-us'));
+  assert.equal(cursor, await timeUs(page), 'the cursor marks the instant shown');
+  assert.equal(await endUs(page), end, 'going back loses nothing');
+
+  // Playing forward: the crash happens again at its instant, and the same future follows.
+  await play(page);
+  await page.waitForSelector(`svg.cluster g.node[data-node=${old.id}][data-crashed=true]`, { timeout: LONG });
+  await pause(page);
+  await page.keyboard.press('End');
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) === t, end);
+  assert.deepEqual(await events(page), future, 'the same future, event for event');
+
+  // Acting in the past starts a new branch: here the old leader is never crashed.
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => document.querySelector('.clock').dataset.timeUs === '0');
+  await dragTimelineTo(page, crashedAt / 2);
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) < t, crashedAt);
+  const branchAt = await timeUs(page);
+  const other = old.id === 'S1' ? 'S2' : 'S1';
+  await clickServer(page, other);
+  await page.click('.inspector button[data-action=crash]');
+  await page.waitForFunction((t) => Number(document.querySelector('[data-timeline]').dataset.endUs) === t, branchAt);
+  assert.equal(await page.$$eval('[data-timeline] .you-mark', (m) => m.length), 1, 'the old crash is cut');
+  await play(page);
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) > t, crashedAt + 100000);
+  await pause(page);
+  assert.equal(
+    await page.getAttribute(`svg.cluster g.node[data-node=${old.id}]`, 'data-crashed'),
+    'false',
+    'in this branch the old leader was never crashed',
+  );
+
+  // Ctrl+Z: the crash of the other server is undone, with the future played after it, and the
+  // old branch comes back with its own future.
+  await page.keyboard.press('Control+z');
+  await page.waitForFunction((t) => Number(document.querySelector('[data-timeline]').dataset.endUs) === t, end);
+  await page.waitForSelector(`[data-timeline] .you-mark[data-act=crash][data-at-us="${crashedAt}"]`);
+  await page.keyboard.press('End');
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) === t, end);
+  assert.deepEqual(await events(page), future, 'the old branch, event for event');
+  assert.deepEqual(problems, []);
+});
+
+test('the step back button, Shift+← and clicking an event go back in time', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=9&nodes=3', { width: 1280, height: 720 });
+  await setSpeed(page, '5×');
+  await waitForLeader(page);
+  await pause(page);
+  const t0 = await timeUs(page);
+  await page.click('button[data-action=step-back]');
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) < t, t0);
+  const t1 = await timeUs(page);
+  assert.equal(t0 - t1, 10000, 'one tick back');
+  await page.keyboard.press('Shift+ArrowLeft');
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) < t, t1);
+  const at = await page.getAttribute('.events li:last-child', 'data-at-us');
+  await page.click('.events li:last-child');
+  await page.waitForFunction((t) => document.querySelector('.clock').dataset.timeUs === t, at);
+  await screenshot(page, 'timeline-1280');
+  assert.deepEqual(problems, []);
+});
