@@ -13,7 +13,6 @@ use raftsim::scenario::{ScriptStep, StepAction};
 use raftsim::{fmt_ms, Action, NodeId, Time};
 use std::collections::BTreeSet;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Ticks closer than this fraction of the width are drawn as one.
@@ -45,9 +44,10 @@ fn left(p: f64) -> String {
     format!("left:{p:.3}%")
 }
 
-/// The instant under a pointer event on the tracks.
-fn instant_at(e: &PointerEvent, end: Time) -> Option<Time> {
-    let el = e.current_target()?.dyn_into::<web_sys::Element>().ok()?;
+/// The instant under a pointer event on the tracks (Yew delegates events, so the element comes
+/// from its own reference, not from the event).
+fn instant_at(tracks: &NodeRef, e: &PointerEvent, end: Time) -> Option<Time> {
+    let el = tracks.cast::<web_sys::Element>()?;
     let rect = el.get_bounding_client_rect();
     if rect.width() <= 0.0 {
         return None;
@@ -143,23 +143,24 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let history = &props.history;
     let end = history.end().max(props.now);
     let now = props.now;
+    let tracks = use_node_ref();
     let seek = {
         let d = props.dispatch.clone();
+        let tracks = tracks.clone();
         move |e: &PointerEvent| {
-            if let Some(t) = instant_at(e, end) {
+            if let Some(t) = instant_at(&tracks, e, end) {
                 d.emit(ClockAction::Seek(t).into());
             }
         }
     };
     let onpointerdown = {
         let seek = seek.clone();
+        let tracks = tracks.clone();
         Callback::from(move |e: PointerEvent| {
-            if let Some(el) = e
-                .current_target()
-                .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-            {
+            if let Some(el) = tracks.cast::<web_sys::Element>() {
                 let _ = el.set_pointer_capture(e.pointer_id());
             }
+            e.prevent_default();
             seek(&e);
         })
     };
@@ -213,7 +214,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <span class="lane-name small">{ "client" }</span>
                 <span class="lane-name small">{ "you" }</span>
             </div>
-            <div class="tracks" data-timeline="" data-start-us="0" data-end-us={end.to_string()}
+            <div class="tracks" ref={tracks} data-timeline="" data-start-us="0" data-end-us={end.to_string()}
                  {onpointerdown} {onpointermove}>
                 { for lanes }
                 <div class="lane net">

@@ -52,6 +52,8 @@ test('go back before a crash, play the same future, branch in the past, undo', a
   await dragTimelineTo(page, crashedAt * 0.8);
   await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) < t, crashedAt);
   await page.waitForSelector(`svg.cluster g.node[data-node=${old.id}][data-role=leader][data-crashed=false]`);
+  const shown = await timeUs(page);
+  assert.ok(Math.abs(shown - crashedAt * 0.8) < end * 0.02, `dropped at ${shown} µs, aimed at ${crashedAt * 0.8}`);
   const cursor = Number(await page.getAttribute('[data-timeline-cursor]', 'data-time-us'));
   assert.equal(cursor, await timeUs(page), 'the cursor marks the instant shown');
   assert.equal(await endUs(page), end, 'going back loses nothing');
