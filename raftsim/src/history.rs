@@ -72,23 +72,9 @@ pub fn fresh(config: Config) -> Scenario {
     }
 }
 
-/// How a script step names an action, for messages and files.
-pub fn action_name(action: &Action) -> &'static str {
-    match action {
-        Action::Crash { .. } => "crash",
-        Action::Restart { .. } => "restart",
-        Action::Timeout { .. } => "timeout",
-        Action::Write { .. } => "write",
-        Action::Partition { .. } => "partition",
-        Action::Heal => "heal",
-        Action::Cut { .. } => "cut",
-        Action::Restore { .. } => "restore",
-        Action::Drop { .. } => "drop",
-        Action::Loss { .. } => "loss",
-        Action::LinkLatency { .. } => "latency",
-        Action::PinTimeout { .. } => "pin_timeout",
-    }
-}
+/// How a script step names an action, for messages and files (`crash`): the file format's
+/// name for it.
+pub use crate::scenario::action_name;
 
 impl History {
     /// The run of `scenario` (its script included, as actions already done) and its world at

@@ -10,13 +10,18 @@
 //!
 //! An object whose one field names what the rest means (`{"do": "crash", "node": "S1"}`) is read
 //! by [`Tagged`]: the enum named by the tag holds the names and fields, in one place.
+//!
+//! The same types serialize back to the same shapes (a `Tagged` is written flat, its name is
+//! the variant's serde name), which is how `scenario/write.rs` writes a scenario file.
 
 use crate::scenario::ScenarioError;
+use crate::types::{Time, US_PER_MS};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, EnumAccess, Expected, MapAccess, SeqAccess,
     Unexpected, VariantAccess, Visitor,
 };
-use serde::{Deserialize, Deserializer};
+use serde::ser::{Error as _, SerializeMap};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use serde_path_to_error::Segment;
 use std::fmt;
@@ -647,8 +652,10 @@ pub(crate) trait Tag {
     const WHAT: &'static str;
     /// What one object is called in messages: "step" (a `crash` step), "condition".
     const NOUN: &'static str;
-    /// A whole number of milliseconds the object may carry beside its variant's fields.
+    /// A number of milliseconds the object may carry beside its variant's fields.
     const CLOCK: Option<&'static str>;
+    /// How the clock is written: `u64` for whole milliseconds, [`Ms`] for an instant.
+    type Clock: DeserializeOwned + Serialize;
     /// Whether the clock comes first when the fields are listed (it is written first).
     const CLOCK_FIRST: bool;
     /// Fields refused with a hint, e.g. `at_ms` where `after_ms` is meant.
@@ -661,9 +668,9 @@ pub(crate) trait Tag {
 /// the variant's, plus an optional clock field. `E` is an ordinary (externally tagged) serde
 /// enum with struct variants, so the names and fields of the variants are declared once, there;
 /// reading it here keeps the path of a mistake inside the variant (`script[3].node`).
-pub(crate) struct Tagged<T, E> {
+pub(crate) struct Tagged<T: Tag, E> {
     /// The clock field, if given.
-    pub clock: Option<u64>,
+    pub clock: Option<T::Clock>,
     /// The variant's name, as written.
     pub name: String,
     pub inner: E,
@@ -676,10 +683,66 @@ impl<'de, T: Tag, E: DeserializeOwned> Deserialize<'de> for Tagged<T, E> {
     }
 }
 
+impl<T: Tag, E> Tagged<T, E> {
+    /// An object to write: its name is the variant's serde name.
+    pub fn new(clock: Option<T::Clock>, inner: E) -> Tagged<T, E>
+    where
+        E: Serialize,
+    {
+        Tagged {
+            clock,
+            name: variant_name(&inner).unwrap_or_default().to_string(),
+            inner,
+            tag: PhantomData,
+        }
+    }
+}
+
+/// The serde name of an enum value's variant (`crash`): the one key of the object serde writes
+/// for it (or the text, for a unit variant).
+pub(crate) fn variant_name<E: Serialize>(value: &E) -> Option<String> {
+    match serde_json::to_value(value).ok()? {
+        Value::String(name) => Some(name),
+        Value::Object(map) if map.len() == 1 => map.keys().next().cloned(),
+        _ => None,
+    }
+}
+
+/// Written flat, as read: the clock first (if the tag writes it first), the tag, then the
+/// variant's fields.
+impl<T: Tag, E: Serialize> Serialize for Tagged<T, E> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = match serde_json::to_value(&self.inner).map_err(S::Error::custom)? {
+            Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
+                Some((_, Value::Object(fields))) => fields,
+                _ => Map::new(),
+            },
+            _ => Map::new(),
+        };
+        let mut map = serializer.serialize_map(None)?;
+        let clock = T::CLOCK.zip(self.clock.as_ref());
+        if T::CLOCK_FIRST {
+            if let Some((key, value)) = clock {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.serialize_entry(T::TAG, &self.name)?;
+        for (key, value) in &fields {
+            map.serialize_entry(key, value)?;
+        }
+        if !T::CLOCK_FIRST {
+            if let Some((key, value)) = clock {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
 struct TaggedVisitor<T, E>(PhantomData<(T, E)>);
 
 /// The names of the variants of `E`, learned by asking for one that does not exist.
-fn variant_names<E: DeserializeOwned>() -> &'static [&'static str] {
+pub(crate) fn variant_names<E: DeserializeOwned>() -> &'static [&'static str] {
     let probe = Value::String(String::new());
     match read_at::<E>(&probe) {
         Err((
@@ -703,7 +766,7 @@ impl<'de, T: Tag, E: DeserializeOwned> Visitor<'de> for TaggedVisitor<T, E> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tagged<T, E>, A::Error> {
         use de::Error;
         let mut tag: Option<Value> = None;
-        let mut clock: Option<u64> = None;
+        let mut clock: Option<T::Clock> = None;
         let mut rest = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if key == T::TAG {
@@ -822,6 +885,12 @@ macro_rules! text {
                 d.deserialize_str(Text)
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
     };
 }
 pub(crate) use text;
@@ -862,4 +931,94 @@ where
     T: DeserializeOwned,
 {
     nullable(d).map(Some)
+}
+
+/// An instant in milliseconds as written: a whole number, or a number with up to three
+/// decimals (whole microseconds), which is how a run saved from free play writes an action done
+/// between two milliseconds.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(crate) enum Ms {
+    Whole(u64),
+    Number(f64),
+}
+
+impl Ms {
+    /// `us` microseconds, as whole milliseconds when it is a whole number of them.
+    pub fn from_us(us: Time) -> Ms {
+        if us % US_PER_MS == 0 {
+            Ms::Whole(us / US_PER_MS)
+        } else {
+            Ms::Number(us as f64 / US_PER_MS as f64)
+        }
+    }
+
+    /// The instant in microseconds, if it is within `0..=max_ms` and a whole number of
+    /// microseconds; otherwise an error at `path`.
+    pub fn to_us(self, path: &str, max_ms: u64) -> Res<Time> {
+        match self {
+            Ms::Whole(n) => Ok(within(n, path, 0, max_ms)? * US_PER_MS),
+            Ms::Number(f) if f.is_nan() || f < 0.0 => {
+                invalid(path, format!("{f} is too small; the least allowed is 0"))
+            }
+            Ms::Number(f) if f > max_ms as f64 => invalid(
+                path,
+                format!("{f} is too large; the most allowed is {max_ms}"),
+            ),
+            Ms::Number(f) => {
+                let us = f * US_PER_MS as f64;
+                let whole = us.round();
+                if (us - whole).abs() > 1e-6 {
+                    return invalid(
+                        path,
+                        format!(
+                            "{f} is finer than a microsecond; give at most three decimals of a \
+                             millisecond"
+                        ),
+                    );
+                }
+                Ok(whole as Time)
+            }
+        }
+    }
+}
+
+/// `1520`, or `1520.5`.
+impl fmt::Display for Ms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ms::Whole(n) => write!(f, "{n}"),
+            Ms::Number(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Ms {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ms, D::Error> {
+        struct Number;
+        impl<'de> Visitor<'de> for Number {
+            type Value = Ms;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of milliseconds")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Ms, E> {
+                Ok(Ms::Whole(n))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Ms, E> {
+                Ok(Ms::Number(n as f64))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Ms, E> {
+                Ok(Ms::Number(n))
+            }
+        }
+        d.deserialize_any(Number)
+    }
+}
+
+impl Serialize for Ms {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Ms::Whole(n) => s.serialize_u64(*n),
+            Ms::Number(x) => s.serialize_f64(*x),
+        }
+    }
 }
