@@ -113,6 +113,11 @@ impl History {
         self.end
     }
 
+    /// How many worlds are kept to replay from (never more than [`MAX_CHECKPOINTS`]).
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
+    }
+
     /// Whether there is an action to undo.
     pub fn can_undo(&self) -> bool {
         !self.undo.is_empty()
