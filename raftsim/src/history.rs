@@ -37,10 +37,15 @@ struct Checkpoint {
     applied: usize,
 }
 
-/// What `undo` goes back to: the script and latest instant before an action.
+/// What `undo` needs to go back to the branch before an action: the steps the action cut
+/// from the script (the branch's future) and its latest instant. Only the cut steps are kept,
+/// not a copy of the script: a run of many actions keeps one script, however long.
 #[derive(Clone, Debug)]
 struct Branch {
-    script: Rc<Vec<ScriptStep>>,
+    /// How many steps came before the action (the steps both branches share).
+    kept: usize,
+    /// The steps after those, which the action replaced.
+    cut: Vec<ScriptStep>,
     end: Time,
     /// When the action undone was done.
     at: Time,
@@ -190,15 +195,16 @@ impl History {
             path: format!("script[{}]", place.applied),
             action: StepAction::Act(action),
         };
+        let kept = place.applied;
+        let script = Rc::make_mut(&mut self.script);
+        let cut = script.split_off(kept.min(script.len()));
+        script.push(step);
         self.undo.push(Branch {
-            script: self.script.clone(),
+            kept,
+            cut,
             end: self.end,
             at,
         });
-        let kept = place.applied;
-        let script = Rc::make_mut(&mut self.script);
-        script.truncate(kept);
-        script.push(step);
         self.forget_after(kept, at);
         self.end = at;
         place.sim = next;
@@ -211,14 +217,12 @@ impl History {
     /// undo.
     pub fn undo(&mut self) -> Option<Time> {
         let branch = self.undo.pop()?;
-        let common = self
-            .script
-            .iter()
-            .zip(branch.script.iter())
-            .take_while(|(a, b)| a == b)
-            .count();
-        self.script = branch.script;
-        self.forget_after(common, branch.at);
+        // Every later action has been undone already, so the script is the kept steps and the
+        // undone action's step.
+        let script = Rc::make_mut(&mut self.script);
+        script.truncate(branch.kept);
+        script.extend(branch.cut);
+        self.forget_after(branch.kept, branch.at);
         self.end = branch.end;
         Some(branch.at)
     }
