@@ -10,6 +10,10 @@
 //! (`Config::loss_ppm`, `duplicate_ppm`, `check_invariants`) and durations that are not whole
 //! milliseconds (timers, latencies) are written as the file can say them: the defaults, and the
 //! whole milliseconds below.
+//!
+//! The reader's limits still apply to what is written: a run longer than
+//! [`MAX_RUN_MS`](super::MAX_RUN_MS) or with more than [`MAX_STEPS`](super::MAX_STEPS) actions is
+//! written whole, and reading it back refuses it, naming `run_ms` or `script`.
 
 use super::read::{
     default_run_until, CommandText, FileAction, FileEntry, FileEntryObject, FileExpect,
