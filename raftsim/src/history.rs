@@ -37,10 +37,15 @@ struct Checkpoint {
     applied: usize,
 }
 
-/// What `undo` goes back to: the script and latest instant before an action.
+/// What `undo` needs to go back to the branch before an action: the steps the action cut
+/// from the script (the branch's future) and its latest instant. Only the cut steps are kept,
+/// not a copy of the script: a run of many actions keeps one script, however long.
 #[derive(Clone, Debug)]
 struct Branch {
-    script: Rc<Vec<ScriptStep>>,
+    /// How many steps came before the action (the steps both branches share).
+    kept: usize,
+    /// The steps after those, which the action replaced.
+    cut: Vec<ScriptStep>,
     end: Time,
     /// When the action undone was done.
     at: Time,
@@ -72,23 +77,9 @@ pub fn fresh(config: Config) -> Scenario {
     }
 }
 
-/// How a script step names an action, for messages and files.
-pub fn action_name(action: &Action) -> &'static str {
-    match action {
-        Action::Crash { .. } => "crash",
-        Action::Restart { .. } => "restart",
-        Action::Timeout { .. } => "timeout",
-        Action::Write { .. } => "write",
-        Action::Partition { .. } => "partition",
-        Action::Heal => "heal",
-        Action::Cut { .. } => "cut",
-        Action::Restore { .. } => "restore",
-        Action::Drop { .. } => "drop",
-        Action::Loss { .. } => "loss",
-        Action::LinkLatency { .. } => "latency",
-        Action::PinTimeout { .. } => "pin_timeout",
-    }
-}
+/// How a script step names an action, for messages and files (`crash`): the file format's
+/// name for it.
+pub use crate::scenario::action_name;
 
 impl History {
     /// The run of `scenario` (its script included, as actions already done) and its world at
@@ -125,6 +116,11 @@ impl History {
     /// The latest instant this branch has reached.
     pub fn end(&self) -> Time {
         self.end
+    }
+
+    /// How many worlds are kept to replay from (never more than [`MAX_CHECKPOINTS`]).
+    pub fn checkpoint_count(&self) -> usize {
+        self.checkpoints.len()
     }
 
     /// Whether there is an action to undo.
@@ -199,15 +195,16 @@ impl History {
             path: format!("script[{}]", place.applied),
             action: StepAction::Act(action),
         };
+        let kept = place.applied;
+        let script = Rc::make_mut(&mut self.script);
+        let cut = script.split_off(kept.min(script.len()));
+        script.push(step);
         self.undo.push(Branch {
-            script: self.script.clone(),
+            kept,
+            cut,
             end: self.end,
             at,
         });
-        let kept = place.applied;
-        let script = Rc::make_mut(&mut self.script);
-        script.truncate(kept);
-        script.push(step);
         self.forget_after(kept, at);
         self.end = at;
         place.sim = next;
@@ -220,14 +217,12 @@ impl History {
     /// undo.
     pub fn undo(&mut self) -> Option<Time> {
         let branch = self.undo.pop()?;
-        let common = self
-            .script
-            .iter()
-            .zip(branch.script.iter())
-            .take_while(|(a, b)| a == b)
-            .count();
-        self.script = branch.script;
-        self.forget_after(common, branch.at);
+        // Every later action has been undone already, so the script is the kept steps and the
+        // undone action's step.
+        let script = Rc::make_mut(&mut self.script);
+        script.truncate(branch.kept);
+        script.extend(branch.cut);
+        self.forget_after(branch.kept, branch.at);
         self.end = branch.end;
         Some(branch.at)
     }

@@ -21,6 +21,8 @@
 //! | [`sim`] | the whole world: `Sim`, with `sim/config.rs` (parameters, starting states), `sim/action.rs` (what people do), `sim/client.rs` (the client's writes) |
 //! | [`chaos`] | random faults for seed sweeps and soak runs |
 //! | [`scenario`], [`lesson`] | the scenario and lesson file formats and how they play |
+//! | [`history`] | a run of the page: the scenario it started from, what was done when, the world at any instant, branching and undo |
+//! | [`link`] | a whole run and the instant shown in a page address (`v1.…`), and why a link is refused |
 
 pub mod chaos;
 pub mod command;
@@ -30,6 +32,7 @@ pub mod history;
 pub mod invariants;
 mod json;
 pub mod lesson;
+pub mod link;
 pub mod message;
 pub mod network;
 pub mod node;

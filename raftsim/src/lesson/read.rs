@@ -82,6 +82,7 @@ impl Tag for ActionTag {
     const WHAT: &'static str = "action";
     const NOUN: &'static str = "step";
     const CLOCK: Option<&'static str> = Some("after_ms");
+    type Clock = u64;
     const CLOCK_FIRST: bool = true;
     const REFUSED: &'static [(&'static str, &'static str)] = &[(
         "at_ms",
@@ -98,6 +99,7 @@ impl Tag for WaitTag {
     const WHAT: &'static str = "condition";
     const NOUN: &'static str = "condition";
     const CLOCK: Option<&'static str> = Some("max_ms");
+    type Clock = u64;
     const CLOCK_FIRST: bool = false;
     const REFUSED: &'static [(&'static str, &'static str)] = &[];
     const EXAMPLE: &'static str =
@@ -112,6 +114,7 @@ impl Tag for InnerTag {
     const WHAT: &'static str = "condition";
     const NOUN: &'static str = "condition";
     const CLOCK: Option<&'static str> = None;
+    type Clock = u64;
     const CLOCK_FIRST: bool = false;
     const REFUSED: &'static [(&'static str, &'static str)] = &[(
         "max_ms",

@@ -10,18 +10,21 @@
 //! is wrong with it; JSON syntax errors give a line and a column.
 //!
 //! This module holds the scenario as data and plays it; `read` turns a file into it (typed file
-//! structs, then one pass that checks what they mean), `check` compares the end of a run with
+//! structs, then one pass that checks what they mean), `write` turns it back into a file (the
+//! same structs, serialized), `check` compares the end of a run with
 //! the file's `expect` block, and `report` summarizes a run as `raftsim run` prints it.
 
 mod check;
 pub(crate) mod read;
 mod report;
+mod write;
 
 pub use check::terms_of;
 pub use report::{
     ms, trace_line, ClientReport, EventReport, ExpectReport, InvariantReport, NodeReport, Outcome,
     RuleReport, ViolationReport,
 };
+pub use write::action_name;
 
 use crate::command::Command;
 use crate::message::{Addr, Packet};

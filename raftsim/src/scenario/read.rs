@@ -10,11 +10,11 @@ use super::{
     MAX_STEPS, MAX_TERM, MAX_TIMER_MS,
 };
 use crate::command::Command;
-use crate::json::{self, at_most, invalid, join, quoted, text, within, Res, Tag, Tagged};
+use crate::json::{self, at_most, invalid, join, quoted, text, within, Ms, Res, Tag, Tagged};
 use crate::message::{Addr, Entry};
 use crate::sim::{Action, Config, NodeSetup, MAX_NODES};
 use crate::types::{NodeId, Role, Term, Time, US_PER_MS};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
@@ -34,61 +34,84 @@ text!(
 
 /// A scenario file. A lesson step's world is the same object without a script, a run length
 /// or expectations; it names those three types `IgnoredAny` and refuses them when checked.
-#[derive(Deserialize)]
+/// Written back (`scenario/write.rs`) with the fields left out that are `None`.
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, expecting = "a scenario (a JSON object {…})")]
 pub(crate) struct FileScenario<Script, RunMs, Exp> {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<FileTiming>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_redirects: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub initial: Option<Vec<FileInitial>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub script: Option<Script>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub run_ms: Option<RunMs>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expect: Option<Exp>,
 }
 
-type ScenarioFile = FileScenario<Vec<Tagged<ScriptTag, FileAction>>, u64, FileExpect>;
+/// A scenario file as read and written.
+pub(crate) type ScenarioFile = FileScenario<Vec<Tagged<ScriptTag, FileAction>>, Ms, FileExpect>;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(deny_unknown_fields, expecting = "the timing (a JSON object {…})")]
 pub(crate) struct FileTiming {
-    election_timeout_ms: Option<MsRange>,
-    heartbeat_ms: Option<u64>,
-    latency_ms: Option<MsRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub election_timeout_ms: Option<MsRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heartbeat_ms: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<MsRange>,
 }
 
 /// `[min, max]` in milliseconds.
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(expecting = "[min, max], two whole numbers of milliseconds")]
-pub(crate) struct MsRange(u64, u64);
+pub(crate) struct MsRange(pub u64, pub u64);
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(
     deny_unknown_fields,
     expecting = "a server's starting state (a JSON object {…})"
 )]
 pub(crate) struct FileInitial {
-    node: NodeName,
-    term: Option<u64>,
-    #[serde(default, deserialize_with = "json::nullable")]
-    voted_for: Option<NodeName>,
-    log: Option<Vec<FileEntry>>,
-    election_timeout_ms: Option<u64>,
+    pub node: NodeName,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<u64>,
+    #[serde(
+        default,
+        deserialize_with = "json::nullable",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub voted_for: Option<NodeName>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<Vec<FileEntry>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub election_timeout_ms: Option<u64>,
 }
 
 /// A log entry: a bare term, or `{"term": 2, "command": "SET x 5"}`.
-#[derive(Clone)]
+#[derive(Clone, Serialize)]
+#[serde(untagged)]
 pub(crate) enum FileEntry {
     Term(Value),
     Full(FileEntryObject),
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct FileEntryObject {
-    term: u64,
-    command: Option<CommandText>,
+    pub term: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandText>,
 }
 
 impl<'de> Deserialize<'de> for FileEntry {
@@ -131,6 +154,7 @@ impl Tag for ScriptTag {
     const WHAT: &'static str = "action";
     const NOUN: &'static str = "step";
     const CLOCK: Option<&'static str> = Some("at_ms");
+    type Clock = Ms;
     const CLOCK_FIRST: bool = true;
     const REFUSED: &'static [(&'static str, &'static str)] = &[];
     const EXAMPLE: &'static str =
@@ -138,8 +162,8 @@ impl Tag for ScriptTag {
 }
 
 /// What a step does, named by its `do` field; each variant lists the step's other fields. This
-/// is the one list of actions and their fields.
-#[derive(Deserialize)]
+/// is the one list of actions, their names and their fields, for reading and writing alike.
+#[derive(Deserialize, Serialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum FileAction {
     Timeout {
@@ -162,26 +186,35 @@ pub(crate) enum FileAction {
     Cut {
         from: NodeName,
         to: NodeName,
+        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
     },
     Restore {
         from: NodeName,
         to: NodeName,
+        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
     },
     Drop {
+        #[serde(skip_serializing_if = "Option::is_none")]
         packet: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         from: Option<NodeName>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         to: Option<NodeName>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         nth: Option<u64>,
     },
     Loss {
+        #[serde(skip_serializing_if = "Option::is_none")]
         percent: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
         ppm: Option<u64>,
     },
     Latency {
         from: NodeName,
         to: NodeName,
+        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
         ms: MsRange,
     },
@@ -192,33 +225,50 @@ pub(crate) enum FileAction {
     },
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 #[serde(
     deny_unknown_fields,
     expecting = "the expected end state (a JSON object {…})"
 )]
 pub(crate) struct FileExpect {
-    #[serde(default, deserialize_with = "json::present")]
+    #[serde(
+        default,
+        deserialize_with = "json::present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub leader: Option<Option<NodeName>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub logs_agree: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub writes: Option<Vec<WriteOutcome>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<BTreeMap<String, FileNodeExpect>>,
 }
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(
     deny_unknown_fields,
     expecting = "a server's expected state (a JSON object {…})"
 )]
 pub(crate) struct FileNodeExpect {
-    role: Option<Role>,
-    term: Option<u64>,
-    #[serde(default, deserialize_with = "json::present")]
-    voted_for: Option<Option<NodeName>>,
-    log: Option<Vec<FileEntry>>,
-    commit_index: Option<u64>,
-    state: Option<BTreeMap<String, i64>>,
-    crashed: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<Role>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub term: Option<u64>,
+    #[serde(
+        default,
+        deserialize_with = "json::present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub voted_for: Option<Option<NodeName>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log: Option<Vec<FileEntry>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit_index: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<BTreeMap<String, i64>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub crashed: Option<bool>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,8 +298,8 @@ impl Scenario {
                         "missing: say when this happens, in milliseconds from the start",
                     );
                 };
-                let at_ms = within(at_ms, &at_path, 0, MAX_RUN_MS)?;
-                let step = script_step(item, at_ms * US_PER_MS, &path, nodes)?;
+                let at = at_ms.to_us(&at_path, MAX_RUN_MS)?;
+                let step = script_step(item, at, &path, nodes)?;
                 if let Some(prev) = script.last() {
                     if step.at < prev.at {
                         return invalid(
@@ -259,7 +309,7 @@ impl Scenario {
                                  (steps at the same time happen in the order listed)",
                                 at_ms,
                                 prev.path,
-                                prev.at / US_PER_MS
+                                Ms::from_us(prev.at)
                             ),
                         );
                     }
@@ -268,26 +318,25 @@ impl Scenario {
             }
         }
 
-        let last = script.last().map(|s| (s.at / US_PER_MS, s.path.clone()));
-        let run_ms = match file.run_ms {
+        let run_until = match file.run_ms {
             Some(run_ms) => {
-                let run_ms = within(run_ms, "run_ms", 0, MAX_RUN_MS)?;
-                if let Some((last_ms, path)) = &last {
-                    if run_ms < *last_ms {
+                let run_until = run_ms.to_us("run_ms", MAX_RUN_MS)?;
+                if let Some(last) = script.last() {
+                    if run_until < last.at {
                         return invalid(
                             "run_ms",
                             format!(
-                                "{run_ms} is earlier than {path}.at_ms {last_ms}; the run must \
-                                 last until the script's last step"
+                                "{run_ms} is earlier than {}.at_ms {}; the run must last until \
+                                 the script's last step",
+                                last.path,
+                                Ms::from_us(last.at)
                             ),
                         );
                     }
                 }
-                run_ms
+                run_until
             }
-            None => last
-                .map_or(DEFAULT_TAIL_MS, |(ms, _)| ms + DEFAULT_TAIL_MS)
-                .min(MAX_RUN_MS),
+            None => default_run_until(&script),
         };
 
         let expect = match &file.expect {
@@ -300,10 +349,19 @@ impl Scenario {
             config,
             initial,
             script,
-            run_until: run_ms * US_PER_MS,
+            run_until,
             expect,
         })
     }
+}
+
+/// When a scenario without `run_ms` stops: a while after its last step.
+pub(crate) fn default_run_until(script: &[ScriptStep]) -> Time {
+    let tail = DEFAULT_TAIL_MS * US_PER_MS;
+    script
+        .last()
+        .map_or(tail, |s| s.at.saturating_add(tail))
+        .min(MAX_RUN_MS * US_PER_MS)
 }
 
 /// Checks the part of a scenario that describes a world (everything but the script, the run

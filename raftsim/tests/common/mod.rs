@@ -141,3 +141,79 @@ impl Bench {
         v
     }
 }
+
+/// A free-play-like run: a fresh cluster of `nodes` with `seed`; each op plays on by its first
+/// number of microseconds (so instants fall between milliseconds too) and then tries an action
+/// chosen by the other two. Actions the world refuses are left out, as the page does.
+pub fn acted_run(
+    seed: u64,
+    nodes: usize,
+    ops: &[(u64, u8, u8)],
+) -> (raftsim::history::History, raftsim::history::Place) {
+    use raftsim::history::{fresh, History};
+    let config = Config {
+        seed,
+        nodes,
+        ..Config::default()
+    };
+    let (mut h, mut place) = History::new(fresh(config)).expect("a fresh cluster");
+    for &(wait_us, kind, which) in ops {
+        let to = place.sim.now() + wait_us;
+        h.play(&mut place, to).expect("plays");
+        let n = NodeId(which % nodes as u8 + 1);
+        let m = NodeId((which / 16) % nodes as u8 + 1);
+        let action = match kind % 13 {
+            0 => Action::Crash { node: n },
+            1 => Action::Restart { node: n },
+            2 => Action::Timeout { node: n },
+            3 => Action::Write {
+                node: n,
+                command: Command::Set {
+                    key: "x".into(),
+                    value: i64::from(which),
+                },
+            },
+            4 => Action::Partition {
+                groups: vec![vec![n]],
+            },
+            5 => Action::Heal,
+            6 => Action::Cut {
+                from: n,
+                to: m,
+                both: which % 2 == 0,
+            },
+            7 => Action::Restore {
+                from: n,
+                to: m,
+                both: which % 3 == 0,
+            },
+            8 => Action::Loss {
+                ppm: u32::from(which) * 1_000,
+            },
+            9 => Action::LinkLatency {
+                from: n,
+                to: m,
+                both: true,
+                min_us: ms(5),
+                max_us: ms(5 + u64::from(which % 30)),
+            },
+            10 => Action::PinTimeout {
+                node: n,
+                timeout_us: (which % 2 == 0).then(|| ms(200 + u64::from(which))),
+            },
+            11 => match place.sim.in_flight().map(|p| p.id).min() {
+                Some(packet) => Action::Drop { packet },
+                None => Action::Heal,
+            },
+            _ => Action::Write {
+                node: n,
+                command: Command::Add {
+                    key: "y".into(),
+                    n: 2,
+                },
+            },
+        };
+        let _ = h.act(&mut place, action);
+    }
+    (h, place)
+}

@@ -10,62 +10,29 @@
 //!
 //! An object whose one field names what the rest means (`{"do": "crash", "node": "S1"}`) is read
 //! by [`Tagged`]: the enum named by the tag holds the names and fields, in one place.
+//!
+//! The same types serialize back to the same shapes (a `Tagged` is written flat, its name is
+//! the variant's serde name), which is how `scenario/write.rs` writes a scenario file.
+//!
+//! `json/message.rs` holds the error at a path, the checks readers share, and the words of
+//! messages.
+
+mod message;
 
 use crate::scenario::ScenarioError;
+use crate::types::{Time, US_PER_MS};
+use message::{alternatives, expected, found};
+pub(crate) use message::{at_most, invalid, join, kind, quoted, suggestion, within, Res};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, EnumAccess, Expected, MapAccess, SeqAccess,
     Unexpected, VariantAccess, Visitor,
 };
-use serde::{Deserialize, Deserializer};
+use serde::ser::{Error as _, SerializeMap};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
 use serde_path_to_error::Segment;
 use std::fmt;
 use std::marker::PhantomData;
-
-pub(crate) type Res<T> = Result<T, ScenarioError>;
-
-/// An error at `path`.
-pub(crate) fn invalid<T>(path: &str, message: impl Into<String>) -> Res<T> {
-    Err(ScenarioError::Invalid {
-        path: path.to_string(),
-        message: message.into(),
-    })
-}
-
-/// `path.key`, or `key` at the top.
-pub(crate) fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
-    }
-}
-
-/// Refuses a list longer than `max`: "12 steps is more than the 10 a script may have", where
-/// `items` is "steps" and `limit` is "a script may have".
-pub(crate) fn at_most<T>(list: &[T], max: usize, path: &str, items: &str, limit: &str) -> Res<()> {
-    if list.len() > max {
-        return invalid(
-            path,
-            format!("{} {items} is more than the {max} {limit}", list.len()),
-        );
-    }
-    Ok(())
-}
-
-/// A whole number within `min..=max`, or an error at `path` saying which end it is past.
-pub(crate) fn within(n: u64, path: &str, min: u64, max: u64) -> Res<u64> {
-    if n < min {
-        invalid(
-            path,
-            format!("{n} is too small; the least allowed is {min}"),
-        )
-    } else if n > max {
-        invalid(path, format!("{n} is too large; the most allowed is {max}"))
-    } else {
-        Ok(n)
-    }
-}
 
 /// Parses JSON text; a syntax error keeps its line and column.
 pub(crate) fn parse(text: &str) -> Res<Value> {
@@ -162,111 +129,6 @@ fn read_at<T: DeserializeOwned>(value: &Value) -> Result<T, (String, Problem)> {
         }
         (path, e.into_inner())
     })
-}
-
-// ---------------------------------------------------------------------------------------------
-// Words for messages.
-
-/// Describes a JSON value: `the text "five"`, `the number 2.5`, `a list`.
-pub(crate) fn kind(v: &Value) -> String {
-    match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => format!("the number {n}"),
-        Value::String(s) => format!("the text {}", quoted(s)),
-        Value::Array(_) => "a list".to_string(),
-        Value::Object(_) => "an object".to_string(),
-    }
-}
-
-fn found(u: &Unexpected<'_>) -> String {
-    match u {
-        Unexpected::Unit => "null".to_string(),
-        Unexpected::Bool(b) => b.to_string(),
-        Unexpected::Unsigned(n) => format!("the number {n}"),
-        Unexpected::Signed(n) => format!("the number {n}"),
-        Unexpected::Float(n) => format!("the number {n}"),
-        Unexpected::Str(s) => format!("the text {}", quoted(s)),
-        Unexpected::Seq => "a list".to_string(),
-        Unexpected::Map => "an object".to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// serde's name for what a reader expected, in the words of the file format.
-fn expected(e: &dyn Expected) -> String {
-    let text = e.to_string();
-    match text.as_str() {
-        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" => {
-            "a whole number".to_string()
-        }
-        "f32" | "f64" => "a number".to_string(),
-        "a string" | "a borrowed string" => "text".to_string(),
-        "a boolean" => "true or false".to_string(),
-        "a sequence" => "a list".to_string(),
-        "a map" => "an object".to_string(),
-        _ if text.starts_with("struct ") => "an object".to_string(),
-        _ if text.starts_with("enum ") => "a name".to_string(),
-        _ => text,
-    }
-}
-
-/// Quotes text for a message, shortened if long.
-pub(crate) fn quoted(s: &str) -> String {
-    const LIMIT: usize = 40;
-    if s.chars().count() <= LIMIT {
-        format!("{s:?}")
-    } else {
-        let short: String = s.chars().take(LIMIT).collect();
-        format!("{short:?}…")
-    }
-}
-
-/// `"a", "b" or "c"`.
-fn alternatives(names: &[&str]) -> String {
-    let quoted: Vec<String> = names.iter().map(|n| format!("\"{n}\"")).collect();
-    match quoted.split_last() {
-        None => "nothing".to_string(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
-    }
-}
-
-/// ` (did you mean "node"?)` when a close allowed name exists: a typo or two away, or the
-/// word with its unit left off (`heartbeat` for `heartbeat_ms`).
-pub(crate) fn suggestion(word: &str, allowed: &[&str]) -> String {
-    if word.chars().count() > 40 {
-        return String::new();
-    }
-    let lower = word.to_lowercase();
-    allowed
-        .iter()
-        .map(|a| {
-            let prefix = lower.len() >= 3 && a.starts_with(&lower);
-            (if prefix { 0 } else { edit_distance(word, a) }, *a)
-        })
-        .filter(|(d, a)| *d <= 2 && *d < a.len())
-        .min()
-        .map(|(_, a)| format!(" (did you mean \"{a}\"?)"))
-        .unwrap_or_default()
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut diag = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let next = (diag + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(row[j + 1] + 1);
-            diag = row[j + 1];
-            row[j + 1] = next;
-        }
-    }
-    row[b.len()]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -647,8 +509,10 @@ pub(crate) trait Tag {
     const WHAT: &'static str;
     /// What one object is called in messages: "step" (a `crash` step), "condition".
     const NOUN: &'static str;
-    /// A whole number of milliseconds the object may carry beside its variant's fields.
+    /// A number of milliseconds the object may carry beside its variant's fields.
     const CLOCK: Option<&'static str>;
+    /// How the clock is written: `u64` for whole milliseconds, [`Ms`] for an instant.
+    type Clock: DeserializeOwned + Serialize;
     /// Whether the clock comes first when the fields are listed (it is written first).
     const CLOCK_FIRST: bool;
     /// Fields refused with a hint, e.g. `at_ms` where `after_ms` is meant.
@@ -661,9 +525,9 @@ pub(crate) trait Tag {
 /// the variant's, plus an optional clock field. `E` is an ordinary (externally tagged) serde
 /// enum with struct variants, so the names and fields of the variants are declared once, there;
 /// reading it here keeps the path of a mistake inside the variant (`script[3].node`).
-pub(crate) struct Tagged<T, E> {
+pub(crate) struct Tagged<T: Tag, E> {
     /// The clock field, if given.
-    pub clock: Option<u64>,
+    pub clock: Option<T::Clock>,
     /// The variant's name, as written.
     pub name: String,
     pub inner: E,
@@ -676,10 +540,66 @@ impl<'de, T: Tag, E: DeserializeOwned> Deserialize<'de> for Tagged<T, E> {
     }
 }
 
+impl<T: Tag, E> Tagged<T, E> {
+    /// An object to write: its name is the variant's serde name.
+    pub fn new(clock: Option<T::Clock>, inner: E) -> Tagged<T, E>
+    where
+        E: Serialize,
+    {
+        Tagged {
+            clock,
+            name: variant_name(&inner).unwrap_or_default().to_string(),
+            inner,
+            tag: PhantomData,
+        }
+    }
+}
+
+/// The serde name of an enum value's variant (`crash`): the one key of the object serde writes
+/// for it (or the text, for a unit variant).
+pub(crate) fn variant_name<E: Serialize>(value: &E) -> Option<String> {
+    match serde_json::to_value(value).ok()? {
+        Value::String(name) => Some(name),
+        Value::Object(map) if map.len() == 1 => map.keys().next().cloned(),
+        _ => None,
+    }
+}
+
+/// Written flat, as read: the clock first (if the tag writes it first), the tag, then the
+/// variant's fields.
+impl<T: Tag, E: Serialize> Serialize for Tagged<T, E> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let fields = match serde_json::to_value(&self.inner).map_err(S::Error::custom)? {
+            Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
+                Some((_, Value::Object(fields))) => fields,
+                _ => Map::new(),
+            },
+            _ => Map::new(),
+        };
+        let mut map = serializer.serialize_map(None)?;
+        let clock = T::CLOCK.zip(self.clock.as_ref());
+        if T::CLOCK_FIRST {
+            if let Some((key, value)) = clock {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.serialize_entry(T::TAG, &self.name)?;
+        for (key, value) in &fields {
+            map.serialize_entry(key, value)?;
+        }
+        if !T::CLOCK_FIRST {
+            if let Some((key, value)) = clock {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
+}
+
 struct TaggedVisitor<T, E>(PhantomData<(T, E)>);
 
 /// The names of the variants of `E`, learned by asking for one that does not exist.
-fn variant_names<E: DeserializeOwned>() -> &'static [&'static str] {
+pub(crate) fn variant_names<E: DeserializeOwned>() -> &'static [&'static str] {
     let probe = Value::String(String::new());
     match read_at::<E>(&probe) {
         Err((
@@ -703,7 +623,7 @@ impl<'de, T: Tag, E: DeserializeOwned> Visitor<'de> for TaggedVisitor<T, E> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tagged<T, E>, A::Error> {
         use de::Error;
         let mut tag: Option<Value> = None;
-        let mut clock: Option<u64> = None;
+        let mut clock: Option<T::Clock> = None;
         let mut rest = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if key == T::TAG {
@@ -822,6 +742,12 @@ macro_rules! text {
                 d.deserialize_str(Text)
             }
         }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(&self.0)
+            }
+        }
     };
 }
 pub(crate) use text;
@@ -862,4 +788,94 @@ where
     T: DeserializeOwned,
 {
     nullable(d).map(Some)
+}
+
+/// An instant in milliseconds as written: a whole number, or a number with up to three
+/// decimals (whole microseconds), which is how a run saved from free play writes an action done
+/// between two milliseconds.
+#[derive(Copy, Clone, Debug, PartialEq)]
+pub(crate) enum Ms {
+    Whole(u64),
+    Number(f64),
+}
+
+impl Ms {
+    /// `us` microseconds, as whole milliseconds when it is a whole number of them.
+    pub fn from_us(us: Time) -> Ms {
+        if us % US_PER_MS == 0 {
+            Ms::Whole(us / US_PER_MS)
+        } else {
+            Ms::Number(us as f64 / US_PER_MS as f64)
+        }
+    }
+
+    /// The instant in microseconds, if it is within `0..=max_ms` and a whole number of
+    /// microseconds; otherwise an error at `path`.
+    pub fn to_us(self, path: &str, max_ms: u64) -> Res<Time> {
+        match self {
+            Ms::Whole(n) => Ok(within(n, path, 0, max_ms)? * US_PER_MS),
+            Ms::Number(f) if f.is_nan() || f < 0.0 => {
+                invalid(path, format!("{f} is too small; the least allowed is 0"))
+            }
+            Ms::Number(f) if f > max_ms as f64 => invalid(
+                path,
+                format!("{f} is too large; the most allowed is {max_ms}"),
+            ),
+            Ms::Number(f) => {
+                let us = f * US_PER_MS as f64;
+                let whole = us.round();
+                if (us - whole).abs() > 1e-6 {
+                    return invalid(
+                        path,
+                        format!(
+                            "{f} is finer than a microsecond; give at most three decimals of a \
+                             millisecond"
+                        ),
+                    );
+                }
+                Ok(whole as Time)
+            }
+        }
+    }
+}
+
+/// `1520`, or `1520.5`.
+impl fmt::Display for Ms {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Ms::Whole(n) => write!(f, "{n}"),
+            Ms::Number(x) => write!(f, "{x}"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Ms {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ms, D::Error> {
+        struct Number;
+        impl<'de> Visitor<'de> for Number {
+            type Value = Ms;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number of milliseconds")
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Ms, E> {
+                Ok(Ms::Whole(n))
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Ms, E> {
+                Ok(Ms::Number(n as f64))
+            }
+            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Ms, E> {
+                Ok(Ms::Number(n))
+            }
+        }
+        d.deserialize_any(Number)
+    }
+}
+
+impl Serialize for Ms {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Ms::Whole(n) => s.serialize_u64(*n),
+            Ms::Number(x) => s.serialize_f64(*x),
+        }
+    }
 }
