@@ -158,8 +158,8 @@ fn instants_between_milliseconds_are_read_to_the_microsecond() {
         Err("script[0].at_ms: -1 is too small; the least allowed is 0".to_string())
     );
     assert_eq!(
-        at("600000.5"),
-        Err("script[0].at_ms: 600000.5 is too large; the most allowed is 600000".to_string())
+        at("7200000.5"),
+        Err("script[0].at_ms: 7200000.5 is too large; the most allowed is 7200000".to_string())
     );
     let late =
         Scenario::from_json(r#"{"script": [{"at_ms": 20.5, "do": "heal"}], "run_ms": 20.25}"#);

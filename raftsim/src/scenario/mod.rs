@@ -34,8 +34,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// The longest a scenario may run, in simulated milliseconds (ten minutes).
-pub const MAX_RUN_MS: u64 = 600_000;
+/// The longest a scenario may run, in simulated milliseconds (two hours: a whole lesson of free
+/// play saves and reopens).
+pub const MAX_RUN_MS: u64 = 7_200_000;
 /// The largest term a starting state may hold.
 pub const MAX_TERM: Term = 1_000_000;
 /// The longest starting log a server may hold.
