@@ -6,11 +6,12 @@ use crate::components::controls::{network_summary, Clock, Controls, NetworkBar};
 use crate::components::events::{EventLog, Safety};
 use crate::components::help::HelpOverlay;
 use crate::components::inspector::Inspector;
+use crate::components::runs::{self, RunControls};
 use crate::components::timeline::Timeline;
 use crate::components::tour::{TourBar, TourPanel};
 use crate::components::{ClusterView, Legend, LogsView};
 use crate::keys::{self, KeyCommand};
-use crate::model::action::{AppAction, ClockAction, PageAction, TourAction, WorldAction};
+use crate::model::action::{AppAction, ClockAction, Notice, PageAction, TourAction, WorldAction};
 use crate::model::marks::Marks;
 use crate::model::AppState;
 use crate::params::{self, StartParams};
@@ -45,7 +46,16 @@ fn page_fragment() -> String {
 /// Writes the run's seed and size into the address bar, so the link reproduces it, and the tour
 /// step shown as its fragment, so the link opens that step; as a new history entry if asked and
 /// the address does not name that step already.
-fn remember_in_address(seed: u64, nodes: usize, fragment: Option<&str>, new_entry: bool) {
+///
+/// A run that is more than a fresh cluster (opened from a link, a file or a preset) keeps the
+/// query the address has: `seed` and `nodes` would not reproduce it (Copy link writes its own).
+fn remember_in_address(
+    seed: u64,
+    nodes: usize,
+    plain: bool,
+    fragment: Option<&str>,
+    new_entry: bool,
+) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -53,7 +63,9 @@ fn remember_in_address(seed: u64, nodes: usize, fragment: Option<&str>, new_entr
         return;
     };
     let path = window.location().pathname().unwrap_or_default();
-    let query = if params::NODE_COUNTS.contains(&nodes) {
+    let query = if !plain {
+        window.location().search().unwrap_or_default()
+    } else if params::NODE_COUNTS.contains(&nodes) {
         params::query_for(seed, nodes)
     } else {
         format!("?seed={seed}")
@@ -96,6 +108,10 @@ struct Handlers {
     focus_client: Callback<()>,
     new_seed: Callback<()>,
     no_marks: Rc<Marks>,
+    /// Downloads the run as a scenario file.
+    save: Callback<()>,
+    /// Puts a link to the run at this instant in the address bar and on the clipboard.
+    copy_link: Callback<()>,
 }
 
 impl Reducible for AppState {
@@ -107,8 +123,29 @@ impl Reducible for AppState {
 }
 
 impl Handlers {
-    fn new(d: UseReducerDispatcher<AppState>, input: NodeRef) -> Handlers {
+    fn new(
+        d: UseReducerDispatcher<AppState>,
+        input: NodeRef,
+        latest: Rc<RefCell<Option<UseReducerHandle<AppState>>>>,
+    ) -> Handlers {
         let dispatch = Callback::from(move |a: AppAction| d.dispatch(a));
+        let save = {
+            let latest = latest.clone();
+            let dispatch = dispatch.clone();
+            Callback::from(move |_: ()| {
+                if let Some(state) = latest.borrow().as_ref() {
+                    save_run(state, &dispatch);
+                }
+            })
+        };
+        let copy_link = {
+            let dispatch = dispatch.clone();
+            Callback::from(move |_: ()| {
+                if let Some(state) = latest.borrow().as_ref() {
+                    copy_run_link(state, &dispatch);
+                }
+            })
+        };
         Handlers {
             on_node: dispatch.reform(|id| WorldAction::ClickNode(id).into()),
             on_packet: dispatch.reform(|id| WorldAction::SelectPacket(id).into()),
@@ -126,6 +163,8 @@ impl Handlers {
                 })
             }),
             no_marks: Rc::new(Marks::default()),
+            save,
+            copy_link,
             dispatch,
         }
     }
@@ -161,10 +200,14 @@ pub fn App(props: &AppProps) -> Html {
     *touring.borrow_mut() = state.tour.is_some();
     let client_input = use_node_ref();
     // Callbacks made once: children whose other props did not change then skip re-rendering.
+    // The state as last rendered, for callbacks made once that read it (Save, Copy link).
+    let latest = use_mut_ref(|| None::<UseReducerHandle<AppState>>);
+    *latest.borrow_mut() = Some(state.clone());
     let handlers = {
         let d = state.dispatcher();
         let input = client_input.clone();
-        use_memo((), move |_| Handlers::new(d, input))
+        let latest = latest.clone();
+        use_memo((), move |_| Handlers::new(d, input, latest))
     };
     let dispatch = handlers.dispatch.clone();
 
@@ -203,7 +246,9 @@ pub fn App(props: &AppProps) -> Html {
     {
         let handlers = handlers.clone();
         let hash_dispatch = handlers.dispatch.clone();
+        let drop_dispatch = handlers.dispatch.clone();
         let touring = touring.clone();
+        let drop_touring = touring.clone();
         use_effect_with((), move |_| {
             let window = web_sys::window();
             let down = window.as_ref().map(|w| {
@@ -268,6 +313,42 @@ pub fn App(props: &AppProps) -> Html {
                     },
                 )
             });
+            // A scenario file dropped anywhere on the page opens as the run.
+            let over = window.as_ref().map(|w| {
+                gloo_events::EventListener::new_with_options(
+                    w,
+                    "dragover",
+                    gloo_events::EventListenerOptions::enable_prevent_default(),
+                    |e| e.prevent_default(),
+                )
+            });
+            let drop_file = window.as_ref().map(|w| {
+                let dispatch = drop_dispatch;
+                let touring = drop_touring;
+                gloo_events::EventListener::new_with_options(
+                    w,
+                    "drop",
+                    gloo_events::EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        e.prevent_default();
+                        let file = e
+                            .dyn_ref::<web_sys::DragEvent>()
+                            .and_then(|d| d.data_transfer())
+                            .and_then(|t| t.files())
+                            .and_then(|f| f.get(0));
+                        match file {
+                            Some(_) if *touring.borrow() => dispatch.emit(
+                                PageAction::Notify(Notice::info(
+                                    "Leave the tour (Esc) to open a run from a file.",
+                                ))
+                                .into(),
+                            ),
+                            Some(file) => runs::open_file(file, dispatch.clone()),
+                            None => {}
+                        }
+                    },
+                )
+            });
             // Following a link to a tour step (or editing the address) opens that step.
             let hash = window.as_ref().map(|w| {
                 let dispatch = hash_dispatch.clone();
@@ -275,7 +356,7 @@ pub fn App(props: &AppProps) -> Html {
                     dispatch.emit(AppAction::Tour(TourAction::Locate(page_fragment())));
                 })
             });
-            move || drop((down, up, hash))
+            move || drop((down, up, hash, over, drop_file))
         });
     }
 
@@ -286,12 +367,12 @@ pub fn App(props: &AppProps) -> Html {
     let fragment = state.tour.as_ref().map(|t| t.fragment());
     let written = use_mut_ref(|| None::<Option<String>>);
     use_effect_with(
-        (state.seed, state.nodes, fragment),
-        move |(seed, nodes, fragment)| {
+        (state.seed, state.nodes, state.is_plain(), fragment),
+        move |(seed, nodes, plain, fragment)| {
             let mut written = written.borrow_mut();
             let new_step =
                 fragment.is_some() && written.as_ref().is_some_and(|before| before != fragment);
-            remember_in_address(*seed, *nodes, fragment.as_deref(), new_step);
+            remember_in_address(*seed, *nodes, *plain, fragment.as_deref(), new_step);
             *written = Some(fragment.clone());
         },
     );
@@ -388,7 +469,10 @@ pub fn App(props: &AppProps) -> Html {
                 </section>
                 if tour.is_none() {
                     <Timeline chronicle={s.chronicle.clone()} history={s.history.clone()}
-                              now={s.sim.now()} tick={s.tick_us()} dispatch={dispatch.clone()} />
+                              now={s.sim.now()} tick={s.tick_us()} dispatch={dispatch.clone()}>
+                        <RunControls dispatch={dispatch.clone()} save={handlers.save.clone()}
+                                     copy_link={handlers.copy_link.clone()} />
+                    </Timeline>
                 }
                 <section class="logs-panel" aria-label="Logs">
                     <LogsView sim={shown.clone()} selected={if tour.is_some() { None } else { s.selected_node() }}
@@ -401,4 +485,67 @@ pub fn App(props: &AppProps) -> Html {
             }
         </div>
     }
+}
+
+/// Downloads the run as a scenario file, described with its seed, size and date.
+fn save_run(state: &AppState, dispatch: &Callback<AppAction>) {
+    let date = js_sys::Date::new_0()
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default();
+    let date = date.get(..10).unwrap_or_default();
+    let actions = state.history.script().len();
+    let description = format!(
+        "Free play saved from Raft, live on {date}: seed {}, {} servers, {actions} action{} by hand, {} of simulated time.",
+        state.seed,
+        state.nodes,
+        if actions == 1 { "" } else { "s" },
+        raftsim::fmt_ms(state.history.end())
+    );
+    let name = format!("raft-run-seed{}.json", state.seed);
+    let notice = match runs::download(&name, &state.run_file(description)) {
+        Ok(()) => Notice::info(format!(
+            "Saved as {name}: Open replays it here; `raftsim run {name}` replays it on the command line."
+        )),
+        Err(_) => Notice::error("This browser did not let the page save a file."),
+    };
+    dispatch.emit(PageAction::Notify(notice).into());
+}
+
+/// Writes a link to the run at the instant shown into the address bar and onto the clipboard.
+fn copy_run_link(state: &AppState, dispatch: &Callback<AppAction>) {
+    let code = match state.run_link() {
+        Ok(code) => code,
+        Err(why) => {
+            dispatch.emit(PageAction::Notify(Notice::error(why)).into());
+            return;
+        }
+    };
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let location = window.location();
+    let url = format!(
+        "{}{}?run={code}",
+        location.origin().unwrap_or_default(),
+        location.pathname().unwrap_or_default()
+    );
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    let at = raftsim::fmt_ms(state.sim.now());
+    let dispatch = dispatch.clone();
+    runs::copy_to_clipboard(
+        &url,
+        Callback::from(move |copied: bool| {
+            let text = if copied {
+                format!(
+                    "Link copied: it opens this run at {at}, paused. The address bar holds it too."
+                )
+            } else {
+                format!("The address bar now holds a link to this run at {at}; copy it from there.")
+            };
+            dispatch.emit(PageAction::Notify(Notice::info(text)).into());
+        }),
+    );
 }

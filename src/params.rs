@@ -103,16 +103,19 @@ pub struct StartParams {
     /// None: pick a fresh seed.
     pub seed: Option<u64>,
     pub nodes: usize,
+    /// A whole run to open (`run=`, see `raftsim::link`), shown at the instant it names.
+    pub run: Option<String>,
     /// One plain sentence per problem, shown on the page.
     pub problems: Vec<String>,
 }
 
-/// Reads `?seed=N&nodes=N` (a leading `?` is optional). Anything malformed is reported and
-/// replaced by the default; nothing here fails.
+/// Reads `?seed=N&nodes=N` or `?run=…` (a leading `?` is optional). Anything malformed is
+/// reported and replaced by the default; nothing here fails (a run is read when it is opened).
 pub fn parse_query(search: &str) -> StartParams {
     let mut params = StartParams {
         seed: None,
         nodes: DEFAULT_NODES,
+        run: None,
         problems: Vec::new(),
     };
     let search = search.strip_prefix('?').unwrap_or(search);
@@ -133,8 +136,9 @@ pub fn parse_query(search: &str) -> StartParams {
                     "nodes=`{shown}` is not a cluster size here: choose 3, 5, 7 or 9; showing {DEFAULT_NODES}."
                 )),
             },
+            "run" => params.run = Some(value.to_string()),
             other => params.problems.push(format!(
-                "`{}` is not a setting this page knows (use seed and nodes); it was ignored.",
+                "`{}` is not a setting this page knows (use seed and nodes, or a run link); it was ignored.",
                 shorten(other)
             )),
         }

@@ -9,6 +9,7 @@ pub mod events;
 pub mod help;
 pub mod inspector;
 pub mod logs;
+pub mod runs;
 pub mod timeline;
 pub mod tour;
 

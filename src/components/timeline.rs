@@ -28,6 +28,9 @@ pub struct TimelineProps {
     pub now: Time,
     /// How far Back goes.
     pub tick: Time,
+    /// More controls at the end of the row under the lanes.
+    #[prop_or_default]
+    pub children: Html,
     pub dispatch: Callback<AppAction>,
 }
 
@@ -243,6 +246,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <button data-action="undo" onclick={props.dispatch.reform(|_: MouseEvent| WorldAction::Undo.into())}
                         disabled={!history.can_undo()}
                         title="Undo the last thing done to the cluster (Ctrl+Z); a future cut by acting in the past comes back">{ "↶ undo" }</button>
+                { props.children.clone() }
             </div>
         </section>
     }

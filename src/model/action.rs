@@ -91,6 +91,13 @@ pub enum WorldAction {
     /// Take back the last thing done to the world: the run goes back to how it was before it
     /// (a future cut by acting in the past comes back), shown at the instant it was done.
     Undo,
+    /// Open the text of a scenario file (`name` is the file's, for messages) as the run.
+    Open {
+        name: String,
+        text: String,
+    },
+    /// Open one of the presets, by name (`figure8`).
+    OpenPreset(String),
 }
 
 /// The guided tour.

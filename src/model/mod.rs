@@ -17,6 +17,7 @@ pub mod chronicle;
 mod clock;
 mod guide;
 pub mod marks;
+pub mod runs;
 pub mod sim_ref;
 pub mod tour;
 mod world;
@@ -113,7 +114,7 @@ impl AppState {
         } else {
             Some(Notice::error(start.problems.join(" ")))
         };
-        AppState {
+        let mut state = AppState {
             history: HistoryRef::new(history),
             chronicle: Rc::new(chronicle::Chronicle::new(&place.sim)),
             sim: SimRef::new(place.sim),
@@ -134,7 +135,11 @@ impl AppState {
             client_error: None,
             tour: None,
             tour_resume: StepIndex(0),
+        };
+        if let Some(run) = &start.run {
+            state.open_link(run);
         }
+        state
     }
 
     /// The world on screen: the tour's while it is open, else free play's.
@@ -151,6 +156,19 @@ impl AppState {
 
     pub fn speed(&self) -> params::Speed {
         params::speed_at(self.speed)
+    }
+
+    /// Whether free play's run is a fresh cluster with nothing done to it, which the page
+    /// address's `seed` and `nodes` reproduce.
+    pub fn is_plain(&self) -> bool {
+        self.history.script().is_empty()
+            && *self.history.start() == history::fresh(self.history.start().config.clone())
+            && self.history.start().config
+                == (Config {
+                    seed: self.seed,
+                    nodes: self.nodes,
+                    ..Config::default()
+                })
     }
 
     /// The selected server, if a server is selected.

@@ -9,6 +9,7 @@ fn state(seed: u64, nodes: usize) -> AppState {
     let start = StartParams {
         seed: Some(seed),
         nodes,
+        run: None,
         problems: Vec::new(),
     };
     AppState::new(&start, 0)
@@ -621,4 +622,111 @@ fn the_timeline_follows_branches_and_undo() {
         chronicle_from_start(&s),
         "the old branch again"
     );
+}
+
+#[test]
+fn a_preset_opens_as_a_run_shown_from_its_start() {
+    let mut s = state(1, 5);
+    s.update(AppAction::World(WorldAction::OpenPreset("figure8".into())));
+    assert_eq!(s.sim.now(), 0);
+    assert!(!s.playing);
+    assert!(s.history.end() > 0, "played once to its end");
+    assert!(!s.history.script().is_empty());
+    let notice = s.notice.clone().expect("a notice");
+    assert!(
+        !notice.error && notice.text.contains("Figure 8"),
+        "{}",
+        notice.text
+    );
+    s.update(AppAction::Clock(ClockAction::ToEnd));
+    let fig8 = raftsim::scenario::Scenario::from_json(runs::PRESETS[7].json).unwrap();
+    let expected = fig8.run_sim().unwrap();
+    assert_eq!(s.sim.now(), expected.now());
+    for (a, b) in s.sim.nodes().iter().zip(expected.nodes()) {
+        assert_eq!(
+            (a.current_term, &a.log, a.commit_index),
+            (b.current_term, &b.log, b.commit_index)
+        );
+    }
+}
+
+#[test]
+fn a_bad_file_is_explained_and_the_run_is_untouched() {
+    let mut s = state(1, 5);
+    elect(&mut s);
+    let before = (s.sim.trace_hash(), s.history.end());
+    for (text, says) in [
+        (
+            "{\"nodes\": 5, \"script\": [{\"at_ms\": 5, \"do\": \"crash\", \"node\": \"S7\"}]}",
+            "script[0].node",
+        ),
+        ("not json", "line 1"),
+        ("{\"nodez\": 3}", "did you mean"),
+    ] {
+        s.update(AppAction::World(WorldAction::Open {
+            name: "bad.json".into(),
+            text: text.into(),
+        }));
+        let notice = s.notice.clone().expect("a notice");
+        assert!(
+            notice.error && notice.text.contains(says) && notice.text.contains("bad.json"),
+            "{}",
+            notice.text
+        );
+        assert_eq!((s.sim.trace_hash(), s.history.end()), before);
+    }
+}
+
+#[test]
+fn a_run_link_reopens_the_same_world_at_the_same_instant() {
+    let mut s = state(12, 5);
+    let leader = elect(&mut s);
+    s.update(AppAction::World(WorldAction::Node(
+        NodeOp::Crash,
+        Some(leader),
+    )));
+    elect(&mut s);
+    s.update(AppAction::Clock(ClockAction::StepBack));
+    let link = s.run_link().expect("a short run links");
+    let start = params::parse_query(&format!("?run={link}"));
+    let opened = AppState::new(&start, 0);
+    assert_eq!(opened.sim.now(), s.sim.now());
+    assert_eq!(opened.sim.trace_hash(), s.sim.trace_hash());
+    assert_eq!(opened.history.end(), s.history.end());
+    assert!(!opened.playing);
+    let broken = AppState::new(
+        &params::parse_query(&format!("?run={}", &link[..link.len() / 2])),
+        3,
+    );
+    assert!(broken
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.error && n.text.contains("link")));
+    assert_eq!(broken.sim.now(), 0, "a fresh cluster instead");
+}
+
+#[test]
+fn a_saved_run_is_a_scenario_that_replays_to_the_same_world() {
+    let mut s = state(4, 5);
+    let leader = elect(&mut s);
+    s.update(AppAction::World(WorldAction::SetClientText(
+        "SET x 3".into(),
+    )));
+    s.update(AppAction::World(WorldAction::SetClientTarget(leader)));
+    s.update(AppAction::World(WorldAction::SendWrite));
+    for _ in 0..30 {
+        s.update(AppAction::Clock(ClockAction::StepTick));
+    }
+    let file = s.run_file("a test run".into());
+    let replayed = raftsim::scenario::Scenario::from_json(&file)
+        .unwrap()
+        .run_sim()
+        .unwrap();
+    assert_eq!(replayed.now(), s.sim.now());
+    for (a, b) in replayed.nodes().iter().zip(s.sim.nodes()) {
+        assert_eq!(
+            (a.current_term, &a.log, &a.kv),
+            (b.current_term, &b.log, &b.kv)
+        );
+    }
 }

@@ -103,6 +103,8 @@ impl AppState {
                 self.act(Action::Heal);
             }
             W::Undo => self.undo(),
+            W::Open { name, text } => self.open_file(&name, &text),
+            W::OpenPreset(name) => self.open_preset(&name),
         }
         true
     }

@@ -1,0 +1,216 @@
+//! Runs that come from outside free play: the preset scenarios (the files of
+//! `raftsim/scenarios/`, read at build time, so the files stay the one source), scenario files
+//! a person opens, and run links. All of them become free play's run the same way.
+
+use super::action::Notice;
+use super::AppState;
+use raftsim::history::History;
+use raftsim::scenario::Scenario;
+use raftsim::{link, Time};
+use std::sync::OnceLock;
+
+/// A scenario that ships with the page.
+pub struct Preset {
+    /// The file name without `.json`: `figure8`.
+    pub name: &'static str,
+    pub json: &'static str,
+}
+
+macro_rules! preset {
+    ($name:literal) => {
+        Preset {
+            name: $name,
+            json: include_str!(concat!("../../raftsim/scenarios/", $name, ".json")),
+        }
+    };
+}
+
+/// Every preset, in the order of the menu.
+pub static PRESETS: [Preset; 10] = [
+    preset!("figure7-a"),
+    preset!("figure7-b"),
+    preset!("figure7-c"),
+    preset!("figure7-d"),
+    preset!("figure7-e"),
+    preset!("figure7-f"),
+    preset!("figure7"),
+    preset!("figure8"),
+    preset!("split-vote"),
+    preset!("partitioned-leader"),
+];
+
+/// The largest scenario file the page opens, in bytes.
+pub const MAX_FILE_BYTES: f64 = 5_000_000.0;
+
+/// A preset as the menu shows it.
+pub struct PresetEntry {
+    pub name: &'static str,
+    pub title: String,
+    pub description: String,
+}
+
+/// `figure7-a` → "Figure 7 (a)", `figure7` → "Figure 7 (all six)", `split-vote` → "Split vote".
+fn title_of(name: &str) -> String {
+    if let Some(rest) = name.strip_prefix("figure") {
+        return match rest.split_once('-') {
+            Some((n, case)) => format!("Figure {n} ({case})"),
+            None if rest == "7" => "Figure 7 (all six)".to_string(),
+            None => format!("Figure {rest}"),
+        };
+    }
+    let words = name.replace('-', " ");
+    let mut chars = words.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The first sentence of a description (a notice has room for one; the file keeps them all).
+fn first_sentence(text: &str) -> String {
+    match text.find(". ") {
+        Some(i) => text[..=i].to_string(),
+        None => text.to_string(),
+    }
+}
+
+/// The presets' menu entries, read once.
+pub fn preset_menu() -> &'static [PresetEntry] {
+    static MENU: OnceLock<Vec<PresetEntry>> = OnceLock::new();
+    MENU.get_or_init(|| {
+        PRESETS
+            .iter()
+            .map(|p| PresetEntry {
+                name: p.name,
+                title: title_of(p.name),
+                description: Scenario::from_json(p.json)
+                    .ok()
+                    .and_then(|s| s.description)
+                    .unwrap_or_default(),
+            })
+            .collect()
+    })
+}
+
+impl AppState {
+    /// Makes `scenario` free play's run: it is played once to its end (so the timeline shows
+    /// the whole story), then shown at instant `at`, paused. Returns false (and says why) if it
+    /// cannot be played; the run on screen is then left as it was.
+    pub(super) fn open_scenario(&mut self, name: &str, scenario: Scenario, at: Time) -> bool {
+        let description = scenario.description.as_deref().map(first_sentence);
+        let end = scenario.run_until;
+        let opened = History::new(scenario).and_then(|(mut history, _)| {
+            history.world_at(end)?;
+            let place = history.world_at(at.min(end))?;
+            Ok((history, place))
+        });
+        match opened {
+            Ok((history, place)) => {
+                self.install(history, place);
+                self.playing = false;
+                self.notice = Some(Notice::info(match description {
+                    Some(d) => {
+                        format!("Opened “{name}”: {d} Space plays it; the timeline shows it all.")
+                    }
+                    None => format!("Opened “{name}”. Space plays it; the timeline shows it all."),
+                }));
+                true
+            }
+            Err(e) => {
+                self.notice = Some(Notice::error(format!("Could not play “{name}”: {e}")));
+                false
+            }
+        }
+    }
+
+    /// Opens the text of a scenario file named `name`.
+    pub(super) fn open_file(&mut self, name: &str, text: &str) {
+        match Scenario::from_json(text) {
+            Ok(scenario) => {
+                self.open_scenario(name, scenario, 0);
+            }
+            Err(e) => {
+                self.notice = Some(Notice::error(format!(
+                    "Could not open “{name}”, so the run on screen is unchanged: {e}"
+                )))
+            }
+        }
+    }
+
+    /// Opens a preset by its name.
+    pub(super) fn open_preset(&mut self, name: &str) {
+        match PRESETS.iter().find(|p| p.name == name) {
+            Some(p) => self.open_file(&title_of(p.name), p.json),
+            None => {
+                self.notice = Some(Notice::error(format!(
+                    "There is no preset “{}”.",
+                    crate::params::shorten(name)
+                )))
+            }
+        }
+    }
+
+    /// Opens a run link (the `run=` part of a page address), shown at the instant it names.
+    pub(super) fn open_link(&mut self, text: &str) {
+        match link::decode(text) {
+            Ok((scenario, at)) => {
+                if self.open_scenario("the linked run", scenario, at) {
+                    self.notice = Some(Notice::info(
+                        "This is the run the link holds, paused at the moment it shows. Space plays on; the timeline goes anywhere in it.",
+                    ));
+                }
+            }
+            Err(e) => {
+                self.notice = Some(Notice::error(format!(
+                    "The link's run could not be opened ({e}); a fresh cluster is shown instead."
+                )))
+            }
+        }
+    }
+
+    /// The link that reopens this run at the instant shown (the `run=` value), or why there is
+    /// none.
+    pub fn run_link(&self) -> Result<String, String> {
+        let encoded = link::encode(&self.history.to_scenario(), self.sim.now());
+        if encoded.len() > link::MAX_LINK_CHARS {
+            return Err(format!(
+                "This run is too long for a link ({} characters; a link holds at most {}). Save it as a file instead.",
+                encoded.len(),
+                link::MAX_LINK_CHARS
+            ));
+        }
+        Ok(encoded)
+    }
+
+    /// The run as a scenario file, to save.
+    pub fn run_file(&self, description: String) -> String {
+        let mut scenario = self.history.to_scenario();
+        scenario.description = Some(description);
+        scenario.to_json()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_notice_takes_the_first_sentence() {
+        assert_eq!(first_sentence("One (§5.2). Two. Three"), "One (§5.2).");
+        assert_eq!(first_sentence("Only one"), "Only one");
+    }
+
+    #[test]
+    fn every_preset_reads_and_has_a_description() {
+        for p in &PRESETS {
+            let s = Scenario::from_json(p.json).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            assert!(s.description.is_some(), "{}", p.name);
+        }
+        let menu = preset_menu();
+        assert_eq!(menu.len(), PRESETS.len());
+        assert_eq!(menu[0].title, "Figure 7 (a)");
+        assert_eq!(menu[6].title, "Figure 7 (all six)");
+        assert_eq!(menu[7].title, "Figure 8");
+        assert_eq!(menu[8].title, "Split vote");
+    }
+}
