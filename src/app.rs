@@ -469,7 +469,7 @@ pub fn App(props: &AppProps) -> Html {
                 </section>
                 if tour.is_none() {
                     <Timeline chronicle={s.chronicle.clone()} history={s.history.clone()}
-                              now={s.sim.now()} tick={s.tick_us()} dispatch={dispatch.clone()}>
+                              sim={s.sim.clone()} zoom={s.zoom} now={s.sim.now()} tick={s.tick_us()} dispatch={dispatch.clone()}>
                         <RunControls dispatch={dispatch.clone()} save={handlers.save.clone()}
                                      copy_link={handlers.copy_link.clone()} />
                     </Timeline>

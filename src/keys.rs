@@ -177,6 +177,14 @@ pub static FREE_PLAY: &[Row] = &[
         ],
     },
     Row {
+        label: "Z  /  Shift+Z",
+        what: "zoom the timeline in / out (at a second or less, messages are arrows)",
+        bindings: &[
+            shifted(&["Z"], page(P::ZoomOut)),
+            press(&["z"], page(P::ZoomIn)),
+        ],
+    },
+    Row {
         label: "Ctrl+Z",
         what: "undo the last thing done to the cluster (a cut future comes back)",
         bindings: &[with_ctrl(&["z", "Z"], world(W::Undo))],

@@ -33,6 +33,16 @@ pub const SPEEDS: [Speed; 10] = [
 ];
 pub const DEFAULT_SPEED: usize = 2;
 
+/// How much of the run the timeline shows: all of it, or a stretch this long (µs) up to the
+/// instant shown. At a second or less it draws every message as an arrow.
+pub const ZOOMS: [Option<Time>; 5] = [
+    None,
+    Some(10_000 * US_PER_MS),
+    Some(1_000 * US_PER_MS),
+    Some(200 * US_PER_MS),
+    Some(50 * US_PER_MS),
+];
+
 /// Tick lengths offered for stepping, in simulated microseconds.
 pub const TICKS_US: [Time; 8] = [
     100,

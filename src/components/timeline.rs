@@ -3,15 +3,19 @@
 //! it changes, the network's bad stretches, the client's writes and the leaders' commits as
 //! ticks, and what the person at the keyboard did as markers. Clicking or dragging anywhere on
 //! it goes to that instant.
+//!
+//! Zoomed in (`Z`), it shows a short stretch up to the instant shown; at a second or less,
+//! every message becomes an arrow from its sender's lane to its receiver's (the client has a
+//! lane too): the space-time diagram drawn on the board in distributed-systems courses. Clicking
+//! an arrow goes to the moment that message is in flight and selects it.
 
-use crate::model::action::WorldAction;
-use crate::model::action::{AppAction, ClockAction};
+use crate::model::action::{AppAction, ClockAction, PageAction, WorldAction};
 use crate::model::chronicle::{Chronicle, Tick};
-use crate::model::sim_ref::HistoryRef;
-use crate::params::fmt_duration;
+use crate::model::sim_ref::{HistoryRef, SimRef};
+use crate::params::{fmt_duration, ZOOMS};
 use raftsim::scenario::{ScriptStep, StepAction};
-use raftsim::{fmt_ms, Action, NodeId, Time};
-use std::collections::BTreeSet;
+use raftsim::{fmt_ms, Action, Addr, EventKind, NodeId, PacketSummary, Time, US_PER_MS};
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -20,10 +24,18 @@ const TICK_BUCKETS: u64 = 400;
 /// A term is written on a segment at least this wide (percent of the width).
 const TERM_LABEL_MIN_PCT: f64 = 2.5;
 
+/// A window of at most this many microseconds draws messages as arrows.
+const ARROWS_UP_TO_US: Time = 1_000 * US_PER_MS;
+
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
     pub chronicle: Rc<Chronicle>,
     pub history: HistoryRef,
+    /// The world shown (its trace and messages in flight give the arrows).
+    pub sim: SimRef,
+    /// Index into `params::ZOOMS`.
+    #[prop_or_default]
+    pub zoom: usize,
     /// The instant shown.
     pub now: Time,
     /// How far Back goes.
@@ -34,12 +46,169 @@ pub struct TimelineProps {
     pub dispatch: Callback<AppAction>,
 }
 
-/// Percent of the way from 0 to `end`.
-fn pct(t: Time, end: Time) -> f64 {
-    if end == 0 {
-        0.0
-    } else {
-        (t.min(end) as f64 / end as f64) * 100.0
+/// The stretch of the run drawn, `[start, end]`.
+#[derive(Copy, Clone, Debug, PartialEq)]
+struct Window {
+    start: Time,
+    end: Time,
+}
+
+impl Window {
+    /// The whole run, or `width` up to the instant shown (from the start while the run is
+    /// shorter than that).
+    fn new(width: Option<Time>, now: Time, end: Time) -> Window {
+        match width {
+            Some(w) if w < end => {
+                let start = now.saturating_sub(w);
+                Window {
+                    start,
+                    end: start + w,
+                }
+            }
+            _ => Window { start: 0, end },
+        }
+    }
+
+    fn width(self) -> Time {
+        self.end - self.start
+    }
+
+    /// Percent of the way across, clamped to the window.
+    fn pct(self, t: Time) -> f64 {
+        if self.width() == 0 {
+            return 0.0;
+        }
+        let t = t.clamp(self.start, self.end) - self.start;
+        t as f64 / self.width() as f64 * 100.0
+    }
+
+    fn overlaps(self, from: Time, until: Time) -> bool {
+        until >= self.start && from <= self.end
+    }
+}
+
+/// One message over the window: who sent it when, and where it ended.
+struct Flight {
+    from: Addr,
+    to: Addr,
+    sent: Time,
+    /// When it arrived or was lost; None while still in flight.
+    ended: Option<Time>,
+    lost: bool,
+    look: &'static str,
+}
+
+/// Where an address is on the arrows' scale: the middle of its server's lane; the client is
+/// the bottom edge of the servers' lanes.
+fn row_of(addr: Addr, servers: usize) -> f64 {
+    match addr {
+        Addr::Node(id) => id.index() as f64 + 0.5,
+        Addr::Client => servers as f64,
+    }
+}
+
+/// The drawing's class for a message of this summary.
+fn look_of(summary: &PacketSummary) -> &'static str {
+    match summary {
+        PacketSummary::RequestVote { .. } => "rv",
+        PacketSummary::VoteReply { granted: true, .. } => "vote-yes",
+        PacketSummary::VoteReply { .. } => "vote-no",
+        PacketSummary::AppendEntries { entries: 0, .. } => "hb",
+        PacketSummary::AppendEntries { .. } => "ae",
+        PacketSummary::AppendReply { success: true, .. } => "ae-ok",
+        PacketSummary::AppendReply { .. } => "ae-no",
+        PacketSummary::ClientRequest { .. } => "creq",
+        PacketSummary::ClientReply { .. } => "crep",
+    }
+}
+
+/// Every message of the window as an arrow over the lanes, from the world's trace; one still in
+/// flight at the instant shown stops part way, at the cursor.
+fn view_arrows(
+    sim: &SimRef,
+    window: Window,
+    servers: usize,
+    dispatch: &Callback<AppAction>,
+) -> Html {
+    let mut flights: BTreeMap<u64, Flight> = BTreeMap::new();
+    let since = window.start.saturating_sub(ARROWS_UP_TO_US * 10);
+    for e in sim.trace().iter().filter(|e| e.at >= since) {
+        match &e.kind {
+            EventKind::MessageSent {
+                packet,
+                to,
+                summary,
+                ..
+            } => {
+                let from = e.node.map_or(Addr::Client, Addr::Node);
+                flights.insert(
+                    *packet,
+                    Flight {
+                        from,
+                        to: *to,
+                        sent: e.at,
+                        ended: None,
+                        lost: false,
+                        look: look_of(summary),
+                    },
+                );
+            }
+            EventKind::MessageDelivered { packet, .. } => {
+                if let Some(f) = flights.get_mut(packet) {
+                    f.ended = Some(e.at);
+                }
+            }
+            EventKind::MessageDropped { packet, .. } => {
+                if let Some(f) = flights.get_mut(packet) {
+                    f.ended = Some(e.at);
+                    f.lost = true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let rows = servers.max(1);
+    let arrows = flights.into_iter().filter_map(|(id, f)| {
+        let until = f.ended.unwrap_or(sim.now());
+        if !window.overlaps(f.sent, until) {
+            return None;
+        }
+        let x1 = window.pct(f.sent) * 10.0;
+        let x2 = window.pct(until) * 10.0;
+        let (y1, mut y2) = (row_of(f.from, servers), row_of(f.to, servers));
+        if f.ended.is_none() {
+            // Still in flight at the instant shown: the arrow stops part way, at the cursor.
+            let deliver = sim.packet(id).map_or(sim.now(), |p| p.deliver_at);
+            let part = sim.now().saturating_sub(f.sent) as f64
+                / deliver.saturating_sub(f.sent).max(1) as f64;
+            y2 = y1 + (y2 - y1) * part.clamp(0.0, 1.0);
+        }
+        let d = dispatch.clone();
+        let mid = f.sent + until.saturating_sub(f.sent) / 2;
+        let onclick = Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            d.emit(ClockAction::Seek(mid).into());
+            d.emit(WorldAction::SelectPacket(id).into());
+        });
+        let onpointerdown = Callback::from(|e: PointerEvent| e.stop_propagation());
+        let class = classes!(
+            "arrow",
+            f.look,
+            f.lost.then_some("lost"),
+            f.ended.is_none().then_some("flying")
+        );
+        Some(html! {
+            <g {class} data-packet={id.to_string()} {onclick} {onpointerdown}>
+                <line x1={format!("{x1:.1}")} y1={format!("{y1:.2}")} x2={format!("{x2:.1}")} y2={format!("{y2:.2}")} />
+            </g>
+        })
+    });
+    html! {
+        <svg class="spacetime" viewBox={format!("0 0 1000 {rows}")} preserveAspectRatio="none"
+             style={format!("height: calc(var(--lane-h) * {rows})")}
+             aria-label="Messages over time, from sender to receiver">
+            { for arrows }
+        </svg>
     }
 }
 
@@ -49,14 +218,14 @@ fn left(p: f64) -> String {
 
 /// The instant under a pointer event on the tracks (Yew delegates events, so the element comes
 /// from its own reference, not from the event).
-fn instant_at(tracks: &NodeRef, e: &PointerEvent, end: Time) -> Option<Time> {
+fn instant_at(tracks: &NodeRef, e: &PointerEvent, window: Window) -> Option<Time> {
     let el = tracks.cast::<web_sys::Element>()?;
     let rect = el.get_bounding_client_rect();
     if rect.width() <= 0.0 {
         return None;
     }
     let f = ((f64::from(e.client_x()) - rect.left()) / rect.width()).clamp(0.0, 1.0);
-    Some((f * end as f64).round() as Time)
+    Some(window.start + (f * window.width() as f64).round() as Time)
 }
 
 /// Stretches of the run when the network was not whole (a partition or a cut link), from what
@@ -120,16 +289,11 @@ fn describe(step: &ScriptStep) -> String {
     }
 }
 
-fn view_ticks(ticks: &[Tick], end: Time, class: &'static str) -> Html {
+fn view_ticks(ticks: &[Tick], window: Window, class: &'static str) -> Html {
     let buckets: BTreeSet<u64> = ticks
         .iter()
-        .map(|t| {
-            if end == 0 {
-                0
-            } else {
-                (t.at.min(end) as u128 * u128::from(TICK_BUCKETS) / end as u128) as u64
-            }
-        })
+        .filter(|t| window.overlaps(t.at, t.at))
+        .map(|t| (window.pct(t.at) / 100.0 * TICK_BUCKETS as f64) as u64)
         .collect();
     buckets
         .into_iter()
@@ -146,12 +310,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let history = &props.history;
     let end = history.end().max(props.now);
     let now = props.now;
+    let window = Window::new(ZOOMS.get(props.zoom).copied().flatten(), now, end);
     let tracks = use_node_ref();
     let seek = {
         let d = props.dispatch.clone();
         let tracks = tracks.clone();
         move |e: &PointerEvent| {
-            if let Some(t) = instant_at(&tracks, e, end) {
+            if let Some(t) = instant_at(&tracks, e, window) {
                 d.emit(ClockAction::Seek(t).into());
             }
         }
@@ -172,40 +337,52 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             seek(&e);
         }
     });
+    let on_zoom = props.dispatch.reform(|e: Event| {
+        let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+        let i = usize::try_from(select.selected_index()).unwrap_or(0);
+        PageAction::Zoom(i).into()
+    });
     let clock = |a: ClockAction| {
         let a = AppAction::Clock(a);
         props.dispatch.reform(move |_: MouseEvent| a.clone())
     };
     let lanes = chronicle.lanes.iter().enumerate().map(|(i, lane)| {
         let id = NodeId::from_index(i);
-        let segments = lane.iter().enumerate().map(|(k, s)| {
+        let segments = lane.iter().enumerate().filter_map(|(k, s)| {
             let until = lane.get(k + 1).map_or(end, |n| n.from);
-            let (a, b) = (pct(s.from, end), pct(until, end));
+            if !window.overlaps(s.from, until) {
+                return None;
+            }
+            let (a, b) = (window.pct(s.from), window.pct(until));
             let changed = k == 0 || lane[k - 1].term != s.term;
             let label = (changed && b - a >= TERM_LABEL_MIN_PCT && s.term > 0).then(|| {
                 html! { <span class="term" style={left(a)}>{ format!("T{}", s.term) }</span> }
             });
-            html! {
+            Some(html! {
                 <>
                     <div class={classes!("seg", s.look.class())} data-look={s.look.class()}
                          data-term={s.term.to_string()} data-from-us={s.from.to_string()}
                          style={format!("left:{a:.3}%;width:{:.3}%", (b - a).max(0.15))}></div>
                     { for label }
                 </>
-            }
+            })
         });
         html! {
             <div class="lane" data-lane={id.to_string()}>{ for segments }</div>
         }
     });
     let trouble = network_trouble(history.script(), end);
-    let actions = history.script().iter().map(|step| {
-        let text = format!("{} at {}", describe(step), fmt_ms(step.at));
-        html! {
-            <i class="you-mark" data-act={step.name.clone()} style={left(pct(step.at, end))}
-               data-at-us={step.at.to_string()} title={text.clone()} aria-label={text}></i>
-        }
-    });
+    let actions = history
+        .script()
+        .iter()
+        .filter(|s| window.overlaps(s.at, s.at))
+        .map(|step| {
+            let text = format!("{} at {}", describe(step), fmt_ms(step.at));
+            html! {
+                <i class="you-mark" data-act={step.name.clone()} style={left(window.pct(step.at))}
+                   data-at-us={step.at.to_string()} title={text.clone()} aria-label={text}></i>
+            }
+        });
     let names = (0..chronicle.lanes.len()).map(|i| {
         html! { <span class="lane-name">{ NodeId::from_index(i).to_string() }</span> }
     });
@@ -217,22 +394,26 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <span class="lane-name small">{ "client" }</span>
                 <span class="lane-name small">{ "you" }</span>
             </div>
-            <div class="tracks" ref={tracks} data-timeline="" data-start-us="0" data-end-us={end.to_string()}
+            <div class="tracks" ref={tracks} data-timeline="" data-start-us={window.start.to_string()}
+                 data-end-us={window.end.to_string()} data-run-end-us={end.to_string()}
                  {onpointerdown} {onpointermove}>
                 { for lanes }
                 <div class="lane net">
-                    { for trouble.into_iter().map(|(a, b)| {
-                        let (a, b) = (pct(a, end), pct(b, end));
+                    { for trouble.into_iter().filter(|&(a, b)| window.overlaps(a, b)).map(|(a, b)| {
+                        let (a, b) = (window.pct(a), window.pct(b));
                         html! { <div class="seg trouble" style={format!("left:{a:.3}%;width:{:.3}%", (b - a).max(0.3))}></div> }
                     }) }
                 </div>
                 <div class="lane client">
-                    { view_ticks(&chronicle.writes, end, "write") }
-                    { view_ticks(&chronicle.commits, end, "commit") }
+                    { view_ticks(&chronicle.writes, window, "write") }
+                    { view_ticks(&chronicle.commits, window, "commit") }
                 </div>
                 <div class="lane acts">{ for actions }</div>
+                if window.width() <= ARROWS_UP_TO_US {
+                    { view_arrows(&props.sim, window, chronicle.lanes.len(), &props.dispatch) }
+                }
                 <div class="cursor" data-timeline-cursor="" data-time-us={now.to_string()}
-                     style={left(pct(now, end))}></div>
+                     style={left(window.pct(now))}></div>
             </div>
             <div class="axis">
                 <button data-action="to-start" onclick={clock(ClockAction::ToStart)} disabled={now == 0}
@@ -240,7 +421,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <button data-action="step-back" onclick={clock(ClockAction::StepBack)} disabled={now == 0}
                         title="Back one tick (←); Shift+← goes back to the previous event"
                         aria-label={format!("Back {}", fmt_duration(props.tick))}>{ "◀ back" }</button>
-                <span class="at">{ format!("showing {} of {}", fmt_ms(now), fmt_ms(end)) }</span>
+                <span class="at" title="The instant shown, of the latest the run reached">{ format!("{} of {}", fmt_ms(now), fmt_ms(end)) }</span>
+                <select data-control="zoom" onchange={on_zoom} aria-label="Zoom the timeline"
+                        title="Zoom: the whole run, or a short stretch up to the instant shown (Z, Shift+Z); at a second or less, messages are arrows">
+                    { for ZOOMS.iter().enumerate().map(|(i, w)| html! {
+                        <option value={i.to_string()} selected={i == props.zoom}>
+                            { w.map_or("whole run".to_string(), |w| format!("last {}", fmt_duration(w))) }
+                        </option>
+                    }) }
+                </select>
                 <button data-action="to-end" onclick={clock(ClockAction::ToEnd)} disabled={now >= end}
                         title="The latest instant the run reached (End)" aria-label="Go to the latest instant">{ "▶|" }</button>
                 <button data-action="undo" onclick={props.dispatch.reform(|_: MouseEvent| WorldAction::Undo.into())}

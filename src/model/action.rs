@@ -156,6 +156,10 @@ pub enum PageAction {
     ToggleTraffic,
     DismissNotice,
     Notify(Notice),
+    /// Zoom the timeline: an index into `params::ZOOMS`.
+    Zoom(usize),
+    ZoomIn,
+    ZoomOut,
 }
 
 impl From<ClockAction> for AppAction {

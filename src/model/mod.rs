@@ -67,6 +67,8 @@ pub struct AppState {
     pub notice: Option<Notice>,
     pub help: bool,
     pub show_traffic: bool,
+    /// How far the timeline is zoomed: an index into `params::ZOOMS`.
+    pub zoom: usize,
     pub client_text: String,
     pub client_target: NodeId,
     /// Why the last thing typed into the client box was refused.
@@ -130,6 +132,7 @@ impl AppState {
             notice,
             help: false,
             show_traffic: false,
+            zoom: 0,
             client_text: String::new(),
             client_target: NodeId(1),
             client_error: None,
@@ -231,6 +234,9 @@ impl AppState {
             PageAction::ToggleTraffic => self.show_traffic = !self.show_traffic,
             PageAction::DismissNotice => {}
             PageAction::Notify(notice) => self.notice = Some(notice),
+            PageAction::Zoom(i) => self.zoom = i.min(params::ZOOMS.len() - 1),
+            PageAction::ZoomIn => self.zoom = (self.zoom + 1).min(params::ZOOMS.len() - 1),
+            PageAction::ZoomOut => self.zoom = self.zoom.saturating_sub(1),
         }
         true
     }

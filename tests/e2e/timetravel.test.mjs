@@ -115,3 +115,27 @@ test('the step back button, Shift+← and clicking an event go back in time', as
   await screenshot(page, 'timeline-1280');
   assert.deepEqual(problems, []);
 });
+
+test('zoomed in, messages are arrows between lanes; clicking one selects that message', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5&nodes=5');
+  await setSpeed(page, '5×');
+  await waitForLeader(page);
+  await pause(page);
+  await page.keyboard.press('z');
+  await page.keyboard.press('z');
+  await page.keyboard.press('z');
+  await page.waitForFunction(() => document.querySelector('select[data-control=zoom]').selectedIndex === 3);
+  const start = Number(await page.getAttribute('[data-timeline]', 'data-start-us'));
+  const end = Number(await page.getAttribute('[data-timeline]', 'data-end-us'));
+  assert.equal(end - start, 200000, 'the last 200 ms');
+  await page.waitForSelector('[data-timeline] svg.spacetime g.arrow.hb');
+  await screenshot(page, 'spacetime-1920');
+  // The newest heartbeat's arrow: clicking it goes to when it was in flight and selects it.
+  const id = await page.$$eval('[data-timeline] svg.spacetime g.arrow.hb', (gs) => gs[gs.length - 1].dataset.packet);
+  await page.click(`[data-timeline] svg.spacetime g.arrow[data-packet="${id}"]`, { force: true });
+  await page.waitForSelector(`.inspector [data-inspect-packet="${id}"]`);
+  await page.waitForSelector(`svg.cluster g.packet.selected[data-packet="${id}"]`);
+  await page.keyboard.press('Shift+Z');
+  await page.waitForFunction(() => document.querySelector('select[data-control=zoom]').selectedIndex === 2);
+  assert.deepEqual(problems, []);
+});
