@@ -145,6 +145,14 @@ test('a bad file is explained by its path and the run on screen stays; a good on
     assert.equal(await timeUs(page), at);
     await page.click('.notice button.close');
   }
+  // A file far too large for a scenario is refused before it is read.
+  const huge = join(dir, 'huge.json');
+  await writeFile(huge, `{"description": "${'x'.repeat(6_000_000)}"}`);
+  await page.setInputFiles('input[type=file]', huge);
+  const big = await (await page.waitForSelector('.notice.error')).textContent();
+  assert.ok(big.includes('huge.json') && big.includes('MB'), big);
+  assert.deepEqual(await world(page), before, 'the run on screen is untouched');
+  await page.click('.notice button.close');
   // A good file, dropped onto the page.
   const good = '{"description": "Three servers; S2 times out first.", "nodes": 3, "script": [{"at_ms": 5, "do": "timeout", "node": "S2"}], "run_ms": 400}';
   await page.evaluate((text) => {
