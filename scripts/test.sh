@@ -12,6 +12,7 @@ need_cargo
 ensure_rust_components
 ensure_wasm_target
 ensure_npm_packages
+ensure_wasm_opt_on_path
 ensure_wasm_bindgen
 ensure_trunk
 ensure_chromium
@@ -96,6 +97,12 @@ step "wasm-bindgen-test in headless Chromium" cargo env \
   CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=120 \
   cargo test -p raft-live --tests --locked --target wasm32-unknown-unknown
 step "trunk build --release" check trunk build --release
+# What a new user types after set-up, with only what a new login shell has on its PATH.
+step "plain trunk build --release in a new shell" check \
+  env -i HOME="$HOME" TERM=dumb bash -lc "cd '$ROOT' && trunk build --release --dist target/plain-dist"
+# A course website: the page under a sub-path (tests/e2e/subpath.test.mjs serves it there).
+step "trunk build for a sub-path (/courses/raft/)" check \
+  trunk build --release --public-url /courses/raft/ --dist target/subpath-dist
 if [ -f dist/index.html ]; then
   say "page size (benchmark figure, not a gate)"
   node scripts/page-size.mjs dist | tee "$LOGS/page-size.log"
@@ -112,6 +119,6 @@ if [ ${#FAILED_STEPS[@]} -gt 0 ]; then
   echo "failed steps: ${FAILED_STEPS[*]} (logs in target/test-logs/)"
 fi
 echo "screenshots: target/screenshots/"
-echo "checks: $CHECKS_OK ok, $CHECKS_FAILED failed (purity gate, format, lints, release build)"
+echo "checks: $CHECKS_OK ok, $CHECKS_FAILED failed (purity gate, format, lints, release builds)"
 echo "$PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -93,11 +93,28 @@ ensure_chromium() {
   ensure_apt chromium chromium-driver
 }
 
+# trunk (offline, see Trunk.toml) looks for wasm-opt on PATH only. The one from npm's binaryen
+# package is a single self-contained script run by Node.js; a copy of it goes next to trunk in
+# ~/.cargo/bin, which a new shell has on its PATH, so plain `trunk build --release` works in the
+# checkout as well as through the scripts.
+WASM_OPT_VERSION="$(sed -n 's/^wasm_opt = "version_\([0-9]*\)"/\1/p' "$ROOT/Trunk.toml")"
+ensure_wasm_opt_on_path() {
+  local target="$HOME/.cargo/bin/wasm-opt"
+  if [ -x "$target" ] && "$target" --version 2>/dev/null | grep -q "version $WASM_OPT_VERSION\b"; then
+    return
+  fi
+  [ -f "$ROOT/node_modules/binaryen/bin/wasm-opt" ] || ensure_npm_packages
+  say "putting wasm-opt $WASM_OPT_VERSION next to trunk in ~/.cargo/bin"
+  mkdir -p "$HOME/.cargo/bin"
+  install -m 755 "$ROOT/node_modules/binaryen/bin/wasm-opt" "$target"
+}
+
 # Everything `trunk build` / `trunk serve` needs.
 ensure_app_tools() {
   need_cargo
   ensure_wasm_target
   ensure_npm_packages
+  ensure_wasm_opt_on_path
   ensure_wasm_bindgen
   ensure_trunk
 }

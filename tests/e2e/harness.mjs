@@ -19,12 +19,19 @@ const TYPES = {
   '.json': 'application/json',
 };
 
-/** Serves dist/ on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serveDist() {
+/** Serves a built page (dist/ by default) on 127.0.0.1 at a free port, under the path `prefix`
+ * (a course website's sub-path, e.g. '/courses/raft/'; anything outside it is 404), as a plain
+ * static web server would; resolves to { url, close } with `url` the page's address. */
+export async function serveDist(dir = DIST, prefix = '/') {
   const server = createServer(async (req, res) => {
-    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
-    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(DIST)) {
+    const whole = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    if (!whole.startsWith(prefix)) {
+      res.writeHead(404).end('not found');
+      return;
+    }
+    const path = '/' + whole.slice(prefix.length);
+    const file = normalize(join(dir, path === '/' ? 'index.html' : path));
+    if (!file.startsWith(dir)) {
       res.writeHead(403).end();
       return;
     }
@@ -38,7 +45,7 @@ export async function serveDist() {
   });
   await new Promise((ok) => server.listen(0, '127.0.0.1', ok));
   const { port } = server.address();
-  return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((ok) => server.close(ok)) };
+  return { url: `http://127.0.0.1:${port}${prefix}`, close: () => new Promise((ok) => server.close(ok)) };
 }
 
 /** Launches headless Debian Chromium with the flags this machine needs. Playwright gives every
