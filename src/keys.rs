@@ -423,7 +423,11 @@ mod tests {
         assert_eq!(shift_left, Some(KeyCommand::Act(C::StepBackEvent.into())));
         let undo = command_for(FREE_PLAY, "z", Mods::CTRL);
         assert_eq!(undo, Some(KeyCommand::Act(W::Undo.into())));
-        assert_eq!(free("z"), None, "Z alone does nothing");
+        assert_eq!(
+            free("z"),
+            Some(P::ZoomIn.into()),
+            "z alone zooms the timeline"
+        );
         assert_eq!(
             command_for(FREE_PLAY, "c", Mods::CTRL),
             None,

@@ -103,6 +103,12 @@ impl History {
         Ok((history, place))
     }
 
+    /// The run of a fresh cluster for `config` (every server empty, nothing done yet) and its
+    /// world at time 0.
+    pub fn fresh(config: Config) -> Result<(History, Place), ScenarioError> {
+        History::new(fresh(config))
+    }
+
     /// The scenario the run started from (its script is empty).
     pub fn start(&self) -> &Scenario {
         &self.start
@@ -277,11 +283,11 @@ mod tests {
     use crate::types::NodeId;
 
     fn run(seed: u64) -> (History, Place) {
-        let config = Config {
+        History::fresh(Config {
             seed,
             ..Config::default()
-        };
-        History::new(fresh(config)).expect("a fresh cluster")
+        })
+        .expect("a fresh cluster")
     }
 
     #[test]

@@ -547,20 +547,16 @@ pub fn Legend() -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use raftsim::lesson::Highlight;
-
-    /// The marks of a lesson step naming `names` in a cluster of five.
-    fn from_names(names: &[&str]) -> Marks {
-        let items: Vec<Highlight> = names
-            .iter()
-            .map(|n| Highlight::parse(n, 5).expect("a valid highlight name"))
-            .collect();
-        Marks::from_lesson(&items, 5)
-    }
 
     #[test]
     fn a_servers_parts_follow_its_sets() {
-        let hl = from_names(&["role:S1", "term:S1", "timer:S2", "heartbeat:S3"]);
+        let hl = Marks {
+            roles: BTreeSet::from([NodeId(1)]),
+            terms: BTreeSet::from([NodeId(1)]),
+            timers: BTreeSet::from([NodeId(2)]),
+            heartbeats: BTreeSet::from([NodeId(3)]),
+            ..Marks::default()
+        };
         let s1 = NodeParts::of(&hl, NodeId(1));
         assert!(s1.role && s1.term && !s1.vote && !s1.timer && !s1.node);
         assert!(NodeParts::of(&hl, NodeId(2)).timer);

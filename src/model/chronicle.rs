@@ -200,15 +200,14 @@ impl Chronicle {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use raftsim::history::fresh;
     use raftsim::{Action, Config, NodeId};
 
     fn run(seed: u64) -> (History, Place) {
-        let config = Config {
+        let seeded = Config {
             seed,
             ..Config::default()
         };
-        History::new(fresh(config)).expect("a fresh cluster")
+        History::fresh(seeded).expect("a fresh cluster")
     }
 
     #[test]

@@ -100,7 +100,7 @@ fn fresh_run(seed: u64, nodes: usize) -> (History, Place) {
             ..Config::default()
         }
     };
-    History::new(history::fresh(config)).expect("a valid configuration with fresh servers builds")
+    History::fresh(config).expect("a valid configuration with fresh servers builds")
 }
 
 impl AppState {
