@@ -4,6 +4,7 @@
 
 use crate::command::{Command, KvStore};
 pub use crate::ctx::{Ctx, Timing};
+use crate::lab::BrokenRule;
 use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Payload, Rpc};
 use crate::trace::{rules, EventKind, Rule, Timer, VoteDenial};
 use crate::types::{majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES};
@@ -340,6 +341,18 @@ impl Node {
     pub fn restart(&mut self, ctx: &mut Ctx) {
         self.crashed = false;
         ctx.record(self.me(), EventKind::Restarted, rules::RESTART);
+        if ctx.broken(BrokenRule::ForgetVoteOnRestart) {
+            if let Some(for_node) = self.voted_for.take() {
+                ctx.record_broken(
+                    self.me(),
+                    EventKind::VoteForgotten {
+                        term: self.current_term,
+                        for_node,
+                    },
+                    BrokenRule::ForgetVoteOnRestart,
+                );
+            }
+        }
         let term = self.current_term;
         self.step_to_follower(ctx, term, None, rules::RESTART);
         self.commit_index = 0;
@@ -424,11 +437,13 @@ impl Node {
         last_log_index: LogIndex,
         last_log_term: Term,
     ) {
+        let other_vote = self.voted_for.filter(|&v| v != candidate);
+        let up_to_date = self.is_up_to_date(last_log_index, last_log_term);
         let denial = if term < self.current_term {
             Some((VoteDenial::StaleTerm, rules::STALE_TERM))
-        } else if let Some(v) = self.voted_for.filter(|&v| v != candidate) {
+        } else if let Some(v) = other_vote.filter(|_| !ctx.broken(BrokenRule::VoteTwice)) {
             Some((VoteDenial::AlreadyVoted { for_node: v }, rules::ONE_VOTE))
-        } else if !self.is_up_to_date(last_log_index, last_log_term) {
+        } else if !up_to_date && !ctx.broken(BrokenRule::VoteWithoutLogCheck) {
             Some((VoteDenial::LogNotUpToDate, rules::UP_TO_DATE))
         } else {
             None
@@ -446,11 +461,15 @@ impl Node {
             ),
             None => {
                 self.voted_for = Some(candidate);
-                ctx.record(
-                    self.me(),
-                    EventKind::VoteGranted { candidate, term },
-                    rules::GRANT_VOTE,
-                );
+                // Only a broken rule lets a vote through past a check that refuses it.
+                let kind = EventKind::VoteGranted { candidate, term };
+                if other_vote.is_some() {
+                    ctx.record_broken(self.me(), kind, BrokenRule::VoteTwice);
+                } else if !up_to_date {
+                    ctx.record_broken(self.me(), kind, BrokenRule::VoteWithoutLogCheck);
+                } else {
+                    ctx.record(self.me(), kind, rules::GRANT_VOTE);
+                }
                 // Granting a vote resets the election timer; refusing does not (Figure 2).
                 self.reset_election_timer(ctx);
             }
@@ -558,11 +577,17 @@ impl Node {
     /// last entry the request carried, which now matches the leader.
     pub fn maybe_append(&mut self, ctx: &mut Ctx, prev: LogIndex, entries: Vec<Entry>) -> LogIndex {
         let last_new = prev + entries.len() as LogIndex;
+        let keep_conflicts = ctx.broken(BrokenRule::KeepConflictingEntries);
+        let mut kept: Option<(LogIndex, usize)> = None;
         let mut new_from = None;
         for (k, entry) in entries.iter().enumerate() {
             let index = prev + 1 + k as LogIndex;
             match self.term_at(index) {
                 Some(t) if t == entry.term => continue,
+                Some(_) if keep_conflicts => {
+                    let (first, count) = kept.unwrap_or((index, 0));
+                    kept = Some((first, count + 1));
+                }
                 Some(_) => {
                     self.truncate_from(ctx, index);
                     new_from = Some(k);
@@ -573,6 +598,13 @@ impl Node {
                     break;
                 }
             }
+        }
+        if let Some((first_index, count)) = kept {
+            ctx.record_broken(
+                self.me(),
+                EventKind::ConflictKept { first_index, count },
+                BrokenRule::KeepConflictingEntries,
+            );
         }
         if let Some(k) = new_from {
             let mut entries = entries;
@@ -724,8 +756,13 @@ impl Node {
         let slice = &mut matched[..n];
         slice.sort_unstable_by(|a, b| b.cmp(a));
         let candidate = slice[self.quorum() - 1];
-        if candidate > self.commit_index && self.term_at(candidate) == Some(self.current_term) {
-            self.set_commit(ctx, candidate, rules::LEADER_COMMIT);
+        if candidate > self.commit_index {
+            if self.term_at(candidate) == Some(self.current_term) {
+                self.set_commit(ctx, candidate, rules::LEADER_COMMIT);
+            } else if ctx.broken(BrokenRule::CommitOldTermEntries) {
+                ctx.broken_used.insert(BrokenRule::CommitOldTermEntries);
+                self.set_commit(ctx, candidate, BrokenRule::CommitOldTermEntries.rule());
+            }
         }
     }
 

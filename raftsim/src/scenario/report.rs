@@ -25,6 +25,9 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub seed: u64,
+    /// The protocol options the run had on (`pre_vote`, …); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub protocol: Vec<&'static str>,
     /// When the run stopped.
     pub ended_at_ms: f64,
     pub nodes: Vec<NodeReport>,
@@ -77,6 +80,9 @@ pub struct ClientReport {
 pub struct InvariantReport {
     pub ok: bool,
     pub violations: Vec<ViolationReport>,
+    /// The rules the scenario breaks on purpose (`"broken_rules"`); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken_rules: Vec<&'static str>,
 }
 
 /// One broken safety property.
@@ -88,6 +94,9 @@ pub struct ViolationReport {
     pub property: String,
     pub at_ms: f64,
     pub detail: String,
+    /// The rules broken on purpose that had changed a decision by then: what allowed it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken_rules: Vec<&'static str>,
 }
 
 /// The `expect` block, checked.
@@ -148,6 +157,7 @@ impl Outcome {
                 property: v.invariant.to_string(),
                 at_ms: ms(v.at),
                 detail: v.detail.clone(),
+                broken_rules: v.broken_rules.names(),
             })
             .collect();
         let expect = scenario.expect.as_ref().map(|e| {
@@ -175,12 +185,14 @@ impl Outcome {
         Outcome {
             description: scenario.description.clone(),
             seed: scenario.config.seed,
+            protocol: scenario.config.protocol.iter().map(|o| o.name()).collect(),
             ended_at_ms: ms(sim.now()),
             nodes,
             clients,
             invariants: InvariantReport {
                 ok: violations.is_empty(),
                 violations,
+                broken_rules: scenario.config.broken_rules.names(),
             },
             expect,
             events,
