@@ -4,12 +4,14 @@
 
 use crate::command::{Command, KvStore};
 pub use crate::ctx::{Ctx, Timing};
-use crate::lab::BrokenRule;
+use crate::lab::{BrokenRule, ProtocolOption};
 use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Payload, Rpc};
 use crate::trace::{rules, EventKind, Rule, Timer, VoteDenial};
 use crate::types::{majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+mod options;
 
 /// Everything one server holds. Field names follow Figure 2 so that screen and paper match.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -57,6 +59,16 @@ pub struct Node {
 
     /// A crashed server does nothing and loses what is sent to it.
     pub crashed: bool,
+
+    // Volatile state for the protocol options (unused while they are off).
+    /// Pre-vote: who said yes in the pre-vote this server is holding; None when not asking.
+    pub pre_votes: Option<Vec<NodeId>>,
+    /// When this server last accepted AppendEntries from the leader of its term.
+    pub heard_leader_at: Option<Time>,
+    /// Check-quorum, on a leader: the followers that answered since the last check, by
+    /// `NodeId::index()`, and when the next check is due.
+    pub heard_from: Vec<bool>,
+    pub quorum_check_due: Time,
 }
 
 impl Node {
@@ -117,6 +129,10 @@ impl Node {
             heartbeat_due: 0,
             pending_writes: BTreeMap::new(),
             crashed: false,
+            pre_votes: None,
+            heard_leader_at: None,
+            heard_from: vec![false; cluster_size],
+            quorum_check_due: 0,
         }
     }
 
@@ -199,6 +215,7 @@ impl Node {
         self.role = Role::Follower;
         self.leader_id = leader;
         self.votes_granted.clear();
+        self.pre_votes = None;
         if was != Role::Follower {
             self.pending_writes.clear();
             ctx.record(
@@ -232,6 +249,7 @@ impl Node {
             rules::START_ELECTION,
         );
         self.current_term += 1;
+        self.pre_votes = None;
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
         self.leader_id = None;
@@ -278,6 +296,9 @@ impl Node {
         self.match_index = vec![0; self.cluster_size];
         self.match_index[self.id.index()] = last;
         self.pending_writes.clear();
+        self.pre_votes = None;
+        self.heard_from = vec![false; self.cluster_size];
+        self.quorum_check_due = ctx.now + ctx.timing.election_min_us;
         ctx.record(
             self.me(),
             EventKind::RoleChanged {
@@ -288,6 +309,9 @@ impl Node {
             rule,
         );
         self.heartbeat_due = ctx.now + ctx.timing.heartbeat_us;
+        if ctx.option(ProtocolOption::LeaderNoop) {
+            self.append_noop(ctx);
+        }
         self.bcast_append(ctx);
     }
 
@@ -308,7 +332,11 @@ impl Node {
             },
             rule,
         );
-        self.become_candidate(ctx);
+        if ctx.option(ProtocolOption::PreVote) {
+            self.start_pre_vote(ctx);
+        } else {
+            self.become_candidate(ctx);
+        }
     }
 
     /// A leader's heartbeat timer: AppendEntries to everyone (§5.2).
@@ -325,6 +353,9 @@ impl Node {
             },
             rules::HEARTBEAT,
         );
+        if ctx.option(ProtocolOption::CheckQuorum) && self.quorum_lost(ctx) {
+            return;
+        }
         self.heartbeat_due = ctx.now + ctx.timing.heartbeat_us;
         self.bcast_append(ctx);
     }
@@ -363,6 +394,7 @@ impl Node {
         self.match_index = vec![0; self.cluster_size];
         self.votes_granted.clear();
         self.pending_writes.clear();
+        self.heard_leader_at = None;
         self.reset_election_timer(ctx);
     }
 
@@ -386,8 +418,9 @@ impl Node {
     }
 
     fn handle_rpc(&mut self, ctx: &mut Ctx, from: NodeId, rpc: Rpc) {
-        // Figure 2, all servers: a higher term in any request or reply makes us a follower.
-        if rpc.term() > self.current_term {
+        // Figure 2, all servers: a higher term in any request or reply makes us a follower. A
+        // PreVote's term is only proposed: it changes nothing (thesis §9.6).
+        if rpc.term() > self.current_term && !matches!(rpc, Rpc::PreVote { .. }) {
             self.become_follower(ctx, rpc.term(), None);
         }
         match rpc {
@@ -419,6 +452,14 @@ impl Node {
                 success,
                 match_index,
             } => self.handle_append_reply(ctx, from, term, success, match_index),
+            Rpc::PreVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => self.handle_pre_vote(ctx, from, term, last_log_index, last_log_term),
+            Rpc::PreVoteReply { term, vote_granted } => {
+                self.handle_pre_vote_reply(ctx, from, term, vote_granted)
+            }
         }
     }
 
@@ -541,8 +582,11 @@ impl Node {
                 return;
             }
         }
-        // Heard from the current leader: the election timer starts over.
+        // Heard from the current leader: the election timer starts over (and a pre-vote, if
+        // one is under way, is given up).
         self.reset_election_timer(ctx);
+        self.heard_leader_at = Some(ctx.now);
+        self.pre_votes = None;
         if self.term_at(prev_log_index) != Some(prev_log_term) {
             ctx.record(
                 self.me(),
@@ -672,6 +716,11 @@ impl Node {
             let index = self.last_applied;
             let command = self.log[index as usize - 1].command.clone();
             let value = self.kv.apply(&command);
+            let rule = if command == Command::Noop {
+                rules::APPLY_NOOP
+            } else {
+                rules::APPLY
+            };
             ctx.record(
                 self.me(),
                 EventKind::Applied {
@@ -679,7 +728,7 @@ impl Node {
                     command,
                     value,
                 },
-                rules::APPLY,
+                rule,
             );
             if self.role == Role::Leader {
                 if let Some(write) = self.pending_writes.remove(&index) {
@@ -714,6 +763,7 @@ impl Node {
             return;
         }
         let p = from.index();
+        self.heard_from[p] = true;
         if success {
             // Replies can arrive late or twice: only ever move forward.
             if match_index > self.match_index[p] {

@@ -1,12 +1,14 @@
 //! The safety lab: each rule of the paper broken on purpose in its classic scenario
 //! (`raftsim/scenarios/broken-*.json`) ends in the violation the rule exists to prevent, named by
 //! the checker; the same scenario with the rule intact is clean and meets its expectations.
-//! Tests are named after the section of the rule.
+//! Then the protocol options: each scenario (`leader-noop.json`, `pre-vote.json`,
+//! `check-quorum.json`) meets its expectations with its option on and differs with it off.
+//! Tests are named after the section of the rule or option.
 
 use raftsim::invariants::Invariant;
 use raftsim::scenario::{Outcome, Scenario};
 use raftsim::trace::EventKind;
-use raftsim::{BrokenRule, BrokenRules, Sim};
+use raftsim::{BrokenRule, BrokenRules, Command, NodeId, Protocol, ProtocolOption, Role, Sim};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
@@ -224,4 +226,247 @@ fn broken_rules_read_write_and_refuse_unknown_names() {
     assert!(e.to_string().contains("did you mean \"vote_twice\""), "{e}");
     let e = Scenario::from_json(r#"{"broken_rules": "vote_twice"}"#).unwrap_err();
     assert_eq!(e.path(), Some("broken_rules"), "{e}");
+}
+
+// ----- Protocol options -----
+
+/// Runs an option's scenario as written (the option on) and with it off; both are safe.
+fn on_and_off(name: &str, option: ProtocolOption) -> (Sim, Sim) {
+    let on = example(name);
+    let mut expected = Protocol::default();
+    expected.set(option, true);
+    assert_eq!(
+        on.config.protocol, expected,
+        "{name} turns on exactly {option}"
+    );
+    let outcome = on.run().unwrap();
+    assert!(
+        outcome.ok(),
+        "{name}: {:?} {:?}",
+        outcome.invariants,
+        outcome.expect
+    );
+    assert_eq!(outcome.protocol, vec![option.name()]);
+    let mut off = on.clone();
+    off.config.protocol = Protocol::default();
+    let off_outcome = off.run().unwrap();
+    assert!(
+        off_outcome.invariants.ok,
+        "{name} off: {:?}",
+        off_outcome.invariants
+    );
+    assert!(
+        !off_outcome.expect.as_ref().unwrap().ok,
+        "{name}: without {option} the run ends differently"
+    );
+    (on.run_sim().unwrap(), off.run_sim().unwrap())
+}
+
+fn state(sim: &Sim, id: u8) -> Vec<(String, i64)> {
+    let n = sim.node(NodeId(id)).unwrap();
+    n.kv.values.iter().map(|(k, v)| (k.clone(), *v)).collect()
+}
+
+/// §8: with a no-op on election, a new leader commits the entries of earlier terms at once, so
+/// restarted state machines catch up without a client write; without it they stay empty.
+#[test]
+fn s8_leader_noop_lets_restarted_stores_catch_up_without_a_write() {
+    let (on, off) = on_and_off("leader-noop", ProtocolOption::LeaderNoop);
+    for id in 1..=3 {
+        assert_eq!(state(&on, id), vec![("x".to_string(), 3)], "S{id} on");
+        assert!(
+            state(&off, id).is_empty(),
+            "S{id} off: {:?}",
+            state(&off, id)
+        );
+        assert_eq!(off.node(NodeId(id)).unwrap().commit_index, 0);
+    }
+    let leader = on.node(NodeId(2)).unwrap();
+    assert_eq!(leader.log.last().unwrap().command, Command::Noop);
+    // The no-op is appended citing its rule, and applied without touching the store.
+    assert!(on
+        .trace()
+        .iter()
+        .any(|e| e.rule.section == "§8"
+            && matches!(e.kind, EventKind::EntriesAppended { count: 1, .. })));
+    assert!(on.trace().iter().any(|e| matches!(
+        &e.kind,
+        EventKind::Applied {
+            command: Command::Noop,
+            value: 0,
+            ..
+        }
+    )));
+}
+
+/// Thesis §9.6: with pre-vote, a server cut off by a partition never raises its term, so on
+/// its return it does not depose the healthy leader; without it, it does.
+#[test]
+fn thesis_9_6_pre_vote_keeps_a_returning_server_from_deposing_the_leader() {
+    let (on, off) = on_and_off("pre-vote", ProtocolOption::PreVote);
+    assert_eq!(on.leader(), Some(NodeId(1)));
+    assert!(on.nodes().iter().all(|n| n.current_term == 1));
+    assert!(on
+        .trace()
+        .iter()
+        .any(|e| e.node == Some(NodeId(3))
+            && matches!(e.kind, EventKind::PreVoteStarted { term: 2 })));
+    assert!(
+        on.trace()
+            .iter()
+            .all(|e| !matches!(e.kind, EventKind::TermAdvanced { to, .. } if to > 1)),
+        "with pre-vote nobody raises the term past 1"
+    );
+    let s1 = off.node(NodeId(1)).unwrap();
+    assert!(s1.current_term > 1, "without pre-vote the term is raised");
+    assert!(
+        off.trace().iter().any(|e| e.node == Some(NodeId(1))
+            && matches!(
+                e.kind,
+                EventKind::RoleChanged {
+                    from: Role::Leader,
+                    to: Role::Follower,
+                    ..
+                }
+            )),
+        "without pre-vote S1 is deposed"
+    );
+}
+
+/// A pre-vote asks without changing anything: the receiver keeps its term and vote, and a
+/// server that hears from a leader refuses.
+#[test]
+fn thesis_9_6_a_pre_vote_changes_nothing_and_is_refused_while_a_leader_is_heard() {
+    let mut s = example("pre-vote");
+    s.script.truncate(2);
+    s.run_until = 400_000;
+    let mut sim = s.run_sim().unwrap();
+    let before: Vec<_> = sim
+        .nodes()
+        .iter()
+        .map(|n| (n.current_term, n.voted_for))
+        .collect();
+    sim.apply(raftsim::Action::Timeout { node: NodeId(3) })
+        .unwrap();
+    sim.advance_by(100_000);
+    let after: Vec<_> = sim
+        .nodes()
+        .iter()
+        .map(|n| (n.current_term, n.voted_for))
+        .collect();
+    assert_eq!(before, after, "nobody's term or vote changed");
+    assert_eq!(sim.leader(), Some(NodeId(1)));
+    let refusals = sim
+        .trace()
+        .iter()
+        .filter(|e| {
+            matches!(
+                e.kind,
+                EventKind::PreVoteDenied {
+                    reason: raftsim::PreVoteDenial::LeaderAlive,
+                    ..
+                }
+            )
+        })
+        .count();
+    assert_eq!(refusals, 2, "S1 (the leader) and S2 (its follower) refuse");
+    assert!(sim.violations().is_empty());
+}
+
+/// Check-quorum: a leader cut off from the majority steps down within an election timeout or
+/// two; without the option it goes on calling itself leader.
+#[test]
+fn check_quorum_makes_an_isolated_leader_step_down() {
+    let (on, off) = on_and_off("check-quorum", ProtocolOption::CheckQuorum);
+    assert_eq!(on.node(NodeId(1)).unwrap().role, Role::Follower);
+    assert_eq!(off.node(NodeId(1)).unwrap().role, Role::Leader);
+    let step_down = on
+        .trace()
+        .iter()
+        .find(|e| {
+            e.node == Some(NodeId(1))
+                && matches!(
+                    e.kind,
+                    EventKind::RoleChanged {
+                        from: Role::Leader,
+                        to: Role::Follower,
+                        ..
+                    }
+                )
+        })
+        .expect("S1 stepped down");
+    assert!(step_down.rule.text.contains("check-quorum"));
+    // Partitioned at 200 ms; one election timeout (150 ms) or two later at the most.
+    assert!(step_down.at > 200_000 && step_down.at <= 200_000 + 2 * 150_000);
+    // With the option on, only the majority's leader calls itself leader.
+    assert_eq!(
+        on.nodes().iter().filter(|n| n.role == Role::Leader).count(),
+        1
+    );
+}
+
+/// With every option off and every rule intact, nothing of the lab shows in a run.
+#[test]
+fn the_paper_protocol_is_the_default() {
+    let c = raftsim::Config::default();
+    assert!(c.broken_rules.is_empty());
+    assert!(c.protocol.is_paper());
+    let mut sim = Sim::new(c).unwrap();
+    sim.advance_by(3_000_000);
+    assert!(sim.trace().iter().all(|e| !matches!(
+        e.kind,
+        EventKind::PreVoteStarted { .. }
+            | EventKind::PreVoteGranted { .. }
+            | EventKind::PreVoteDenied { .. }
+            | EventKind::PreVoteReceived { .. }
+            | EventKind::VoteForgotten { .. }
+            | EventKind::ConflictKept { .. }
+    ) && !e.rule.text.starts_with("BROKEN")));
+}
+
+/// The scenario field reads option names, refuses unknown ones with a hint, and is written back.
+#[test]
+fn protocol_reads_writes_and_refuses_unknown_options() {
+    let s =
+        Scenario::from_json(r#"{"protocol": {"pre_vote": true, "check_quorum": true}}"#).unwrap();
+    assert_eq!(
+        s.config.protocol,
+        Protocol {
+            leader_noop: false,
+            pre_vote: true,
+            check_quorum: true
+        }
+    );
+    for text in [s.to_json(), s.to_compact_json()] {
+        assert!(text.contains(r#""protocol":"#), "{text}");
+        assert_eq!(Scenario::from_json(&text).unwrap(), s);
+    }
+    assert!(!Scenario::from_json("{}")
+        .unwrap()
+        .to_json()
+        .contains("protocol"));
+    let e = Scenario::from_json(r#"{"protocol": {"prevote": true}}"#).unwrap_err();
+    assert_eq!(e.path(), Some("protocol.prevote"), "{e}");
+    assert!(e.to_string().contains("did you mean \"pre_vote\""), "{e}");
+    let e = Scenario::from_json(r#"{"protocol": {"pre_vote": 1}}"#).unwrap_err();
+    assert_eq!(e.path(), Some("protocol.pre_vote"), "{e}");
+}
+
+/// A running simulation's rules and options can be changed for what happens next.
+#[test]
+fn rules_and_options_can_be_set_on_a_running_sim() {
+    let mut sim = Sim::new(raftsim::Config::default()).unwrap();
+    sim.advance_by(500_000);
+    sim.set_protocol(Protocol {
+        check_quorum: true,
+        ..Protocol::default()
+    });
+    sim.set_broken_rules(BrokenRules::of(&[BrokenRule::VoteTwice]));
+    assert!(sim.config().protocol.check_quorum);
+    assert!(sim.config().broken_rules.contains(BrokenRule::VoteTwice));
+    sim.advance_by(1_000_000);
+    assert!(
+        sim.violations().is_empty(),
+        "a healthy cluster breaks nothing"
+    );
 }
