@@ -91,6 +91,17 @@ impl Node {
         }
     }
 
+    /// The role to show people. A crashed server leads nothing and answers nobody; it comes
+    /// back as a follower, so it is shown as one. (`role` itself keeps what the server was when
+    /// it crashed, untouched until the restart, so that traces stay as they are.)
+    pub fn shown_role(&self) -> Role {
+        if self.crashed {
+            Role::Follower
+        } else {
+            self.role
+        }
+    }
+
     /// Votes needed to win an election in this cluster (and copies needed to commit).
     pub fn quorum(&self) -> usize {
         majority(self.cluster_size)

@@ -43,6 +43,7 @@ pub struct Outcome {
 #[derive(Clone, Debug, Serialize)]
 pub struct NodeReport {
     pub id: NodeId,
+    /// `Node::shown_role`: a crashed server is reported as a follower, never as a leader.
     pub role: Role,
     pub term: Term,
     pub voted_for: Option<NodeId>,
@@ -139,7 +140,7 @@ impl Outcome {
             .iter()
             .map(|n| NodeReport {
                 id: n.id,
-                role: n.role,
+                role: n.shown_role(),
                 term: n.current_term,
                 voted_for: n.voted_for,
                 commit_index: n.commit_index,
