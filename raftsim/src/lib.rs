@@ -17,7 +17,7 @@
 //! | [`lab`] | rules that can be broken on purpose and protocol options (pre-vote, check-quorum, no-op on election): names, sections, one-line descriptions |
 //! | [`network`] | packets in flight, partitions, cut links, latency, loss |
 //! | [`ctx`] | what a server may touch while it handles one event (clock, PRNG, network, trace) |
-//! | [`node`] | one Raft server as a pure state machine (Figure 2) |
+//! | [`node`] | one Raft server as a pure state machine (Figure 2), with `node/options.rs` (the protocol options: no-op on election, pre-vote, check-quorum) |
 //! | [`invariants`] | the safety properties, checked after every step |
 //! | [`sim`] | the whole world: `Sim`, with `sim/config.rs` (parameters, starting states), `sim/action.rs` (what people do), `sim/client.rs` (the client's writes) |
 //! | [`chaos`] | random faults for seed sweeps and soak runs |
