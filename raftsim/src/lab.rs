@@ -289,7 +289,7 @@ mod tests {
                 format!("\"{}\"", r.name()),
                 "serde uses the same name"
             );
-            assert!(r.rule().text.starts_with("BROKEN on purpose: "));
+            assert!(r.rule().text.starts_with(rules::BROKEN));
             assert!(r.section().starts_with('§') || r.section().starts_with("Figure"));
             assert!(!r.warning().is_empty());
         }

@@ -211,8 +211,18 @@ pub struct Event {
 }
 
 impl Event {
-    /// One plain sentence for people, e.g. "S3 granted its vote to S1 for term 2".
+    /// One plain sentence for people, e.g. "S3 granted its vote to S1 for term 2". A decision
+    /// only a rule broken on purpose allows says so.
     pub fn describe(&self) -> String {
+        let sentence = self.sentence();
+        if self.rule.text.starts_with(rules::BROKEN) {
+            format!("{sentence} (rule broken on purpose)")
+        } else {
+            sentence
+        }
+    }
+
+    fn sentence(&self) -> String {
         let who = match self.node {
             Some(id) => id.to_string(),
             None => "The client".to_string(),
@@ -382,10 +392,10 @@ impl Event {
                 format!("{who}'s election timeout is random again from its next reset")
             }
             EventKind::VoteForgotten { term, for_node } => format!(
-                "{who} forgot on restart that it voted for {for_node} in term {term} (rule broken on purpose)"
+                "{who} forgot on restart that it voted for {for_node} in term {term}"
             ),
             EventKind::ConflictKept { first_index, count } => format!(
-                "{who} kept {count} entr{} from index {first_index} on that conflict with the leader's (rule broken on purpose)",
+                "{who} kept {count} entr{} from index {first_index} on that conflict with the leader's",
                 if *count == 1 { "y" } else { "ies" }
             ),
             EventKind::PreVoteStarted { term } => format!(
@@ -576,6 +586,9 @@ pub mod rules {
         "thesis §6.2",
         "With check-quorum, a leader that has not heard from a majority within an election timeout steps down",
     );
+
+    /// How the text of every rule broken on purpose begins.
+    pub const BROKEN: &str = "BROKEN on purpose: ";
 
     // Rules broken on purpose (never unless a run breaks them).
     pub const BROKEN_COMMIT_OLD_TERM: &Rule = &r(
