@@ -65,12 +65,19 @@ fn check(name: &str, rule: BrokenRule, must: &[Invariant]) -> Sim {
     for v in &outcome.invariants.violations {
         assert_eq!(v.broken_rules, vec![rule.name()]);
     }
-    assert!(
-        sim.trace()
-            .iter()
-            .any(|e| std::ptr::eq(e.rule, rule.rule())),
-        "{name}: the trace cites the broken rule"
-    );
+    let cited: Vec<_> = sim
+        .trace()
+        .iter()
+        .filter(|e| std::ptr::eq(e.rule, rule.rule()))
+        .collect();
+    assert!(!cited.is_empty(), "{name}: the trace cites the broken rule");
+    for e in cited {
+        assert!(
+            e.describe().ends_with("(rule broken on purpose)"),
+            "{name}: {}",
+            e.describe()
+        );
+    }
     assert_eq!(sim.broken_rules_used(), BrokenRules::of(&[rule]));
     // The report says which rules the run broke.
     let json = serde_json::to_value(&outcome).unwrap();
