@@ -6,6 +6,7 @@
 //! replays in the other.
 
 use crate::command::Command;
+use crate::lab::Protocol;
 use crate::sim::{Action, Config, Sim, WriteStatus};
 use crate::types::{NodeId, Role, Time, US_PER_MS};
 use rand_core::{RngCore, SeedableRng};
@@ -24,6 +25,8 @@ pub struct ChaosOptions {
     pub recovery_limit_us: Time,
     /// Largest cluster to draw.
     pub max_nodes: usize,
+    /// Protocol options every run has on (none by default).
+    pub protocol: Protocol,
 }
 
 impl Default for ChaosOptions {
@@ -33,6 +36,7 @@ impl Default for ChaosOptions {
             mean_gap_us: 40 * US_PER_MS,
             recovery_limit_us: 20_000 * US_PER_MS,
             max_nodes: 7,
+            protocol: Protocol::default(),
         }
     }
 }
@@ -117,6 +121,7 @@ impl Chaos {
             duplicate_ppm,
             client_follows_redirects: self.below(4) != 0,
             check_invariants: true,
+            protocol: opts.protocol,
             ..Config::default()
         }
     }

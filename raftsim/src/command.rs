@@ -15,6 +15,9 @@ pub enum Command {
     Set { key: Arc<str>, value: i64 },
     /// `ADD key n`: the key's value (0 if absent) grows by `n`.
     Add { key: Arc<str>, n: i64 },
+    /// `NOOP`: an entry with no command, which a new leader appends with the `leader_noop`
+    /// option (§8). Applying it changes nothing.
+    Noop,
 }
 
 /// Why a line of text is not a command.
@@ -40,6 +43,7 @@ impl Command {
             return Err(CommandError::Empty);
         };
         let verb_name = match verb.to_ascii_uppercase().as_str() {
+            "NOOP" if words.len() == 1 => return Ok(Command::Noop),
             "SET" => "SET",
             "ADD" => "ADD",
             _ => return Err(CommandError::UnknownVerb((*verb).to_string())),
@@ -64,10 +68,11 @@ impl Command {
         })
     }
 
-    /// The key this command touches.
+    /// The key this command touches (empty for `NOOP`).
     pub fn key(&self) -> &str {
         match self {
             Command::Set { key, .. } | Command::Add { key, .. } => key,
+            Command::Noop => "",
         }
     }
 }
@@ -77,6 +82,7 @@ impl fmt::Display for Command {
         match self {
             Command::Set { key, value } => write!(f, "SET {key} {value}"),
             Command::Add { key, n } => write!(f, "ADD {key} {n}"),
+            Command::Noop => f.write_str("NOOP"),
         }
     }
 }
@@ -104,10 +110,14 @@ impl KvStore {
     /// Applies a committed command and returns the key's new value. Arithmetic saturates: a
     /// student typing `ADD x 9223372036854775807` twice gets a big number, not a crash.
     pub fn apply(&mut self, command: &Command) -> i64 {
+        if *command == Command::Noop {
+            return 0;
+        }
         let key = command.key();
         let next = |old: i64| match command {
             Command::Set { value, .. } => *value,
             Command::Add { n, .. } => old.saturating_add(*n),
+            Command::Noop => old,
         };
         // One lookup; only a key seen for the first time costs an allocation.
         match self.values.get_mut(key) {

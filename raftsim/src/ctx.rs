@@ -2,6 +2,7 @@
 //! (to send), the trace (to explain) and a note of which logs changed. `Sim` builds one `Ctx` per
 //! event; the server (`node.rs`) only ever sees the world through it.
 
+use crate::lab::{BrokenRule, BrokenRules, Protocol, ProtocolOption};
 use crate::message::{Addr, Packet, PacketId, PacketSummary, Payload};
 use crate::network::Network;
 use crate::trace::{rules, Event, EventKind, Rule, Trace};
@@ -9,12 +10,15 @@ use crate::types::{LogIndex, NodeId, Time};
 use rand_core::RngCore;
 use rand_pcg::Pcg64Mcg;
 
-/// The timing parameters a server needs, copied from the configuration.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+/// The timing parameters a server needs, copied from the configuration, with the rules broken
+/// on purpose and the protocol options (none by default).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timing {
     pub election_min_us: Time,
     pub election_max_us: Time,
     pub heartbeat_us: Time,
+    pub broken: BrokenRules,
+    pub protocol: Protocol,
 }
 
 /// What a server may touch while it handles one event: the clock, the one PRNG, the network (to
@@ -29,9 +33,27 @@ pub struct Ctx<'a> {
     pub pinned_timeout: Option<Time>,
     /// `(server, first index)` for every log change made in this step.
     pub log_changes: &'a mut Vec<(NodeId, LogIndex)>,
+    /// The broken rules that changed a decision while handling this event.
+    pub broken_used: BrokenRules,
 }
 
 impl Ctx<'_> {
+    /// Whether this run breaks `rule` on purpose.
+    pub fn broken(&self, rule: BrokenRule) -> bool {
+        self.timing.broken.contains(rule)
+    }
+
+    /// Records a decision only a broken rule allowed, citing the rule it breaks.
+    pub fn record_broken(&mut self, node: Option<NodeId>, kind: EventKind, rule: BrokenRule) {
+        self.broken_used.insert(rule);
+        self.record(node, kind, rule.rule());
+    }
+
+    /// Whether this run has `option` on.
+    pub fn option(&self, option: ProtocolOption) -> bool {
+        self.timing.protocol.get(option)
+    }
+
     /// A number drawn uniformly from `[lo, hi]`. Draws nothing when the range is one value.
     pub fn draw(&mut self, lo: Time, hi: Time) -> Time {
         if hi <= lo {

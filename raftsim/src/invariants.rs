@@ -2,6 +2,7 @@
 
 use crate::command::Command;
 use crate::fnv::Fnv1a;
+use crate::lab::BrokenRules;
 use crate::message::Entry;
 use crate::node::Node;
 use crate::types::{LogIndex, NodeId, Role, Term, Time, MAX_NODES};
@@ -58,11 +59,23 @@ pub struct Violation {
     pub invariant: Invariant,
     pub at: Time,
     pub detail: String,
+    /// The rules broken on purpose that had changed a decision in the run by then (empty when
+    /// every rule was kept: then Raft itself, or the checker, is wrong).
+    #[serde(skip_serializing_if = "BrokenRules::is_empty")]
+    pub broken_rules: BrokenRules,
 }
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "at {} µs: {}: {}", self.at, self.invariant, self.detail)
+        write!(f, "at {} µs: {}: {}", self.at, self.invariant, self.detail)?;
+        if !self.broken_rules.is_empty() {
+            write!(
+                f,
+                " (allowed by rules broken on purpose: {})",
+                self.broken_rules.names().join(", ")
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -72,6 +85,9 @@ struct Seen {
     term: Term,
     /// The vote cast in `term`, once cast.
     vote: Option<NodeId>,
+    /// A different vote in `term` already reported (`Some(None)`: a vote forgotten), so that
+    /// each change is reported once.
+    vote_reported: Option<Option<NodeId>>,
     /// `Some(term)` if the server was leader of that term at the last look.
     leader_term: Option<Term>,
     /// Per log entry: its term, a hash of the entry, and a hash of the log up to it.
@@ -128,9 +144,10 @@ pub struct Checker {
 }
 
 fn entry_hash(e: &Entry) -> u64 {
-    let (tag, key, n) = match &e.command {
+    let (tag, key, n): (&[u8], &str, i64) = match &e.command {
         Command::Set { key, value } => (b"S", key, *value),
         Command::Add { key, n } => (b"A", key, *n),
+        Command::Noop => (b"N", "", 0),
     };
     Fnv1a::new()
         .bytes(&e.term.to_le_bytes())
@@ -236,6 +253,7 @@ impl Checker {
                     invariant: $invariant,
                     at: now,
                     detail: $detail,
+                    broken_rules: BrokenRules::NONE,
                 })
             };
         }
@@ -261,7 +279,8 @@ impl Checker {
             // One vote per term (§5.2): a vote once cast in a term is never changed or forgotten.
             if n.current_term == s.term {
                 if let Some(prev) = s.vote {
-                    if n.voted_for != Some(prev) {
+                    if n.voted_for != Some(prev) && s.vote_reported != Some(n.voted_for) {
+                        s.vote_reported = Some(n.voted_for);
                         let now_vote = n.voted_for.map_or("nobody".to_string(), |v| v.to_string());
                         report!(
                             Invariant::OneVotePerTerm,
@@ -455,6 +474,9 @@ impl Checker {
             }
 
             s.max_commit = s.max_commit.max(c);
+            if n.current_term != s.term {
+                s.vote_reported = None;
+            }
             if n.current_term != s.term || s.vote.is_none() {
                 s.vote = n.voted_for;
             }
@@ -682,6 +704,7 @@ mod tests {
             invariant: Invariant::LogMatching,
             at: 5,
             detail: "d".into(),
+            broken_rules: BrokenRules::NONE,
         };
         assert!(v.to_string().contains("Log Matching"));
     }

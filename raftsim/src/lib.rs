@@ -14,9 +14,10 @@
 //! | `fnv` (private) | the FNV-1a hash behind [`Sim::trace_hash`] and the checker's log hashes |
 //! | [`message`] | what travels on the wire: RPCs, client traffic, packets, packet kinds |
 //! | [`trace`] | every event with the rule behind it |
+//! | [`lab`] | rules that can be broken on purpose and protocol options (pre-vote, check-quorum, no-op on election): names, sections, one-line descriptions |
 //! | [`network`] | packets in flight, partitions, cut links, latency, loss |
 //! | [`ctx`] | what a server may touch while it handles one event (clock, PRNG, network, trace) |
-//! | [`node`] | one Raft server as a pure state machine (Figure 2) |
+//! | [`node`] | one Raft server as a pure state machine (Figure 2), with `node/options.rs` (the protocol options: no-op on election, pre-vote, check-quorum) |
 //! | [`invariants`] | the safety properties, checked after every step |
 //! | [`sim`] | the whole world: `Sim`, with `sim/config.rs` (parameters, starting states), `sim/action.rs` (what people do), `sim/client.rs` (the client's writes) |
 //! | [`chaos`] | random faults for seed sweeps and soak runs |
@@ -31,6 +32,7 @@ mod fnv;
 pub mod history;
 pub mod invariants;
 mod json;
+pub mod lab;
 pub mod lesson;
 pub mod link;
 pub mod message;
@@ -43,6 +45,7 @@ pub mod types;
 
 pub use command::{Command, CommandError, KvStore};
 pub use invariants::{Checker, Invariant, Violation};
+pub use lab::{BrokenRule, BrokenRules, Protocol, ProtocolOption};
 pub use message::{
     Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, PacketKind, PacketSummary, Payload,
     Rpc,
@@ -50,5 +53,5 @@ pub use message::{
 pub use network::Network;
 pub use node::Node;
 pub use sim::{Action, ActionError, ClientWrite, Config, ConfigError, NodeSetup, Sim, WriteStatus};
-pub use trace::{DropReason, Event, EventKind, Rule, Timer, Trace, VoteDenial};
+pub use trace::{DropReason, Event, EventKind, PreVoteDenial, Rule, Timer, Trace, VoteDenial};
 pub use types::{fmt_ms, majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES, US_PER_MS};

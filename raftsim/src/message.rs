@@ -41,6 +41,16 @@ pub enum Rpc {
         success: bool,
         match_index: LogIndex,
     },
+    /// Pre-vote (Ongaro's thesis §9.6, with the `pre_vote` option): "could I win an election
+    /// for `term`?" `term` is the sender's current term plus one; the sender keeps its own term
+    /// until a majority says yes, and the receiver changes nothing.
+    PreVote {
+        term: Term,
+        last_log_index: LogIndex,
+        last_log_term: Term,
+    },
+    /// The answer to a PreVote; `term` is the receiver's current term.
+    PreVoteReply { term: Term, vote_granted: bool },
 }
 
 impl Rpc {
@@ -50,7 +60,9 @@ impl Rpc {
             Rpc::RequestVote { term, .. }
             | Rpc::RequestVoteReply { term, .. }
             | Rpc::AppendEntries { term, .. }
-            | Rpc::AppendEntriesReply { term, .. } => *term,
+            | Rpc::AppendEntriesReply { term, .. }
+            | Rpc::PreVote { term, .. }
+            | Rpc::PreVoteReply { term, .. } => *term,
         }
     }
 
@@ -62,6 +74,8 @@ impl Rpc {
             Rpc::AppendEntries { entries, .. } if entries.is_empty() => "heartbeat",
             Rpc::AppendEntries { .. } => "AppendEntries",
             Rpc::AppendEntriesReply { .. } => "append reply",
+            Rpc::PreVote { .. } => "PreVote",
+            Rpc::PreVoteReply { .. } => "pre-vote reply",
         }
     }
 }
@@ -159,10 +173,13 @@ pub enum PacketKind {
     AppendReply,
     ClientRequest,
     ClientReply,
+    /// Pre-vote requests and replies (the `pre_vote` option).
+    PreVote,
+    PreVoteReply,
 }
 
 impl PacketKind {
-    pub const ALL: [PacketKind; 7] = [
+    pub const ALL: [PacketKind; 9] = [
         PacketKind::RequestVote,
         PacketKind::VoteReply,
         PacketKind::Heartbeat,
@@ -170,11 +187,13 @@ impl PacketKind {
         PacketKind::AppendReply,
         PacketKind::ClientRequest,
         PacketKind::ClientReply,
+        PacketKind::PreVote,
+        PacketKind::PreVoteReply,
     ];
 
     /// Every kind's name, in the order of `ALL`: the one table behind `name`, `Display` and
     /// serde.
-    pub const NAMES: [&'static str; 7] = [
+    pub const NAMES: [&'static str; 9] = [
         "request_vote",
         "vote_reply",
         "heartbeat",
@@ -182,6 +201,8 @@ impl PacketKind {
         "append_reply",
         "client_request",
         "client_reply",
+        "pre_vote",
+        "pre_vote_reply",
     ];
 
     /// The name used in files: `request_vote`, `heartbeat`, ….
@@ -206,6 +227,8 @@ impl PacketKind {
             }
             Payload::Rpc(Rpc::AppendEntries { .. }) => PacketKind::AppendEntries,
             Payload::Rpc(Rpc::AppendEntriesReply { .. }) => PacketKind::AppendReply,
+            Payload::Rpc(Rpc::PreVote { .. }) => PacketKind::PreVote,
+            Payload::Rpc(Rpc::PreVoteReply { .. }) => PacketKind::PreVoteReply,
             Payload::ClientRequest { .. } => PacketKind::ClientRequest,
             Payload::ClientReply { .. } => PacketKind::ClientReply,
         }
@@ -259,6 +282,15 @@ pub enum PacketSummary {
         write: ClientWriteId,
         answer: ClientAnswer,
     },
+    PreVote {
+        term: Term,
+        last_log_index: LogIndex,
+        last_log_term: Term,
+    },
+    PreVoteReply {
+        term: Term,
+        granted: bool,
+    },
 }
 
 impl PacketSummary {
@@ -301,6 +333,19 @@ impl PacketSummary {
                 success: *success,
                 match_index: *match_index,
             },
+            Payload::Rpc(Rpc::PreVote {
+                term,
+                last_log_index,
+                last_log_term,
+            }) => PacketSummary::PreVote {
+                term: *term,
+                last_log_index: *last_log_index,
+                last_log_term: *last_log_term,
+            },
+            Payload::Rpc(Rpc::PreVoteReply { term, vote_granted }) => PacketSummary::PreVoteReply {
+                term: *term,
+                granted: *vote_granted,
+            },
             Payload::ClientRequest { write, command } => PacketSummary::ClientRequest {
                 write: *write,
                 command: command.clone(),
@@ -321,6 +366,8 @@ impl PacketSummary {
             PacketSummary::AppendReply { .. } => PacketKind::AppendReply,
             PacketSummary::ClientRequest { .. } => PacketKind::ClientRequest,
             PacketSummary::ClientReply { .. } => PacketKind::ClientReply,
+            PacketSummary::PreVote { .. } => PacketKind::PreVote,
+            PacketSummary::PreVoteReply { .. } => PacketKind::PreVoteReply,
         }
     }
 }
@@ -340,6 +387,18 @@ impl fmt::Display for PacketSummary {
             PacketSummary::VoteReply { term, granted } => {
                 let verdict = if *granted { "granted" } else { "refused" };
                 write!(f, "vote reply (term {term}, {verdict})")
+            }
+            PacketSummary::PreVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => write!(
+                f,
+                "PreVote (term {term}, lastLogIndex {last_log_index}, lastLogTerm {last_log_term})"
+            ),
+            PacketSummary::PreVoteReply { term, granted } => {
+                let verdict = if *granted { "granted" } else { "refused" };
+                write!(f, "pre-vote reply (term {term}, {verdict})")
             }
             PacketSummary::AppendEntries {
                 term,

@@ -4,11 +4,14 @@
 
 use crate::command::{Command, KvStore};
 pub use crate::ctx::{Ctx, Timing};
+use crate::lab::{BrokenRule, ProtocolOption};
 use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Payload, Rpc};
 use crate::trace::{rules, EventKind, Rule, Timer, VoteDenial};
 use crate::types::{majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use serde::Serialize;
 use std::collections::BTreeMap;
+
+mod options;
 
 /// Everything one server holds. Field names follow Figure 2 so that screen and paper match.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -56,6 +59,16 @@ pub struct Node {
 
     /// A crashed server does nothing and loses what is sent to it.
     pub crashed: bool,
+
+    // Volatile state for the protocol options (unused while they are off).
+    /// Pre-vote: who said yes in the pre-vote this server is holding; None when not asking.
+    pub pre_votes: Option<Vec<NodeId>>,
+    /// When this server last accepted AppendEntries from the leader of its term.
+    pub heard_leader_at: Option<Time>,
+    /// Check-quorum, on a leader: the followers that answered since the last check, by
+    /// `NodeId::index()`, and when the next check is due.
+    pub heard_from: Vec<bool>,
+    pub quorum_check_due: Time,
 }
 
 impl Node {
@@ -75,6 +88,17 @@ impl Node {
             Some(0)
         } else {
             self.log.get(index as usize - 1).map(|e| e.term)
+        }
+    }
+
+    /// The role to show people. A crashed server leads nothing and answers nobody; it comes
+    /// back as a follower, so it is shown as one. (`role` itself keeps what the server was when
+    /// it crashed, untouched until the restart, so that traces stay as they are.)
+    pub fn shown_role(&self) -> Role {
+        if self.crashed {
+            Role::Follower
+        } else {
+            self.role
         }
     }
 
@@ -116,6 +140,10 @@ impl Node {
             heartbeat_due: 0,
             pending_writes: BTreeMap::new(),
             crashed: false,
+            pre_votes: None,
+            heard_leader_at: None,
+            heard_from: vec![false; cluster_size],
+            quorum_check_due: 0,
         }
     }
 
@@ -198,6 +226,7 @@ impl Node {
         self.role = Role::Follower;
         self.leader_id = leader;
         self.votes_granted.clear();
+        self.pre_votes = None;
         if was != Role::Follower {
             self.pending_writes.clear();
             ctx.record(
@@ -231,6 +260,7 @@ impl Node {
             rules::START_ELECTION,
         );
         self.current_term += 1;
+        self.pre_votes = None;
         self.role = Role::Candidate;
         self.voted_for = Some(self.id);
         self.leader_id = None;
@@ -277,6 +307,9 @@ impl Node {
         self.match_index = vec![0; self.cluster_size];
         self.match_index[self.id.index()] = last;
         self.pending_writes.clear();
+        self.pre_votes = None;
+        self.heard_from = vec![false; self.cluster_size];
+        self.quorum_check_due = ctx.now + ctx.timing.election_min_us;
         ctx.record(
             self.me(),
             EventKind::RoleChanged {
@@ -287,6 +320,9 @@ impl Node {
             rule,
         );
         self.heartbeat_due = ctx.now + ctx.timing.heartbeat_us;
+        if ctx.option(ProtocolOption::LeaderNoop) {
+            self.append_noop(ctx);
+        }
         self.bcast_append(ctx);
     }
 
@@ -307,7 +343,11 @@ impl Node {
             },
             rule,
         );
-        self.become_candidate(ctx);
+        if ctx.option(ProtocolOption::PreVote) {
+            self.start_pre_vote(ctx);
+        } else {
+            self.become_candidate(ctx);
+        }
     }
 
     /// A leader's heartbeat timer: AppendEntries to everyone (§5.2).
@@ -324,6 +364,9 @@ impl Node {
             },
             rules::HEARTBEAT,
         );
+        if ctx.option(ProtocolOption::CheckQuorum) && self.quorum_lost(ctx) {
+            return;
+        }
         self.heartbeat_due = ctx.now + ctx.timing.heartbeat_us;
         self.bcast_append(ctx);
     }
@@ -340,6 +383,18 @@ impl Node {
     pub fn restart(&mut self, ctx: &mut Ctx) {
         self.crashed = false;
         ctx.record(self.me(), EventKind::Restarted, rules::RESTART);
+        if ctx.broken(BrokenRule::ForgetVoteOnRestart) {
+            if let Some(for_node) = self.voted_for.take() {
+                ctx.record_broken(
+                    self.me(),
+                    EventKind::VoteForgotten {
+                        term: self.current_term,
+                        for_node,
+                    },
+                    BrokenRule::ForgetVoteOnRestart,
+                );
+            }
+        }
         let term = self.current_term;
         self.step_to_follower(ctx, term, None, rules::RESTART);
         self.commit_index = 0;
@@ -350,6 +405,7 @@ impl Node {
         self.match_index = vec![0; self.cluster_size];
         self.votes_granted.clear();
         self.pending_writes.clear();
+        self.heard_leader_at = None;
         self.reset_election_timer(ctx);
     }
 
@@ -373,8 +429,9 @@ impl Node {
     }
 
     fn handle_rpc(&mut self, ctx: &mut Ctx, from: NodeId, rpc: Rpc) {
-        // Figure 2, all servers: a higher term in any request or reply makes us a follower.
-        if rpc.term() > self.current_term {
+        // Figure 2, all servers: a higher term in any request or reply makes us a follower. A
+        // PreVote's term is only proposed: it changes nothing (thesis §9.6).
+        if rpc.term() > self.current_term && !matches!(rpc, Rpc::PreVote { .. }) {
             self.become_follower(ctx, rpc.term(), None);
         }
         match rpc {
@@ -406,6 +463,14 @@ impl Node {
                 success,
                 match_index,
             } => self.handle_append_reply(ctx, from, term, success, match_index),
+            Rpc::PreVote {
+                term,
+                last_log_index,
+                last_log_term,
+            } => self.handle_pre_vote(ctx, from, term, last_log_index, last_log_term),
+            Rpc::PreVoteReply { term, vote_granted } => {
+                self.handle_pre_vote_reply(ctx, from, term, vote_granted)
+            }
         }
     }
 
@@ -424,11 +489,13 @@ impl Node {
         last_log_index: LogIndex,
         last_log_term: Term,
     ) {
+        let other_vote = self.voted_for.filter(|&v| v != candidate);
+        let up_to_date = self.is_up_to_date(last_log_index, last_log_term);
         let denial = if term < self.current_term {
             Some((VoteDenial::StaleTerm, rules::STALE_TERM))
-        } else if let Some(v) = self.voted_for.filter(|&v| v != candidate) {
+        } else if let Some(v) = other_vote.filter(|_| !ctx.broken(BrokenRule::VoteTwice)) {
             Some((VoteDenial::AlreadyVoted { for_node: v }, rules::ONE_VOTE))
-        } else if !self.is_up_to_date(last_log_index, last_log_term) {
+        } else if !up_to_date && !ctx.broken(BrokenRule::VoteWithoutLogCheck) {
             Some((VoteDenial::LogNotUpToDate, rules::UP_TO_DATE))
         } else {
             None
@@ -446,11 +513,15 @@ impl Node {
             ),
             None => {
                 self.voted_for = Some(candidate);
-                ctx.record(
-                    self.me(),
-                    EventKind::VoteGranted { candidate, term },
-                    rules::GRANT_VOTE,
-                );
+                // Only a broken rule lets a vote through past a check that refuses it.
+                let kind = EventKind::VoteGranted { candidate, term };
+                if other_vote.is_some() {
+                    ctx.record_broken(self.me(), kind, BrokenRule::VoteTwice);
+                } else if !up_to_date {
+                    ctx.record_broken(self.me(), kind, BrokenRule::VoteWithoutLogCheck);
+                } else {
+                    ctx.record(self.me(), kind, rules::GRANT_VOTE);
+                }
                 // Granting a vote resets the election timer; refusing does not (Figure 2).
                 self.reset_election_timer(ctx);
             }
@@ -522,8 +593,11 @@ impl Node {
                 return;
             }
         }
-        // Heard from the current leader: the election timer starts over.
+        // Heard from the current leader: the election timer starts over (and a pre-vote, if
+        // one is under way, is given up).
         self.reset_election_timer(ctx);
+        self.heard_leader_at = Some(ctx.now);
+        self.pre_votes = None;
         if self.term_at(prev_log_index) != Some(prev_log_term) {
             ctx.record(
                 self.me(),
@@ -558,11 +632,17 @@ impl Node {
     /// last entry the request carried, which now matches the leader.
     pub fn maybe_append(&mut self, ctx: &mut Ctx, prev: LogIndex, entries: Vec<Entry>) -> LogIndex {
         let last_new = prev + entries.len() as LogIndex;
+        let keep_conflicts = ctx.broken(BrokenRule::KeepConflictingEntries);
+        let mut kept: Option<(LogIndex, usize)> = None;
         let mut new_from = None;
         for (k, entry) in entries.iter().enumerate() {
             let index = prev + 1 + k as LogIndex;
             match self.term_at(index) {
                 Some(t) if t == entry.term => continue,
+                Some(_) if keep_conflicts => {
+                    let (first, count) = kept.unwrap_or((index, 0));
+                    kept = Some((first, count + 1));
+                }
                 Some(_) => {
                     self.truncate_from(ctx, index);
                     new_from = Some(k);
@@ -573,6 +653,13 @@ impl Node {
                     break;
                 }
             }
+        }
+        if let Some((first_index, count)) = kept {
+            ctx.record_broken(
+                self.me(),
+                EventKind::ConflictKept { first_index, count },
+                BrokenRule::KeepConflictingEntries,
+            );
         }
         if let Some(k) = new_from {
             let mut entries = entries;
@@ -640,6 +727,11 @@ impl Node {
             let index = self.last_applied;
             let command = self.log[index as usize - 1].command.clone();
             let value = self.kv.apply(&command);
+            let rule = if command == Command::Noop {
+                rules::APPLY_NOOP
+            } else {
+                rules::APPLY
+            };
             ctx.record(
                 self.me(),
                 EventKind::Applied {
@@ -647,7 +739,7 @@ impl Node {
                     command,
                     value,
                 },
-                rules::APPLY,
+                rule,
             );
             if self.role == Role::Leader {
                 if let Some(write) = self.pending_writes.remove(&index) {
@@ -682,6 +774,7 @@ impl Node {
             return;
         }
         let p = from.index();
+        self.heard_from[p] = true;
         if success {
             // Replies can arrive late or twice: only ever move forward.
             if match_index > self.match_index[p] {
@@ -724,8 +817,13 @@ impl Node {
         let slice = &mut matched[..n];
         slice.sort_unstable_by(|a, b| b.cmp(a));
         let candidate = slice[self.quorum() - 1];
-        if candidate > self.commit_index && self.term_at(candidate) == Some(self.current_term) {
-            self.set_commit(ctx, candidate, rules::LEADER_COMMIT);
+        if candidate > self.commit_index {
+            if self.term_at(candidate) == Some(self.current_term) {
+                self.set_commit(ctx, candidate, rules::LEADER_COMMIT);
+            } else if ctx.broken(BrokenRule::CommitOldTermEntries) {
+                ctx.broken_used.insert(BrokenRule::CommitOldTermEntries);
+                self.set_commit(ctx, candidate, BrokenRule::CommitOldTermEntries.rule());
+            }
         }
     }
 

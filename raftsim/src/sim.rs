@@ -7,6 +7,7 @@ use crate::command::Command;
 use crate::ctx::{Ctx, Timing};
 use crate::fnv::Fnv1a;
 use crate::invariants::{Checker, Violation};
+use crate::lab::{BrokenRules, Protocol};
 use crate::message::{Addr, ClientAnswer, ClientWriteId, Packet, PacketId, PacketSummary, Payload};
 use crate::network::Network;
 use crate::node::Node;
@@ -57,6 +58,8 @@ pub struct Sim {
     pub(crate) next_timer: Option<(Time, NodeId, Timer)>,
     /// Servers that ran (`with_node`) since the checker last looked: bit `NodeId::index()`.
     pub(crate) touched: u16,
+    /// The rules broken on purpose that have changed a decision so far in this run.
+    pub(crate) broken_used: BrokenRules,
 }
 
 impl Sim {
@@ -114,6 +117,7 @@ impl Sim {
             timers: Vec::new(),
             next_timer: None,
             touched: 0,
+            broken_used: BrokenRules::NONE,
         };
         sim.timers = sim.nodes.iter().map(Node::next_timer).collect();
         sim.next_timer = sim.earliest_timer();
@@ -166,6 +170,24 @@ impl Sim {
     /// what can be read back from the trace (and `trace_hash`, which covers the events kept) is.
     pub fn keep_trace(&mut self, at_most: Option<usize>) {
         self.trace.keep_at_most(at_most);
+    }
+
+    /// The rules broken on purpose that have changed a decision so far in this run (a subset
+    /// of `config().broken_rules`).
+    pub fn broken_rules_used(&self) -> BrokenRules {
+        self.broken_used
+    }
+
+    /// Breaks or restores rules from now on. Not an [`Action`]: a run that must replay (time
+    /// travel, saved files, links) sets them in the `Config` or scenario it starts from.
+    pub fn set_broken_rules(&mut self, rules: BrokenRules) {
+        self.config.broken_rules = rules;
+    }
+
+    /// Turns protocol options on or off from now on. Not an [`Action`]: a run that must replay
+    /// sets them in the `Config` or scenario it starts from.
+    pub fn set_protocol(&mut self, protocol: Protocol) {
+        self.config.protocol = protocol;
     }
 
     /// Every safety violation the checker has seen; empty while Raft holds.
@@ -466,6 +488,8 @@ impl Sim {
             election_min_us: self.config.election_timeout_min_us,
             election_max_us: self.config.election_timeout_max_us,
             heartbeat_us: self.config.heartbeat_interval_us,
+            broken: self.config.broken_rules,
+            protocol: self.config.protocol,
         }
     }
 
@@ -480,10 +504,12 @@ impl Sim {
             timing,
             pinned_timeout: self.pinned_timeout_us[id.index()],
             log_changes: &mut self.log_changes,
+            broken_used: BrokenRules::NONE,
         };
         self.touched |= 1 << id.index();
         let node = &mut self.nodes[id.index()];
         let result = f(node, &mut ctx);
+        self.broken_used = self.broken_used.union(ctx.broken_used);
         let next = node.next_timer();
         if self.timers[id.index()] != next {
             self.timers[id.index()] = next;
@@ -503,6 +529,7 @@ impl Sim {
             timing,
             pinned_timeout: None,
             log_changes: &mut self.log_changes,
+            broken_used: BrokenRules::NONE,
         };
         f(&mut ctx)
     }
@@ -624,7 +651,11 @@ impl Sim {
             let found =
                 self.checker
                     .observe_step(self.now, &self.nodes, &self.log_changes, self.touched);
-            self.violations.extend(found);
+            let used = self.broken_used;
+            self.violations.extend(found.into_iter().map(|mut v| {
+                v.broken_rules = used;
+                v
+            }));
             self.touched = 0;
         }
         self.log_changes.clear();

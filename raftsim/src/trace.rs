@@ -153,6 +153,49 @@ pub enum EventKind {
     TimeoutPinned {
         timeout_us: Option<Time>,
     },
+    /// With `forget_vote_on_restart` broken: a restart lost the vote cast in `term`.
+    VoteForgotten {
+        term: Term,
+        for_node: NodeId,
+    },
+    /// With `keep_conflicting_entries` broken: a follower kept `count` entries from
+    /// `first_index` on that conflict with the leader's.
+    ConflictKept {
+        first_index: LogIndex,
+        count: usize,
+    },
+    /// Pre-vote: a server asks whether it could win an election for `term` (its term plus one)
+    /// without raising its own term.
+    PreVoteStarted {
+        term: Term,
+    },
+    PreVoteGranted {
+        candidate: NodeId,
+        term: Term,
+    },
+    PreVoteDenied {
+        candidate: NodeId,
+        term: Term,
+        reason: PreVoteDenial,
+    },
+    PreVoteReceived {
+        from: NodeId,
+        granted: bool,
+        votes: usize,
+        needed: usize,
+    },
+}
+
+/// Why a server refused a pre-vote (Ongaro's thesis §9.6).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreVoteDenial {
+    /// The term asked for is older than ours.
+    StaleTerm,
+    /// We heard from a leader within the minimum election timeout.
+    LeaderAlive,
+    /// The asking server's log is less up to date than ours (§5.4.1).
+    LogNotUpToDate,
 }
 
 /// One entry of the trace.
@@ -168,8 +211,18 @@ pub struct Event {
 }
 
 impl Event {
-    /// One plain sentence for people, e.g. "S3 granted its vote to S1 for term 2".
+    /// One plain sentence for people, e.g. "S3 granted its vote to S1 for term 2". A decision
+    /// only a rule broken on purpose allows says so.
     pub fn describe(&self) -> String {
+        let sentence = self.sentence();
+        if self.rule.text.starts_with(rules::BROKEN) {
+            format!("{sentence} (rule broken on purpose)")
+        } else {
+            sentence
+        }
+    }
+
+    fn sentence(&self) -> String {
         let who = match self.node {
             Some(id) => id.to_string(),
             None => "The client".to_string(),
@@ -292,6 +345,11 @@ impl Event {
             }
             EventKind::Applied {
                 index,
+                command: Command::Noop,
+                ..
+            } => format!("{who} applied entry {index}, a no-op: the state machine is unchanged"),
+            EventKind::Applied {
+                index,
                 command,
                 value,
             } => format!(
@@ -332,6 +390,46 @@ impl Event {
             ),
             EventKind::TimeoutPinned { timeout_us: None } => {
                 format!("{who}'s election timeout is random again from its next reset")
+            }
+            EventKind::VoteForgotten { term, for_node } => format!(
+                "{who} forgot on restart that it voted for {for_node} in term {term}"
+            ),
+            EventKind::ConflictKept { first_index, count } => format!(
+                "{who} kept {count} entr{} from index {first_index} on that conflict with the leader's",
+                if *count == 1 { "y" } else { "ies" }
+            ),
+            EventKind::PreVoteStarted { term } => format!(
+                "{who} asked for pre-votes: could it win term {term}? Its own term stays"
+            ),
+            EventKind::PreVoteGranted { candidate, term } => {
+                format!("{who} granted a pre-vote to {candidate} for term {term}")
+            }
+            EventKind::PreVoteDenied {
+                candidate,
+                term,
+                reason,
+            } => match reason {
+                PreVoteDenial::StaleTerm => format!(
+                    "{who} refused {candidate} a pre-vote: term {term} is older than its own"
+                ),
+                PreVoteDenial::LeaderAlive => format!(
+                    "{who} refused {candidate} a pre-vote for term {term}: it hears from a leader"
+                ),
+                PreVoteDenial::LogNotUpToDate => format!(
+                    "{who} refused {candidate} a pre-vote for term {term}: its own log is more up to date"
+                ),
+            },
+            EventKind::PreVoteReceived {
+                from,
+                granted,
+                votes,
+                needed,
+            } => {
+                if *granted {
+                    format!("{who} got a pre-vote from {from}: {votes} of the {needed} it needs")
+                } else {
+                    format!("{who} was refused a pre-vote by {from}: still {votes} of the {needed} it needs")
+                }
             }
         }
     }
@@ -458,6 +556,61 @@ pub mod rules {
         "A restarted server keeps its persistent state (term, vote, log) and loses the volatile rest",
     );
     pub const NETWORK: &Rule = &r("sim", "The network changed");
+
+    // Protocol options (off unless a run turns them on).
+    pub const LEADER_NOOP: &Rule = &r(
+        "§8",
+        "A new leader appends an entry of its own term with no command at once, so that earlier entries can commit",
+    );
+    pub const APPLY_NOOP: &Rule = &r(
+        "§8",
+        "An entry with no command is committed like any other but changes nothing in the state machine",
+    );
+    pub const PRE_VOTE_START: &Rule = &r(
+        "thesis §9.6",
+        "With pre-vote, a server whose election timer runs out first asks whether it could win, without raising its term",
+    );
+    pub const PRE_VOTE_GRANT: &Rule = &r(
+        "thesis §9.6",
+        "A server grants a pre-vote if the term is not old, it has not heard from a leader within the minimum election timeout, and the candidate's log is up to date; it changes nothing of its own",
+    );
+    pub const PRE_VOTE_LEADER_ALIVE: &Rule = &r(
+        "thesis §9.6",
+        "A server that heard from a leader within the minimum election timeout refuses pre-votes: the leader is alive",
+    );
+    pub const PRE_VOTE_COUNT: &Rule = &r(
+        "thesis §9.6",
+        "A server counts pre-votes; only with a majority does it raise its term and start a real election",
+    );
+    pub const CHECK_QUORUM: &Rule = &r(
+        "thesis §6.2",
+        "With check-quorum, a leader that has not heard from a majority within an election timeout steps down",
+    );
+
+    /// How the text of every rule broken on purpose begins.
+    pub const BROKEN: &str = "BROKEN on purpose: ";
+
+    // Rules broken on purpose (never unless a run breaks them).
+    pub const BROKEN_COMMIT_OLD_TERM: &Rule = &r(
+        "§5.4.2",
+        "BROKEN on purpose: the leader commits an entry of an earlier term because a majority stores it (Figure 8 shows why Raft never does)",
+    );
+    pub const BROKEN_VOTE_WITHOUT_LOG_CHECK: &Rule = &r(
+        "§5.4.1",
+        "BROKEN on purpose: the vote is granted without checking that the candidate's log is at least as up to date",
+    );
+    pub const BROKEN_VOTE_TWICE: &Rule = &r(
+        "§5.2",
+        "BROKEN on purpose: the server votes again in a term in which it already voted for another candidate",
+    );
+    pub const BROKEN_FORGET_VOTE: &Rule = &r(
+        "Figure 2",
+        "BROKEN on purpose: votedFor is not persistent, so a restart forgets the vote cast in the current term",
+    );
+    pub const BROKEN_KEEP_CONFLICTING: &Rule = &r(
+        "§5.3",
+        "BROKEN on purpose: the follower keeps entries that conflict with the leader's instead of deleting them and all that follow",
+    );
 }
 
 const CHUNK: usize = 256;

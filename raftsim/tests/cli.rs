@@ -304,3 +304,38 @@ fn seed_overrides_the_file() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert_eq!(json(&o)["seed"], 42);
 }
+
+/// A crashed server is never reported as a leader: the report shows the role it restarts with,
+/// and an `expect` block on the role sees the same.
+#[test]
+fn a_crashed_leader_is_not_reported_as_leader() {
+    let doc = r#"{
+        "nodes": 3,
+        "script": [
+            {"at_ms": 0, "do": "timeout", "node": "S1"},
+            {"at_ms": 200, "do": "crash", "node": "S1"}
+        ],
+        "run_ms": 250,
+        "expect": {"nodes": {"S1": {"role": "follower", "crashed": true}}}
+    }"#;
+    let o = raftsim_stdin(&["run", "-"], doc);
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", stderr(&o));
+    let v = json(&o);
+    let s1 = &v["nodes"][0];
+    assert_eq!(s1["id"], "S1");
+    assert_eq!(s1["crashed"], true);
+    assert_eq!(s1["role"], "follower");
+}
+
+/// A run that breaks a rule says so next to its violations, on stdout and stderr, and fails.
+#[test]
+fn a_broken_rule_is_named_next_to_its_violations() {
+    let o = raftsim(&["run", &scenario_path("broken-vote-twice")]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    assert_eq!(v["invariants"]["ok"], false);
+    assert_eq!(v["invariants"]["broken_rules"][0], "vote_twice");
+    let first = &v["invariants"]["violations"][0];
+    assert_eq!(first["broken_rules"][0], "vote_twice");
+    assert!(stderr(&o).contains("allowed by rules broken on purpose: vote_twice"));
+}

@@ -640,6 +640,15 @@ fn every_example_runs_clean_and_meets_its_expectations() {
             "{name}: every example has an expect block"
         );
         let outcome = scenario.run().unwrap_or_else(|e| panic!("{name}: {e}"));
+        if !scenario.config.broken_rules.is_empty() {
+            // A rule broken on purpose: the run must end in a violation the checker names, and
+            // the `expect` block says what Raft does with the rule intact (tests/lab.rs).
+            assert!(
+                !outcome.invariants.ok,
+                "{name}: breaking a rule broke nothing"
+            );
+            continue;
+        }
         assert!(
             outcome.invariants.ok,
             "{name}: {:#?}",

@@ -171,3 +171,64 @@ fn seeds_matter_and_repeat() {
     assert_ne!(a, b);
     assert_eq!(a, a2);
 }
+
+/// The protocol options keep every invariant: some seeds with each option on, and with all
+/// three, under the same faults; each recovers and passes the same checks as the main sweep.
+/// `RAFTSIM_OPTION_SEEDS=N` changes the number of seeds per option set (default 300).
+#[test]
+fn seed_sweep_with_protocol_options() {
+    let count: u64 = std::env::var("RAFTSIM_OPTION_SEEDS")
+        .ok()
+        .map(|v| v.parse().expect("RAFTSIM_OPTION_SEEDS must be a number"))
+        .unwrap_or(300);
+    let mut sets: Vec<Protocol> = ProtocolOption::ALL
+        .into_iter()
+        .map(|o| {
+            let mut p = Protocol::default();
+            p.set(o, true);
+            p
+        })
+        .collect();
+    sets.push(Protocol {
+        leader_noop: true,
+        pre_vote: true,
+        check_quorum: true,
+    });
+    let failures: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    for protocol in sets {
+        let opts = ChaosOptions {
+            protocol,
+            ..ChaosOptions::default()
+        };
+        let next = AtomicU64::new(0);
+        std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| loop {
+                    let seed = next.fetch_add(1, Ordering::Relaxed);
+                    if seed >= count {
+                        break;
+                    }
+                    let outcome = run_seed_twice(seed, &opts).and_then(|r| {
+                        if r.sim.config().protocol != protocol {
+                            return Err(Failure {
+                                seed,
+                                at: 0,
+                                reason: "the option was not on".into(),
+                            });
+                        }
+                        check_summary(&r).map(|()| r).map_err(|reason| Failure {
+                            seed,
+                            at: 0,
+                            reason,
+                        })
+                    });
+                    if let Err(f) = outcome {
+                        failures.lock().unwrap().push(format!("{protocol:?}: {f}"));
+                    }
+                });
+            }
+        });
+    }
+    let failures = failures.into_inner().unwrap();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

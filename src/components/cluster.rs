@@ -416,6 +416,11 @@ pub fn packet_look(p: &Packet, sim: &Sim) -> (&'static str, String, bool) {
             Rpc::AppendEntries { entries, .. } => ("ae", format!("AE +{}", entries.len()), true),
             Rpc::AppendEntriesReply { success: true, .. } => ("ae-ok", "✓".to_string(), false),
             Rpc::AppendEntriesReply { .. } => ("ae-no", "✗".to_string(), false),
+            Rpc::PreVote { .. } => ("rv", "pre-vote?".to_string(), true),
+            Rpc::PreVoteReply {
+                vote_granted: true, ..
+            } => ("vote-yes", "✓ pre-vote".to_string(), true),
+            Rpc::PreVoteReply { .. } => ("vote-no", "✗ pre-vote".to_string(), true),
         },
         Payload::ClientRequest { command, .. } => ("creq", command.to_string(), true),
         Payload::ClientReply { write, answer } => match answer {

@@ -316,6 +316,19 @@ fn view_packet_fields(p: &Packet, sim: &Sim, dispatch: &Callback<AppAction>) -> 
                     fields.push(field("matchIndex", false, match_index.to_string()));
                     "AppendEntries reply"
                 }
+                Rpc::PreVote {
+                    last_log_index,
+                    last_log_term,
+                    ..
+                } => {
+                    fields.push(field("lastLogIndex", true, last_log_index.to_string()));
+                    fields.push(field("lastLogTerm", true, last_log_term.to_string()));
+                    "PreVote"
+                }
+                Rpc::PreVoteReply { vote_granted, .. } => {
+                    fields.push(field("voteGranted", true, vote_granted.to_string()));
+                    "PreVote reply"
+                }
             }
         }
         Payload::ClientRequest { write, command } => {

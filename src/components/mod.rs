@@ -68,12 +68,13 @@ pub fn term_class(term: Term) -> String {
     format!("term-c{}", term.saturating_sub(1) % TERM_COLOURS)
 }
 
-/// A command as it fits in a log cell: `x=5` for SET, `x+2` / `x−2` for ADD.
+/// A command as it fits in a log cell: `x=5` for SET, `x+2` / `x−2` for ADD, `no-op` for NOOP.
 pub fn short_command(command: &Command) -> String {
     match command {
         Command::Set { key, value } => format!("{key}={value}"),
         Command::Add { key, n } if *n < 0 => format!("{key}−{}", n.unsigned_abs()),
         Command::Add { key, n } => format!("{key}+{n}"),
+        Command::Noop => "no-op".to_string(),
     }
 }
 

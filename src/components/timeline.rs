@@ -119,6 +119,9 @@ fn look_of(summary: &PacketSummary) -> &'static str {
         PacketSummary::AppendReply { .. } => "ae-no",
         PacketSummary::ClientRequest { .. } => "creq",
         PacketSummary::ClientReply { .. } => "crep",
+        PacketSummary::PreVote { .. } => "rv",
+        PacketSummary::PreVoteReply { granted: true, .. } => "vote-yes",
+        PacketSummary::PreVoteReply { .. } => "vote-no",
     }
 }
 

@@ -194,6 +194,12 @@ fn report_failures(outcome: &Outcome) -> ExitCode {
             "invariant violated at {} ms: {}: {}",
             v.at_ms, v.property, v.detail
         );
+        if !v.broken_rules.is_empty() {
+            eprintln!(
+                "  allowed by rules broken on purpose: {}",
+                v.broken_rules.join(", ")
+            );
+        }
     }
     if let Some(expect) = &outcome.expect {
         for failure in &expect.failures {

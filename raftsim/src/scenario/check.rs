@@ -72,7 +72,7 @@ impl Expect {
                 }
             };
             if let Some(role) = want.role {
-                differ("role", role.to_string(), node.role.to_string());
+                differ("role", role.to_string(), node.shown_role().to_string());
             }
             if let Some(term) = want.term {
                 differ("term", term.to_string(), node.current_term.to_string());

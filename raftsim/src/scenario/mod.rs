@@ -15,6 +15,7 @@
 //! the file's `expect` block, and `report` summarizes a run as `raftsim run` prints it.
 
 mod check;
+mod options;
 pub(crate) mod read;
 mod report;
 mod write;

@@ -49,6 +49,10 @@ pub(crate) struct FileScenario<Script, RunMs, Exp> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_redirects: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub broken_rules: Option<Vec<crate::lab::BrokenRule>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<super::options::FileProtocol>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub initial: Option<Vec<FileInitial>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub script: Option<Script>,
@@ -385,6 +389,11 @@ pub(crate) fn world<S, R, E>(
     if let Some(follow) = file.follow_redirects {
         config.client_follows_redirects = follow;
     }
+    super::options::read(
+        file.broken_rules.as_ref(),
+        file.protocol.as_ref(),
+        &mut config,
+    );
     if let Some(timing) = &file.timing {
         read_timing(timing, &at("timing"), &mut config)?;
     }

@@ -25,6 +25,9 @@ pub struct Outcome {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub seed: u64,
+    /// The protocol options the run had on (`pre_vote`, …); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub protocol: Vec<&'static str>,
     /// When the run stopped.
     pub ended_at_ms: f64,
     pub nodes: Vec<NodeReport>,
@@ -40,6 +43,7 @@ pub struct Outcome {
 #[derive(Clone, Debug, Serialize)]
 pub struct NodeReport {
     pub id: NodeId,
+    /// `Node::shown_role`: a crashed server is reported as a follower, never as a leader.
     pub role: Role,
     pub term: Term,
     pub voted_for: Option<NodeId>,
@@ -77,6 +81,9 @@ pub struct ClientReport {
 pub struct InvariantReport {
     pub ok: bool,
     pub violations: Vec<ViolationReport>,
+    /// The rules the scenario breaks on purpose (`"broken_rules"`); left out when none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken_rules: Vec<&'static str>,
 }
 
 /// One broken safety property.
@@ -88,6 +95,9 @@ pub struct ViolationReport {
     pub property: String,
     pub at_ms: f64,
     pub detail: String,
+    /// The rules broken on purpose that had changed a decision by then: what allowed it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub broken_rules: Vec<&'static str>,
 }
 
 /// The `expect` block, checked.
@@ -130,7 +140,7 @@ impl Outcome {
             .iter()
             .map(|n| NodeReport {
                 id: n.id,
-                role: n.role,
+                role: n.shown_role(),
                 term: n.current_term,
                 voted_for: n.voted_for,
                 commit_index: n.commit_index,
@@ -148,6 +158,7 @@ impl Outcome {
                 property: v.invariant.to_string(),
                 at_ms: ms(v.at),
                 detail: v.detail.clone(),
+                broken_rules: v.broken_rules.names(),
             })
             .collect();
         let expect = scenario.expect.as_ref().map(|e| {
@@ -175,12 +186,14 @@ impl Outcome {
         Outcome {
             description: scenario.description.clone(),
             seed: scenario.config.seed,
+            protocol: scenario.config.protocol.iter().map(|o| o.name()).collect(),
             ended_at_ms: ms(sim.now()),
             nodes,
             clients,
             invariants: InvariantReport {
                 ok: violations.is_empty(),
                 violations,
+                broken_rules: scenario.config.broken_rules.names(),
             },
             expect,
             events,

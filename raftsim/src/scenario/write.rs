@@ -100,6 +100,8 @@ impl Scenario {
             timing: has_timing.then_some(timing),
             follow_redirects: given(c.client_follows_redirects != d.client_follows_redirects)
                 .then_some(c.client_follows_redirects),
+            broken_rules: super::options::write_broken(c),
+            protocol: super::options::write_protocol(c),
             initial: given(!initial.is_empty()).then_some(initial),
             script: given(!script.is_empty()).then_some(script),
             run_ms: given(self.run_until != default_run_until(&self.script))

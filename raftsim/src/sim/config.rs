@@ -1,6 +1,7 @@
 //! What a simulation is set up with: its parameters (`Config`), why a set of them is refused
 //! (`ConfigError`), and the starting state of servers that begin mid-story (`NodeSetup`).
 
+use crate::lab::{BrokenRules, Protocol};
 use crate::message::Entry;
 use crate::types::{NodeId, Term, Time, MAX_NODES, US_PER_MS};
 use serde::Serialize;
@@ -28,6 +29,10 @@ pub struct Config {
     pub client_follows_redirects: bool,
     /// Whether the invariant checker runs after every step.
     pub check_invariants: bool,
+    /// Rules of the paper broken on purpose (none by default): see `lab.rs`.
+    pub broken_rules: BrokenRules,
+    /// Protocol options beyond the paper (all off by default): see `lab.rs`.
+    pub protocol: Protocol,
 }
 
 impl Default for Config {
@@ -44,6 +49,8 @@ impl Default for Config {
             duplicate_ppm: 0,
             client_follows_redirects: true,
             check_invariants: true,
+            broken_rules: BrokenRules::NONE,
+            protocol: Protocol::default(),
         }
     }
 }

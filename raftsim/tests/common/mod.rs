@@ -128,9 +128,11 @@ impl Bench {
                 election_min_us: ms(150),
                 election_max_us: ms(300),
                 heartbeat_us: ms(50),
+                ..Timing::default()
             },
             pinned_timeout: None,
             log_changes: &mut self.changes,
+            broken_used: Default::default(),
         }
     }
 

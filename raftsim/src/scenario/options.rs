@@ -1,0 +1,57 @@
+//! The safety lab's two scenario fields, `"broken_rules"` and `"protocol"`: how they are
+//! written in a file, read into a [`Config`] and written back. Both are left out of a file
+//! when they hold their defaults (every rule intact, every option off).
+
+use crate::lab::{BrokenRule, BrokenRules, Protocol, ProtocolOption};
+use crate::sim::Config;
+use serde::{Deserialize, Serialize};
+
+/// `"protocol": {"leader_noop": true, "pre_vote": true, "check_quorum": true}`; an option
+/// left out is off.
+#[derive(Deserialize, Serialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "the protocol options (a JSON object like {\"pre_vote\": true})"
+)]
+pub(crate) struct FileProtocol {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub leader_noop: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_vote: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub check_quorum: Option<bool>,
+}
+
+/// Puts what a file says about broken rules and protocol options into `config`.
+pub(crate) fn read(
+    broken: Option<&Vec<BrokenRule>>,
+    protocol: Option<&FileProtocol>,
+    config: &mut Config,
+) {
+    if let Some(list) = broken {
+        config.broken_rules = BrokenRules::of(list);
+    }
+    if let Some(p) = protocol {
+        config.protocol = Protocol {
+            leader_noop: p.leader_noop.unwrap_or(false),
+            pre_vote: p.pre_vote.unwrap_or(false),
+            check_quorum: p.check_quorum.unwrap_or(false),
+        };
+    }
+}
+
+/// The broken rules as a file lists them; None when every rule is intact.
+pub(crate) fn write_broken(config: &Config) -> Option<Vec<BrokenRule>> {
+    (!config.broken_rules.is_empty()).then(|| config.broken_rules.iter().collect())
+}
+
+/// The options that are on; None when all are off.
+pub(crate) fn write_protocol(config: &Config) -> Option<FileProtocol> {
+    let p = config.protocol;
+    let on = |o: ProtocolOption| p.get(o).then_some(true);
+    (!p.is_paper()).then(|| FileProtocol {
+        leader_noop: on(ProtocolOption::LeaderNoop),
+        pre_vote: on(ProtocolOption::PreVote),
+        check_quorum: on(ProtocolOption::CheckQuorum),
+    })
+}
