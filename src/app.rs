@@ -6,6 +6,7 @@ use crate::components::controls::{network_summary, Clock, Controls, NetworkBar};
 use crate::components::events::{EventLog, Safety};
 use crate::components::help::HelpOverlay;
 use crate::components::inspector::Inspector;
+use crate::components::lab::Lab;
 use crate::components::runs::{self, RunControls};
 use crate::components::timeline::Timeline;
 use crate::components::tour::{TourBar, TourPanel};
@@ -423,7 +424,9 @@ pub fn App(props: &AppProps) -> Html {
                              error={s.client_error.clone().map(AttrValue::from)}
                              dispatch={dispatch.clone()} input_ref={client_input.clone()} />
                 <EventLog sim={s.sim.clone()} show_traffic={s.show_traffic} seekable={true} dispatch={dispatch.clone()} />
-                <Safety sim={s.sim.clone()} />
+                <Lab rules={s.history.start().config.broken_rules}
+                     protocol={s.history.start().config.protocol} dispatch={dispatch.clone()} />
+                <Safety sim={s.sim.clone()} seekable={true} dispatch={dispatch.clone()} />
             </aside>
         },
     };

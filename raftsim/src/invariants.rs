@@ -11,8 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 /// The properties the checker watches.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Invariant {
     ElectionSafety,
     LogMatching,
@@ -23,6 +22,56 @@ pub enum Invariant {
     OneVotePerTerm,
     CommittedPrefixStable,
     LeaderCommitsCurrentTerm,
+}
+
+impl Invariant {
+    /// Every property, Figure 3's five first, in the order a list of them reads best.
+    pub const ALL: [Invariant; 9] = [
+        Invariant::ElectionSafety,
+        Invariant::LeaderAppendOnly,
+        Invariant::LogMatching,
+        Invariant::LeaderCompleteness,
+        Invariant::StateMachineSafety,
+        Invariant::MonotonicTerms,
+        Invariant::OneVotePerTerm,
+        Invariant::CommittedPrefixStable,
+        Invariant::LeaderCommitsCurrentTerm,
+    ];
+
+    /// Its name in files and reports: `election_safety`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Invariant::ElectionSafety => "election_safety",
+            Invariant::LogMatching => "log_matching",
+            Invariant::LeaderCompleteness => "leader_completeness",
+            Invariant::StateMachineSafety => "state_machine_safety",
+            Invariant::LeaderAppendOnly => "leader_append_only",
+            Invariant::MonotonicTerms => "monotonic_terms",
+            Invariant::OneVotePerTerm => "one_vote_per_term",
+            Invariant::CommittedPrefixStable => "committed_prefix_stable",
+            Invariant::LeaderCommitsCurrentTerm => "leader_commits_current_term",
+        }
+    }
+
+    /// Whether it is one of the five properties of the paper's Figure 3 (the others are checks
+    /// this simulation adds).
+    pub fn in_figure_3(self) -> bool {
+        matches!(
+            self,
+            Invariant::ElectionSafety
+                | Invariant::LeaderAppendOnly
+                | Invariant::LogMatching
+                | Invariant::LeaderCompleteness
+                | Invariant::StateMachineSafety
+        )
+    }
+}
+
+/// Written as its name.
+impl Serialize for Invariant {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.name())
+    }
 }
 
 impl fmt::Display for Invariant {

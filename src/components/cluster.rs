@@ -299,7 +299,7 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
     let label = format!("{id}, {word}, {detail}");
     html! {
         <g class={class} key={id.to_string()}
-           data-node={id.to_string()} data-role={n.role.name()} data-term={n.current_term.to_string()}
+           data-node={id.to_string()} data-role={n.shown_role().name()} data-term={n.current_term.to_string()}
            data-crashed={n.crashed.to_string()}
            data-voted-for={n.voted_for.map(|v| v.to_string()).unwrap_or_default()}
            data-votes={n.votes_granted.len().to_string()}

@@ -3,7 +3,7 @@
 
 use crate::model::action::{AppAction, ClockAction, PageAction};
 use crate::model::sim_ref::SimRef;
-use raftsim::{fmt_ms, DropReason, Event, EventKind, Sim, Timer};
+use raftsim::{fmt_ms, DropReason, Event, EventKind, Invariant, Sim, Timer};
 use yew::prelude::*;
 
 /// Events shown.
@@ -84,14 +84,27 @@ fn view_event(e: &Event, seek: Option<&Callback<AppAction>>) -> Html {
     let class = classes!(
         "event",
         match e.kind {
-            EventKind::RoleChanged { .. } | EventKind::TermAdvanced { .. } => "ev-role",
-            EventKind::VoteGranted { .. } | EventKind::VoteReceived { .. } => "ev-vote",
-            EventKind::VoteDenied { .. } | EventKind::AppendRejected { .. } => "ev-deny",
+            EventKind::RoleChanged { .. }
+            | EventKind::TermAdvanced { .. }
+            | EventKind::PreVoteStarted { .. } => "ev-role",
+            EventKind::VoteGranted { .. }
+            | EventKind::VoteReceived { .. }
+            | EventKind::PreVoteGranted { .. }
+            | EventKind::PreVoteReceived { .. } => "ev-vote",
+            EventKind::VoteDenied { .. }
+            | EventKind::AppendRejected { .. }
+            | EventKind::PreVoteDenied { .. } => "ev-deny",
             EventKind::CommitAdvanced { .. } | EventKind::Applied { .. } => "ev-commit",
             EventKind::Crashed | EventKind::MessageDropped { .. } => "ev-bad",
-            EventKind::EntriesTruncated { .. } => "ev-bad",
+            EventKind::EntriesTruncated { .. }
+            | EventKind::VoteForgotten { .. }
+            | EventKind::ConflictKept { .. } => "ev-bad",
             _ => "ev-other",
-        }
+        },
+        e.rule
+            .text
+            .starts_with(raftsim::trace::rules::BROKEN)
+            .then_some("ev-broken")
     );
     let at = e.at;
     let onclick = seek.map(|d| d.reform(move |_: MouseEvent| ClockAction::Seek(at).into()));
@@ -120,35 +133,83 @@ fn view_event(e: &Event, seek: Option<&Callback<AppAction>>) -> Html {
 #[derive(Properties)]
 pub struct SafetyProps {
     pub sim: SimRef,
+    /// Whether "go to the moment" can move the clock (free play's run; not the tour).
+    #[prop_or_default]
+    pub seekable: bool,
+    #[prop_or_default]
+    pub dispatch: Callback<AppAction>,
 }
 
 impl PartialEq for SafetyProps {
     fn eq(&self, other: &SafetyProps) -> bool {
-        self.sim.violations() == other.sim.violations()
+        self.sim.violations() == other.sim.violations() && self.seekable == other.seekable
     }
 }
 
-/// Whether Raft's safety properties hold, checked by the core after every step.
+/// The title of a property: "Election Safety" from "Election Safety: at most one leader…".
+fn title_of(invariant: Invariant) -> String {
+    let text = invariant.to_string();
+    text.split(':').next().unwrap_or_default().to_string()
+}
+
+/// Raft's safety properties, checked by the core after every step: each with its status, and
+/// the latest violation said in full (what, when, and which rule broken on purpose allowed it),
+/// with a way to go to that moment.
 #[component]
 pub fn Safety(props: &SafetyProps) -> Html {
     let violations = props.sim.violations();
     let count = violations.len().to_string();
-    if violations.is_empty() {
+    let chips = Invariant::ALL.iter().map(|&inv| {
+        let broken = violations.iter().any(|v| v.invariant == inv);
+        let status = if broken { "violated" } else { "ok" };
         html! {
-            <section class="panel safety ok" data-violations={count}>
-                <span class="mark" aria-hidden="true">{ "✓" }</span>
-                <span>{ "Safety holds: one leader per term, logs agree, committed entries stay" }</span>
-            </section>
+            <li class={classes!("property", status, (!inv.in_figure_3()).then_some("extra"))}
+                data-invariant={inv.name()} data-status={status} title={inv.to_string()}>
+                <span class="mark" aria-hidden="true">{ if broken { "✗" } else { "✓" } }</span>
+                { title_of(inv) }
+            </li>
         }
+    });
+    let latest = violations.last().map(|v| {
+        let at = v.at;
+        let goto = props.seekable.then(|| {
+            let onclick = props.dispatch.reform(move |_: MouseEvent| ClockAction::Seek(at).into());
+            html! {
+                <button data-action="goto-violation" {onclick}
+                        title="Show the world at the instant the checker caught it">{ "go to the moment" }</button>
+            }
+        });
+        let allowed = (!v.broken_rules.is_empty()).then(|| {
+            html! {
+                <p class="allowed" data-broken-rules={v.broken_rules.names().join(" ")}>
+                    { format!("Allowed by a rule broken on purpose: {}.", v.broken_rules.names().join(", ")) }
+                </p>
+            }
+        });
+        html! {
+            <div class="violation" data-invariant={v.invariant.name()} data-at-us={at.to_string()}>
+                <p><strong>{ format!("{} at {}", title_of(v.invariant), fmt_ms(at)) }</strong>
+                   { format!(": {}", v.detail) }</p>
+                { for allowed }
+                { for goto }
+            </div>
+        }
+    });
+    let (class, head) = if violations.is_empty() {
+        (
+            "ok",
+            "Safety holds: every property checked after every step",
+        )
     } else {
-        html! {
-            <section class="panel safety broken" data-violations={count} role="alert">
-                <span class="mark" aria-hidden="true">{ "✗" }</span>
-                <ul>
-                    { for violations.iter().rev().take(3).map(|v| html! { <li>{ v.to_string() }</li> }) }
-                </ul>
-            </section>
-        }
+        ("broken", "A safety property broke")
+    };
+    html! {
+        <section class={classes!("panel", "safety", class)} data-violations={count}
+                 role={(!violations.is_empty()).then_some("alert")}>
+            <h2>{ head }</h2>
+            <ul class="properties">{ for chips }</ul>
+            { for latest }
+        </section>
     }
 }
 

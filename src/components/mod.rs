@@ -8,6 +8,7 @@ pub mod controls;
 pub mod events;
 pub mod help;
 pub mod inspector;
+pub mod lab;
 pub mod logs;
 pub mod runs;
 pub mod timeline;

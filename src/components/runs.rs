@@ -4,7 +4,7 @@
 //! model's; this is the browser's side of it: files, downloads, the clipboard.
 
 use crate::model::action::{AppAction, Notice, PageAction, WorldAction};
-use crate::model::runs::{preset_menu, MAX_FILE_BYTES};
+use crate::model::runs::{preset_menu, PresetEntry, MAX_FILE_BYTES};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{File, HtmlInputElement, HtmlSelectElement};
@@ -111,6 +111,18 @@ pub fn copy_to_clipboard(text: &str, done: Callback<bool>) {
     }
 }
 
+/// The presets by group, in the menu's order.
+fn groups() -> Vec<(&'static str, Vec<&'static PresetEntry>)> {
+    let mut out: Vec<(&'static str, Vec<&'static PresetEntry>)> = Vec::new();
+    for p in preset_menu() {
+        match out.last_mut() {
+            Some((g, list)) if *g == p.group => list.push(p),
+            _ => out.push((p.group, vec![p])),
+        }
+    }
+    out
+}
+
 /// The preset menu and the Open, Save and Copy link buttons.
 #[component]
 pub fn RunControls(props: &RunControlsProps) -> Html {
@@ -151,8 +163,12 @@ pub fn RunControls(props: &RunControlsProps) -> Html {
             <select data-control="preset" onchange={on_preset} aria-label="Open a preset scenario"
                     title="Classic scenarios of the Raft paper, ready to play">
                 <option value="" selected=true>{ "Presets…" }</option>
-                { for preset_menu().iter().map(|p| html! {
-                    <option value={p.name} title={p.description.clone()}>{ p.title.clone() }</option>
+                { for groups().into_iter().map(|(group, entries)| html! {
+                    <optgroup label={group}>
+                        { for entries.into_iter().map(|p| html! {
+                            <option value={p.name} title={p.description.clone()}>{ p.title }</option>
+                        }) }
+                    </optgroup>
                 }) }
             </select>
             <button data-action="open" onclick={on_open}

@@ -98,6 +98,10 @@ pub enum WorldAction {
     },
     /// Open one of the presets, by name (`figure8`).
     OpenPreset(String),
+    /// Break one of Raft's rules on purpose (true), or keep it (false), for the whole run.
+    SetRule(raftsim::BrokenRule, bool),
+    /// Switch one of the protocol options on or off for the whole run.
+    SetOption(raftsim::ProtocolOption, bool),
 }
 
 /// The guided tour.

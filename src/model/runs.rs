@@ -13,30 +13,64 @@ use std::sync::OnceLock;
 pub struct Preset {
     /// The file name without `.json`: `figure8`.
     pub name: &'static str,
+    /// Its title in the menu.
+    pub title: &'static str,
+    /// Its group in the menu.
+    pub group: &'static str,
     pub json: &'static str,
 }
 
 macro_rules! preset {
-    ($name:literal) => {
+    ($group:expr, $name:literal, $title:literal) => {
         Preset {
             name: $name,
+            title: $title,
+            group: $group,
             json: include_str!(concat!("../../raftsim/scenarios/", $name, ".json")),
         }
     };
 }
 
+const PAPER: &str = "The paper's figures and stories";
+const BROKEN: &str = "Break a rule and watch Raft fail";
+const OPTIONS: &str = "What real systems add";
+
 /// Every preset, in the order of the menu.
-pub static PRESETS: [Preset; 10] = [
-    preset!("figure7-a"),
-    preset!("figure7-b"),
-    preset!("figure7-c"),
-    preset!("figure7-d"),
-    preset!("figure7-e"),
-    preset!("figure7-f"),
-    preset!("figure7"),
-    preset!("figure8"),
-    preset!("split-vote"),
-    preset!("partitioned-leader"),
+pub static PRESETS: [Preset; 18] = [
+    preset!(PAPER, "figure7-a", "Figure 7 (a): missing entries"),
+    preset!(PAPER, "figure7-b", "Figure 7 (b): many missing"),
+    preset!(PAPER, "figure7-c", "Figure 7 (c): one extra entry"),
+    preset!(PAPER, "figure7-d", "Figure 7 (d): extra entries"),
+    preset!(PAPER, "figure7-e", "Figure 7 (e): conflicting entries"),
+    preset!(PAPER, "figure7-f", "Figure 7 (f): many conflicting"),
+    preset!(PAPER, "figure7", "Figure 7: all six at once"),
+    preset!(PAPER, "figure8", "Figure 8: an old-term entry"),
+    preset!(PAPER, "split-vote", "A split vote"),
+    preset!(PAPER, "partitioned-leader", "A partitioned leader"),
+    preset!(
+        BROKEN,
+        "broken-commit-old-term",
+        "Commit an old term's entry (§5.4.2)"
+    ),
+    preset!(
+        BROKEN,
+        "broken-vote-without-log-check",
+        "Vote without the log check (§5.4.1)"
+    ),
+    preset!(BROKEN, "broken-vote-twice", "Vote twice in a term (§5.2)"),
+    preset!(
+        BROKEN,
+        "broken-forget-vote",
+        "Forget the vote on restart (Fig. 2)"
+    ),
+    preset!(
+        BROKEN,
+        "broken-keep-conflicting",
+        "Keep conflicting entries (§5.3)"
+    ),
+    preset!(OPTIONS, "leader-noop", "A no-op entry on election (§8)"),
+    preset!(OPTIONS, "pre-vote", "Pre-vote (thesis §9.6)"),
+    preset!(OPTIONS, "check-quorum", "Check-quorum"),
 ];
 
 /// The largest scenario file the page opens, in bytes.
@@ -45,25 +79,9 @@ pub const MAX_FILE_BYTES: f64 = 5_000_000.0;
 /// A preset as the menu shows it.
 pub struct PresetEntry {
     pub name: &'static str,
-    pub title: String,
+    pub title: &'static str,
+    pub group: &'static str,
     pub description: String,
-}
-
-/// `figure7-a` → "Figure 7 (a)", `figure7` → "Figure 7 (all six)", `split-vote` → "Split vote".
-fn title_of(name: &str) -> String {
-    if let Some(rest) = name.strip_prefix("figure") {
-        return match rest.split_once('-') {
-            Some((n, case)) => format!("Figure {n} ({case})"),
-            None if rest == "7" => "Figure 7 (all six)".to_string(),
-            None => format!("Figure {rest}"),
-        };
-    }
-    let words = name.replace('-', " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
 }
 
 /// The first sentence of a description (a notice has room for one; the file keeps them all).
@@ -82,7 +100,8 @@ pub fn preset_menu() -> &'static [PresetEntry] {
             .iter()
             .map(|p| PresetEntry {
                 name: p.name,
-                title: title_of(p.name),
+                title: p.title,
+                group: p.group,
                 description: Scenario::from_json(p.json)
                     .ok()
                     .and_then(|s| s.description)
@@ -123,6 +142,34 @@ impl AppState {
         }
     }
 
+    /// Changes the run's configuration (a rule broken, an option on) and replays it from its
+    /// start with the change: the same actions at the same instants, shown at the same instant.
+    /// If the run cannot be replayed so (an action the new rules refuse), it stays as it was.
+    pub(super) fn reconfigure(&mut self, change: impl FnOnce(&mut raftsim::Config), what: String) {
+        let at = self.sim.now();
+        let mut scenario = self.history.to_scenario();
+        change(&mut scenario.config);
+        let end = scenario.run_until;
+        let replayed = History::new(scenario).and_then(|(mut history, _)| {
+            history.world_at(end)?;
+            let place = history.world_at(at)?;
+            Ok((history, place))
+        });
+        match replayed {
+            Ok((history, place)) => {
+                self.install(history, place);
+                self.notice = Some(Notice::info(format!(
+                    "{what} The run was replayed from its start with the change; only Raft's own decisions differ."
+                )));
+            }
+            Err(e) => {
+                self.notice = Some(Notice::error(format!(
+                    "The run could not be replayed with that change ({e}), so it is unchanged."
+                )))
+            }
+        }
+    }
+
     /// Opens the text of a scenario file named `name`.
     pub(super) fn open_file(&mut self, name: &str, text: &str) {
         match Scenario::from_json(text) {
@@ -140,7 +187,7 @@ impl AppState {
     /// Opens a preset by its name.
     pub(super) fn open_preset(&mut self, name: &str) {
         match PRESETS.iter().find(|p| p.name == name) {
-            Some(p) => self.open_file(&title_of(p.name), p.json),
+            Some(p) => self.open_file(p.title, p.json),
             None => {
                 self.notice = Some(Notice::error(format!(
                     "There is no preset “{}”.",
@@ -208,9 +255,22 @@ mod tests {
         }
         let menu = preset_menu();
         assert_eq!(menu.len(), PRESETS.len());
-        assert_eq!(menu[0].title, "Figure 7 (a)");
-        assert_eq!(menu[6].title, "Figure 7 (all six)");
-        assert_eq!(menu[7].title, "Figure 8");
-        assert_eq!(menu[8].title, "Split vote");
+        for p in menu {
+            assert!(!p.description.is_empty(), "{}", p.name);
+        }
+        let broken: Vec<_> = PRESETS.iter().filter(|p| p.group == BROKEN).collect();
+        assert_eq!(
+            broken.len(),
+            raftsim::BrokenRule::ALL.len(),
+            "a preset per broken rule"
+        );
+        for p in broken {
+            let s = Scenario::from_json(p.json).unwrap();
+            assert!(
+                !s.config.broken_rules.is_empty(),
+                "{} breaks a rule",
+                p.name
+            );
+        }
     }
 }

@@ -730,3 +730,31 @@ fn a_saved_run_is_a_scenario_that_replays_to_the_same_world() {
         );
     }
 }
+
+#[test]
+fn breaking_a_rule_replays_the_run_with_it_and_the_checker_names_the_damage() {
+    let mut s = state(1, 5);
+    s.update(AppAction::World(WorldAction::OpenPreset("figure8".into())));
+    s.update(AppAction::Clock(ClockAction::ToEnd));
+    assert!(s.sim.violations().is_empty(), "Figure 8 keeps every rule");
+    let end = s.sim.now();
+    let rule = raftsim::BrokenRule::CommitOldTermEntries;
+    s.update(AppAction::World(WorldAction::SetRule(rule, true)));
+    assert_eq!(s.sim.now(), end, "shown at the same instant");
+    assert!(s.history.start().config.broken_rules.contains(rule));
+    let v = s.sim.violations().first().expect("the checker catches it");
+    assert!(v.broken_rules.contains(rule), "{v}");
+    s.update(AppAction::World(WorldAction::SetRule(rule, false)));
+    assert!(
+        s.sim.violations().is_empty(),
+        "kept again, the same run is safe"
+    );
+    let option = raftsim::ProtocolOption::PreVote;
+    s.update(AppAction::World(WorldAction::SetOption(option, true)));
+    assert!(s.history.start().config.protocol.get(option));
+    let saved = raftsim::scenario::Scenario::from_json(&s.run_file("lab".into())).unwrap();
+    assert!(
+        saved.config.protocol.get(option),
+        "a saved run keeps its options"
+    );
+}

@@ -105,6 +105,22 @@ impl AppState {
             W::Undo => self.undo(),
             W::Open { name, text } => self.open_file(&name, &text),
             W::OpenPreset(name) => self.open_preset(&name),
+            W::SetRule(rule, broken) => {
+                let what = if broken {
+                    format!(
+                        "The rule {} is now broken on purpose: {}",
+                        rule.name(),
+                        rule.warning()
+                    )
+                } else {
+                    format!("The rule {} is kept again.", rule.name())
+                };
+                self.reconfigure(|c| c.broken_rules.set(rule, broken), what);
+            }
+            W::SetOption(option, on) => {
+                let what = format!("{} is {}.", option.name(), if on { "on" } else { "off" });
+                self.reconfigure(|c| c.protocol.set(option, on), what);
+            }
         }
         true
     }
