@@ -166,8 +166,19 @@ impl AppState {
         if violations.len() > before {
             self.playing = false;
             let first = &violations[before];
+            let allowed = if first.broken_rules.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " (allowed by a rule broken on purpose: {})",
+                    first.broken_rules.names().join(", ")
+                )
+            };
             self.notice = Some(Notice::error(format!(
-                "A safety property broke, so the simulation paused: {first}"
+                "A safety property broke, so the simulation paused at {}: {}: {}{allowed}",
+                fmt_ms(first.at),
+                first.invariant,
+                first.detail
             )));
         }
         out
