@@ -9,8 +9,9 @@ use raftsim::lesson::{
     narration_spans, term_leaders, Condition, Ending, Highlight, Lesson, LessonRun, Mark, Playback,
     Progress, StepRef, MAX_NARRATION_CHARS,
 };
+use raftsim::message::{Addr, PacketSummary};
 use raftsim::scenario::ScenarioError;
-use raftsim::{Command, NodeId, Role, Sim, Term, Time, US_PER_MS};
+use raftsim::{Command, Event, EventKind, NodeId, Role, Sim, Term, Time, US_PER_MS};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------------
@@ -578,6 +579,176 @@ fn split_vote_has_two_candidates_in_one_term_and_a_later_term_resolves_it() {
             net.link_latency(s(a), s(b)),
             net.default_latency(),
             "S{a}→S{b}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The narration says what the trace shows.
+
+/// The events of one step of the built-in lesson.
+fn events_of(run: &mut LessonRun, fragment: &str) -> Vec<Event> {
+    let k = flat(run.lesson(), fragment);
+    let played = run.played(k).expect("plays").clone();
+    played
+        .end
+        .trace()
+        .since(played.mark.trace_len)
+        .cloned()
+        .collect()
+}
+
+/// What a packet sent in these events says, with its sender and receiver.
+fn sent(events: &[Event]) -> Vec<(Time, NodeId, Addr, PacketSummary)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::MessageSent { to, summary, .. } => {
+                Some((e.at, e.node?, *to, summary.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_lone_server_is_seen_to_lead_and_the_narration_says_so() {
+    let lesson = builtin();
+    let step = lesson.step(flat(&lesson, "consensus/one-server")).unwrap();
+    assert!(step.narration.contains("**leader**"));
+    let mut run = LessonRun::builtin().unwrap();
+    let one = end_of(&mut run, "consensus/one-server");
+    assert_eq!(one.node(s(1)).unwrap().role, Role::Leader);
+}
+
+#[test]
+fn a_new_entry_goes_out_at_once_not_with_the_next_heartbeat() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "replication/append");
+    let appended = events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::EntriesAppended { .. }) && e.node == Some(s(1)))
+        .expect("S1 appends the entry")
+        .at;
+    let carrying: Vec<_> = sent(&events)
+        .into_iter()
+        .filter(|(_, from, _, p)| {
+            *from == s(1) && matches!(p, PacketSummary::AppendEntries { entries: 1, .. })
+        })
+        .collect();
+    assert_eq!(carrying.len(), 4, "one AppendEntries to each follower");
+    assert!(
+        carrying.iter().all(|(at, ..)| *at == appended),
+        "sent the instant it is appended"
+    );
+}
+
+#[test]
+fn followers_learn_the_commit_from_heartbeats_and_from_the_entry_resent() {
+    let lesson = builtin();
+    let step = lesson
+        .step(flat(&lesson, "replication/followers-commit"))
+        .unwrap();
+    for h in ["messages:heartbeat", "messages:append_entries"] {
+        assert!(step.highlight.iter().any(|x| x.to_string() == h), "{h}");
+    }
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "replication/followers-commit");
+    let mut heartbeats = Vec::new();
+    let mut resent = Vec::new();
+    for (_, _, to, p) in sent(&events) {
+        if let PacketSummary::AppendEntries {
+            entries,
+            leader_commit: 1,
+            ..
+        } = p
+        {
+            if entries == 0 {
+                heartbeats.push(to)
+            } else {
+                resent.push(to)
+            }
+        }
+    }
+    let (mut heartbeats, mut resent) = (heartbeats, resent);
+    heartbeats.sort();
+    resent.sort();
+    assert_eq!(heartbeats, [Addr::Node(s(3)), Addr::Node(s(5))]);
+    assert_eq!(resent, [Addr::Node(s(2)), Addr::Node(s(4))]);
+}
+
+#[test]
+fn votes_are_given_while_every_log_is_empty() {
+    let mut run = LessonRun::builtin().unwrap();
+    let k = flat(run.lesson(), "election/votes");
+    let played = run.played(k).unwrap().clone();
+    assert!(played.start.nodes().iter().all(|n| n.log.is_empty()));
+    let lesson = builtin();
+    assert!(lesson.step(k).unwrap().narration.contains("up to date"));
+}
+
+#[test]
+fn s3_wins_term_2_at_three_votes_the_threshold_of_five() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "election/leader-stops");
+    let last = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::VoteReceived {
+                granted: true,
+                votes,
+                needed,
+                ..
+            } if e.node == Some(s(3)) => Some((votes, needed)),
+            _ => None,
+        })
+        .last();
+    assert_eq!(last, Some((3, 3)), "three votes of the three needed");
+    let after = end_of(&mut run, "election/terms");
+    let voters = after
+        .nodes()
+        .iter()
+        .filter(|n| n.voted_for == Some(s(3)))
+        .count();
+    assert_eq!(voters, 4, "the fourth vote arrives after the win");
+}
+
+#[test]
+fn in_term_4_both_s2_and_s1_stand_and_s2_wins() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "election/next-term");
+    let stood: Vec<(Time, NodeId)> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::RoleChanged {
+                to: Role::Candidate,
+                term: 4,
+                ..
+            } => Some((e.at, e.node?)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        stood.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
+        [s(2), s(1)]
+    );
+    let gap = stood[1].0 - stood[0].0;
+    assert_eq!(
+        gap / US_PER_MS,
+        6,
+        "S1 stands 6 ms after S2, as the narration says"
+    );
+}
+
+#[test]
+fn commits_in_the_first_chapters_are_of_the_leaders_own_term() {
+    let lesson = builtin();
+    for fragment in ["overview/committed", "replication/commit"] {
+        let step = lesson.step(flat(&lesson, fragment)).unwrap();
+        assert!(step.narration.contains("own term"), "{fragment}");
+        assert!(
+            step.expect.entries.iter().any(|e| e.term == Some(1)),
+            "{fragment}"
         );
     }
 }
