@@ -721,7 +721,8 @@ fn s3_wins_term_2_at_three_votes_the_threshold_of_five() {
     let events = events_of(&mut run, "election/leader-stops");
     let last = events
         .iter()
-        .filter_map(|e| match e.kind {
+        .rev()
+        .find_map(|e| match e.kind {
             EventKind::VoteReceived {
                 granted: true,
                 votes,
@@ -729,8 +730,7 @@ fn s3_wins_term_2_at_three_votes_the_threshold_of_five() {
                 ..
             } if e.node == Some(s(3)) => Some((votes, needed)),
             _ => None,
-        })
-        .last();
+        });
     assert_eq!(last, Some((3, 3)), "three votes of the three needed");
     let after = end_of(&mut run, "election/terms");
     let voters = after
