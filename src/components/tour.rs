@@ -186,7 +186,14 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
         .reveal
         .as_deref()
         .filter(|_| asked != Asked::Open)
-        .map(|r| html! { <p class="reveal">{ spans(r) }</p> });
+        .map(|r| {
+            html! {
+                <div class="narration reveal" onclick={click(d, AppAction::Tour(TourAction::Next))}
+                     title="Click to continue (→)">
+                    <p>{ spans(r) }</p>
+                </div>
+            }
+        });
     let question = step
         .question
         .as_ref()
@@ -253,19 +260,21 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
         "Continue →"
     };
     html! {
-        <section class="panel tour" aria-label="Guided tour" data-step={format!("{}/{}", chapter.id, step.id)}
+        <section class={classes!("panel", "tour", matches!(asked, Asked::Answered(_)).then_some("answered"))}
+                 aria-label="Guided tour" data-step={format!("{}/{}", chapter.id, step.id)}
                  data-index={shown.to_string()} data-status={status_word}>
             <div class="where">
                 <span>{ format!("Chapter {} of {} · {}", at.chapter + 1, lesson.chapters.len(), chapter.title) }</span>
                 <span class="count">{ format!("step {} of {}", at.step + 1, chapter.steps.len()) }</span>
             </div>
             <h2 class="step-title">{ step.title.clone() }</h2>
-            <div class="narration" aria-live="polite" onclick={click(d, AppAction::Tour(TourAction::Next))}
+            <div class={classes!("narration", step.question.is_some().then_some("scene"))} aria-live="polite"
+                 onclick={click(d, AppAction::Tour(TourAction::Next))}
                  title="Click to continue (→)">
                 <p>{ spans(&step.narration) }</p>
-                { for reveal }
             </div>
             { for question }
+            { for reveal }
             <ol class="dots" aria-label="Steps of this chapter">{ for dots }</ol>
             <div class={classes!("tour-status", status_word)}>{ status }</div>
             <div class="tour-buttons">
@@ -283,23 +292,16 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
     }
 }
 
-/// A step's question: open, its answers are buttons (keys 1 to 4); answered, the choice, the
-/// verdict and the explanation.
+/// A step's question: open, its answers are buttons (keys 1 to 4); answered, the verdict naming
+/// the answer chosen (and the right one, if that was not it) and the explanation.
 fn question_box(q: &Question, asked: Asked, d: &Callback<AppAction>) -> Html {
     let chosen = match asked {
         Asked::Answered(i) => Some(i),
         _ => None,
     };
     let answers = q.answers.iter().enumerate().map(|(i, text)| {
-        let class = classes!(
-            "answer",
-            (chosen == Some(i)).then_some("chosen"),
-            (chosen.is_some() && i == q.correct).then_some("right"),
-            (chosen == Some(i) && i != q.correct).then_some("wrong")
-        );
         html! {
-            <button {class} data-answer={i.to_string()} disabled={chosen.is_some()}
-                    aria-pressed={(chosen == Some(i)).then_some("true")}
+            <button class="answer" data-answer={i.to_string()}
                     title={format!("Answer {} (key {})", i + 1, i + 1)}
                     onclick={click(d, AppAction::Tour(TourAction::Answer(i)))}>
                 <span class="key" aria-hidden="true">{ i + 1 }</span>
@@ -307,31 +309,37 @@ fn question_box(q: &Question, asked: Asked, d: &Callback<AppAction>) -> Html {
             </button>
         }
     });
-    let verdict = chosen.map(|i| {
-        let right = q.is_correct(i);
-        let (class, word) = if right {
-            ("verdict right", "✓ Right.".to_string())
-        } else {
-            (
-                "verdict wrong",
-                format!("✗ Not quite: the answer is “{}”.", q.answers[q.correct]),
-            )
-        };
-        html! {
-            <div class={class} role="status">
-                <p class="word">{ word }</p>
-                <p class="explain">{ spans(&q.explain) }</p>
-            </div>
+    let body = match chosen {
+        None => {
+            html! { <div class="answers" role="group" aria-label="Answers">{ for answers }</div> }
         }
-    });
+        Some(i) => {
+            let (class, word) = if q.is_correct(i) {
+                ("verdict right", format!("✓ Right: {}.", q.answers[i]))
+            } else {
+                (
+                    "verdict wrong",
+                    format!(
+                        "✗ You said “{}”. The answer: {}.",
+                        q.answers[i], q.answers[q.correct]
+                    ),
+                )
+            };
+            html! {
+                <div class={class} role="status">
+                    <p class="word">{ word }</p>
+                    <p class="explain">{ spans(&q.explain) }</p>
+                </div>
+            }
+        }
+    };
     let state = if chosen.is_some() { "answered" } else { "open" };
     html! {
         <div class="question" data-question={state}
              data-chosen={chosen.map(|i| i.to_string())}
              data-right={chosen.map(|i| q.is_correct(i).to_string())}>
             <p class="ask">{ spans(&q.ask) }</p>
-            <div class="answers" role="group" aria-label="Answers">{ for answers }</div>
-            { for verdict }
+            { body }
         </div>
     }
 }
