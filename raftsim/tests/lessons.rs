@@ -719,18 +719,15 @@ fn votes_are_given_while_every_log_is_empty() {
 fn s3_wins_term_2_at_three_votes_the_threshold_of_five() {
     let mut run = LessonRun::builtin().unwrap();
     let events = events_of(&mut run, "election/leader-stops");
-    let last = events
-        .iter()
-        .rev()
-        .find_map(|e| match e.kind {
-            EventKind::VoteReceived {
-                granted: true,
-                votes,
-                needed,
-                ..
-            } if e.node == Some(s(3)) => Some((votes, needed)),
-            _ => None,
-        });
+    let last = events.iter().rev().find_map(|e| match e.kind {
+        EventKind::VoteReceived {
+            granted: true,
+            votes,
+            needed,
+            ..
+        } if e.node == Some(s(3)) => Some((votes, needed)),
+        _ => None,
+    });
     assert_eq!(last, Some((3, 3)), "three votes of the three needed");
     let after = end_of(&mut run, "election/terms");
     let voters = after
