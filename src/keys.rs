@@ -134,8 +134,9 @@ fn select_server(n: u8) -> AppAction {
     AppAction::World(W::ClickNode(NodeId(n)))
 }
 
-fn open_chapter(n: u8) -> AppAction {
-    AppAction::Tour(T::Chapter(usize::from(n.saturating_sub(1))))
+/// In the tour, a digit answers the open question, else opens that chapter.
+fn tour_number(n: u8) -> AppAction {
+    AppAction::Tour(T::Number(n))
 }
 
 /// Free play's keys, in the order people need them.
@@ -312,9 +313,9 @@ pub static TOUR: &[Row] = &[
         bindings: &[press(&["p", "P"], clock(C::TogglePlay))],
     },
     Row {
-        label: "1 … 5",
-        what: "jump to a chapter",
-        bindings: &[digit(open_chapter)],
+        label: "1 … 6",
+        what: "answer the question on screen (1 … 4); with none open, jump to a chapter",
+        bindings: &[digit(tour_number)],
     },
     Row {
         label: "+  /  −",
@@ -470,7 +471,7 @@ mod tests {
         assert_eq!(in_tour("ArrowLeft", false), Some(T::Back.into()));
         assert_eq!(in_tour("PageUp", false), Some(T::Back.into()));
         assert_eq!(in_tour("r", false), Some(T::Replay.into()));
-        assert_eq!(in_tour("3", false), Some(T::Chapter(2).into()));
+        assert_eq!(in_tour("3", false), Some(T::Number(3).into()));
         assert_eq!(in_tour("f", false), Some(T::TakeOver.into()));
         assert_eq!(in_tour("0", false), None);
         assert_eq!(in_tour("c", false), None, "no crashing in the tour");

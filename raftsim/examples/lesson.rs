@@ -7,8 +7,9 @@
 //! ```
 //!
 //! Each step prints its fragment, when it began and ended, whether its wait condition held,
-//! every server's role, term, vote, commit index and log terms, the client's writes, and any
-//! expectation that failed. `--trace <fragment>` also prints the events of that step.
+//! the question it asks with its right answer, every server's role, term, vote, commit index and
+//! log terms, the client's writes, and any expectation that failed. `--trace <fragment>` also
+//! prints the events of that step.
 
 use raftsim::lesson::{Lesson, LessonRun};
 use raftsim::scenario::terms_of;
@@ -54,6 +55,9 @@ fn main() {
             },
             step.wait.until.describe()
         );
+        if let Some(q) = &step.question {
+            println!("   ? {}  → {}", q.ask, q.answers[q.correct]);
+        }
         print_world(&played.end);
         if trace_flat == Some(flat) {
             for e in played.end.trace().since(played.mark.trace_len) {

@@ -7,10 +7,11 @@
 use proptest::prelude::*;
 use raftsim::lesson::{
     narration_spans, term_leaders, Condition, Ending, Highlight, Lesson, LessonRun, Mark, Playback,
-    Progress, StepRef, MAX_NARRATION_CHARS,
+    Progress, StepRef, MAX_ANSWERS, MAX_ANSWER_CHARS, MAX_NARRATION_CHARS, MIN_ANSWERS,
 };
+use raftsim::message::{Addr, ClientAnswer, PacketSummary};
 use raftsim::scenario::ScenarioError;
-use raftsim::{Command, NodeId, Role, Sim, Term, Time, US_PER_MS};
+use raftsim::{Command, Event, EventKind, NodeId, Role, Sim, Term, Time, VoteDenial, US_PER_MS};
 use serde_json::{json, Value};
 
 // ---------------------------------------------------------------------------------------------
@@ -127,7 +128,7 @@ fn without(mut doc: Value, pointer: &str) -> Value {
 // The built-in lesson: shape.
 
 #[test]
-fn builtin_lesson_has_the_five_chapters_in_order() {
+fn builtin_lesson_has_the_six_chapters_in_order() {
     let lesson = builtin();
     let chapters: Vec<(&str, Vec<&str>)> = lesson
         .chapters
@@ -186,10 +187,25 @@ fn builtin_lesson_has_the_five_chapters_in_order() {
                 "roll-back",
             ],
         ),
+        (
+            "safety",
+            vec![
+                "committed-on-three",
+                "behind-candidate",
+                "restriction",
+                "figure-8",
+                "old-term-entry",
+                "overwritten",
+                "own-term-commits",
+                "figure-7",
+                "repair",
+                "redirect",
+            ],
+        ),
         ("next", vec!["read-more", "free-play"]),
     ];
     assert_eq!(chapters, want);
-    assert_eq!(lesson.len(), 33);
+    assert_eq!(lesson.len(), 43);
 }
 
 #[test]
@@ -226,6 +242,13 @@ fn narration_is_short_marked_up_evenly_and_names_only_servers_that_exist() {
     for (_, _, chapter, step) in lesson.steps() {
         let where_ = format!("{}/{}", chapter.id, step.id);
         assert!(!step.narration.trim().is_empty(), "{where_}");
+        if let Some(reveal) = &step.reveal {
+            assert!(
+                reveal.matches(['.', '?', ':']).count() <= 6,
+                "{where_}: reveal"
+            );
+            assert_eq!(reveal.matches("**").count() % 2, 0, "{where_}: reveal");
+        }
         assert!(
             step.narration.chars().count() <= MAX_NARRATION_CHARS,
             "{where_}"
@@ -244,7 +267,13 @@ fn narration_is_short_marked_up_evenly_and_names_only_servers_that_exist() {
             "{where_}"
         );
         // Servers are S1 to S5, never the original's letters, and never one the world lacks.
-        let text = &step.narration;
+        let mut text = step.narration.clone();
+        text.push_str(step.reveal.as_deref().unwrap_or_default());
+        if let Some(q) = &step.question {
+            text.push_str(&q.ask);
+            text.push_str(&q.answers.concat());
+            text.push_str(&q.explain);
+        }
         for (i, _) in text.match_indices('S') {
             let digits: String = text[i + 1..]
                 .chars()
@@ -580,6 +609,461 @@ fn split_vote_has_two_candidates_in_one_term_and_a_later_term_resolves_it() {
             "S{a}→S{b}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The narration says what the trace shows.
+
+/// The events of one step of the built-in lesson.
+fn events_of(run: &mut LessonRun, fragment: &str) -> Vec<Event> {
+    let k = flat(run.lesson(), fragment);
+    let played = run.played(k).expect("plays").clone();
+    played
+        .end
+        .trace()
+        .since(played.mark.trace_len)
+        .cloned()
+        .collect()
+}
+
+/// What a packet sent in these events says, with its sender and receiver.
+fn sent(events: &[Event]) -> Vec<(Time, NodeId, Addr, PacketSummary)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::MessageSent { to, summary, .. } => {
+                Some((e.at, e.node?, *to, summary.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_lone_server_is_seen_to_lead_and_the_narration_says_so() {
+    let lesson = builtin();
+    let step = lesson.step(flat(&lesson, "consensus/one-server")).unwrap();
+    assert!(step.narration.contains("**leader**"));
+    let mut run = LessonRun::builtin().unwrap();
+    let one = end_of(&mut run, "consensus/one-server");
+    assert_eq!(one.node(s(1)).unwrap().role, Role::Leader);
+}
+
+#[test]
+fn a_new_entry_goes_out_at_once_not_with_the_next_heartbeat() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "replication/append");
+    let appended = events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::EntriesAppended { .. }) && e.node == Some(s(1)))
+        .expect("S1 appends the entry")
+        .at;
+    let carrying: Vec<_> = sent(&events)
+        .into_iter()
+        .filter(|(_, from, _, p)| {
+            *from == s(1) && matches!(p, PacketSummary::AppendEntries { entries: 1, .. })
+        })
+        .collect();
+    assert_eq!(carrying.len(), 4, "one AppendEntries to each follower");
+    assert!(
+        carrying.iter().all(|(at, ..)| *at == appended),
+        "sent the instant it is appended"
+    );
+}
+
+#[test]
+fn followers_learn_the_commit_from_heartbeats_and_from_the_entry_resent() {
+    let lesson = builtin();
+    let step = lesson
+        .step(flat(&lesson, "replication/followers-commit"))
+        .unwrap();
+    for h in ["messages:heartbeat", "messages:append_entries"] {
+        assert!(step.highlight.iter().any(|x| x.to_string() == h), "{h}");
+    }
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "replication/followers-commit");
+    let mut heartbeats = Vec::new();
+    let mut resent = Vec::new();
+    for (_, _, to, p) in sent(&events) {
+        if let PacketSummary::AppendEntries {
+            entries,
+            leader_commit: 1,
+            ..
+        } = p
+        {
+            if entries == 0 {
+                heartbeats.push(to)
+            } else {
+                resent.push(to)
+            }
+        }
+    }
+    let (mut heartbeats, mut resent) = (heartbeats, resent);
+    heartbeats.sort();
+    resent.sort();
+    assert_eq!(heartbeats, [Addr::Node(s(3)), Addr::Node(s(5))]);
+    assert_eq!(resent, [Addr::Node(s(2)), Addr::Node(s(4))]);
+}
+
+#[test]
+fn votes_are_given_while_every_log_is_empty() {
+    let mut run = LessonRun::builtin().unwrap();
+    let k = flat(run.lesson(), "election/votes");
+    let played = run.played(k).unwrap().clone();
+    assert!(played.start.nodes().iter().all(|n| n.log.is_empty()));
+    let lesson = builtin();
+    assert!(lesson.step(k).unwrap().narration.contains("up to date"));
+}
+
+#[test]
+fn s3_wins_term_2_at_three_votes_the_threshold_of_five() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "election/leader-stops");
+    let last = events.iter().rev().find_map(|e| match e.kind {
+        EventKind::VoteReceived {
+            granted: true,
+            votes,
+            needed,
+            ..
+        } if e.node == Some(s(3)) => Some((votes, needed)),
+        _ => None,
+    });
+    assert_eq!(last, Some((3, 3)), "three votes of the three needed");
+    let after = end_of(&mut run, "election/terms");
+    let voters = after
+        .nodes()
+        .iter()
+        .filter(|n| n.voted_for == Some(s(3)))
+        .count();
+    assert_eq!(voters, 4, "the fourth vote arrives after the win");
+}
+
+#[test]
+fn in_term_4_both_s2_and_s1_stand_and_s2_wins() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "election/next-term");
+    let stood: Vec<(Time, NodeId)> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::RoleChanged {
+                to: Role::Candidate,
+                term: 4,
+                ..
+            } => Some((e.at, e.node?)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        stood.iter().map(|(_, n)| *n).collect::<Vec<_>>(),
+        [s(2), s(1)]
+    );
+    let gap = stood[1].0 - stood[0].0;
+    assert_eq!(
+        gap / US_PER_MS,
+        6,
+        "S1 stands 6 ms after S2, as the narration says"
+    );
+}
+
+#[test]
+fn commits_in_the_first_chapters_are_of_the_leaders_own_term() {
+    let lesson = builtin();
+    for fragment in ["overview/committed", "replication/commit"] {
+        let step = lesson.step(flat(&lesson, fragment)).unwrap();
+        assert!(step.narration.contains("own term"), "{fragment}");
+        assert!(
+            step.expect.entries.iter().any(|e| e.term == Some(1)),
+            "{fragment}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Questions.
+
+#[test]
+fn the_tour_asks_at_least_eight_questions_in_four_chapters_without_giving_answers_away() {
+    let lesson = builtin();
+    let mut chapters = std::collections::BTreeSet::new();
+    let mut count = 0;
+    for (_, _, chapter, step) in lesson.steps() {
+        let where_ = format!("{}/{}", chapter.id, step.id);
+        let Some(q) = &step.question else {
+            assert!(
+                step.reveal.is_none(),
+                "{where_}: a reveal without a question"
+            );
+            continue;
+        };
+        count += 1;
+        chapters.insert(chapter.id.as_str());
+        assert!(
+            (MIN_ANSWERS..=MAX_ANSWERS).contains(&q.answers.len()),
+            "{where_}"
+        );
+        assert!(q.correct < q.answers.len(), "{where_}");
+        // The narration shown before the answer does not contain the answer.
+        let right = &q.answers[q.correct];
+        assert!(
+            !step.narration.contains(right.as_str()),
+            "{where_}: gives away {right}"
+        );
+        assert!(
+            step.reveal.is_some(),
+            "{where_}: says what happened once answered"
+        );
+    }
+    assert!(count >= 8, "{count} questions");
+    for id in ["overview", "election", "replication", "safety"] {
+        assert!(chapters.contains(id), "no question in {id}");
+    }
+}
+
+#[test]
+fn a_question_does_not_change_how_a_step_plays() {
+    let lesson = builtin();
+    let asked: Vec<usize> = lesson
+        .steps()
+        .filter(|(_, _, _, s)| s.question.is_some())
+        .map(|(flat, ..)| flat)
+        .collect();
+    let mut plain = builtin_json();
+    for chapter in plain["chapters"].as_array_mut().unwrap() {
+        for step in chapter["steps"].as_array_mut().unwrap() {
+            let step = step.as_object_mut().unwrap();
+            step.remove("question");
+            step.remove("reveal");
+        }
+    }
+    let mut with_questions = LessonRun::new(lesson);
+    let mut without = LessonRun::new(Lesson::from_value(&plain).unwrap());
+    for k in asked {
+        let a = fingerprint(with_questions.end_of(k).unwrap());
+        let b = fingerprint(without.end_of(k).unwrap());
+        assert_eq!(a, b, "step {k}");
+    }
+}
+
+#[test]
+fn a_question_reads_with_its_answers_and_explanation() {
+    let doc = with(
+        small(),
+        "/chapters/0/steps/1/question",
+        json!({"ask": "Who wins?", "answers": ["S1", "S2", "Nobody"], "correct": 0,
+               "explain": "S1 **times out** first."}),
+    );
+    let doc = with(doc, "/chapters/0/steps/1/reveal", json!("**S1** won."));
+    let lesson = Lesson::from_value(&doc).expect("reads");
+    let step = &lesson.chapters[0].steps[1];
+    let q = step.question.as_ref().expect("a question");
+    assert_eq!(q.answers, ["S1", "S2", "Nobody"]);
+    assert!(q.is_correct(0) && !q.is_correct(2));
+    assert_eq!(step.reveal.as_deref(), Some("**S1** won."));
+}
+
+#[test]
+fn mistakes_in_questions_are_named_by_path() {
+    let question = |q: Value| with(small(), "/chapters/0/steps/1/question", q);
+    let good = json!({"ask": "Who wins?", "answers": ["S1", "S2"], "correct": 1, "explain": "S2."});
+    let cases: Vec<(Value, &str, &str)> = vec![
+        (
+            question(json!({"ask": "Who?", "answers": ["S1"], "correct": 0, "explain": "x"})),
+            "chapters[0].steps[1].question.answers",
+            "too few: a question offers 2 to 4",
+        ),
+        (
+            question(
+                json!({"ask": "Who?", "answers": ["S1", "S2", "S3", "S4", "S5"], "correct": 0, "explain": "x"}),
+            ),
+            "chapters[0].steps[1].question.answers",
+            "5 answers is more than the 4",
+        ),
+        (
+            question(json!({"ask": "Who?", "answers": ["S1", "S2"], "correct": 2, "explain": "x"})),
+            "chapters[0].steps[1].question.correct",
+            "answers count from 0, so this question's are 0 to 1",
+        ),
+        (
+            question(
+                json!({"ask": "Who?", "answers": ["S1", "S1 "], "correct": 0, "explain": "x"}),
+            ),
+            "chapters[0].steps[1].question.answers[1]",
+            "is already chapters[0].steps[1].question.answers[0]",
+        ),
+        (
+            question(json!({"ask": " ", "answers": ["S1", "S2"], "correct": 0, "explain": "x"})),
+            "chapters[0].steps[1].question.ask",
+            "the question is empty",
+        ),
+        (
+            question(json!({"ask": "Who?", "answers": ["S1", ""], "correct": 0, "explain": "x"})),
+            "chapters[0].steps[1].question.answers[1]",
+            "the answer is empty",
+        ),
+        (
+            question(
+                json!({"ask": "Who?", "answers": ["S1", "S2"], "correct": 0, "explain": "**x"}),
+            ),
+            "chapters[0].steps[1].question.explain",
+            "no ** to end it",
+        ),
+        (
+            question(
+                json!({"ask": "Who?", "answers": ["S1", "x".repeat(MAX_ANSWER_CHARS + 1)], "correct": 0, "explain": "x"}),
+            ),
+            "chapters[0].steps[1].question.answers[1]",
+            "more than the 60 allowed",
+        ),
+        (
+            question(json!({"ask": "Who?", "answers": ["S1", "S2"], "right": 0, "explain": "x"})),
+            "chapters[0].steps[1].question.right",
+            "unknown field",
+        ),
+        (
+            question(json!({"ask": "Who?", "answers": ["S1", "S2"], "explain": "x"})),
+            "chapters[0].steps[1].question.correct",
+            "missing",
+        ),
+        (
+            question(
+                json!({"ask": "Who?", "answers": ["S1", "S2"], "correct": -1, "explain": "x"}),
+            ),
+            "chapters[0].steps[1].question.correct",
+            "expected",
+        ),
+        (
+            with(small(), "/chapters/0/steps/1/reveal", json!("S1 won.")),
+            "chapters[0].steps[1].reveal",
+            "this step has no \"question\"",
+        ),
+        (
+            with(
+                question(good.clone()),
+                "/chapters/0/steps/1/reveal",
+                json!(""),
+            ),
+            "chapters[0].steps[1].reveal",
+            "the reveal is empty",
+        ),
+        (
+            with(
+                question(good),
+                "/chapters/0/steps/1/reveal",
+                json!("x".repeat(MAX_NARRATION_CHARS + 1)),
+            ),
+            "chapters[0].steps[1].reveal",
+            "keep it short",
+        ),
+    ];
+    for (doc, path, words) in cases {
+        let message = refused(&doc, path);
+        assert!(
+            message.contains(words),
+            "{path}: `{message}` lacks `{words}`"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The Safety chapter: each story beat is what the narration says.
+
+#[test]
+fn a_candidate_whose_log_is_behind_is_refused_and_an_up_to_date_one_wins() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "safety/behind-candidate");
+    let mut refused: Vec<NodeId> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::VoteDenied {
+                candidate,
+                reason: VoteDenial::LogNotUpToDate,
+                ..
+            } if candidate == s(5) => e.node,
+            _ => None,
+        })
+        .collect();
+    refused.sort();
+    assert_eq!(refused, [s(2), s(3)]);
+    let after = end_of(&mut run, "safety/restriction");
+    let leader = after.leader().expect("a leader");
+    let committed = &after.node(leader).unwrap().log[1];
+    assert_eq!(
+        (committed.term, committed.command.to_string()),
+        (2, "SET x 2".to_string())
+    );
+}
+
+#[test]
+fn figure_8_an_old_term_entry_on_four_servers_is_not_committed_until_one_of_the_new_term_is() {
+    let mut run = LessonRun::builtin().unwrap();
+    let c = end_of(&mut run, "safety/old-term-entry");
+    let holders = c
+        .nodes()
+        .iter()
+        .filter(|n| n.log.get(1).is_some_and(|e| e.term == 2))
+        .count();
+    assert_eq!(holders, 4, "four of five hold entry 2 of term 2");
+    assert_eq!(c.node(s(1)).unwrap().current_term, 4);
+    assert!(
+        c.nodes().iter().all(|n| n.commit_index < 2),
+        "nobody committed it"
+    );
+    let d = end_of(&mut run, "safety/overwritten");
+    for n in d.nodes().iter().filter(|n| !n.crashed) {
+        assert_eq!(n.log[1].term, 3, "{} holds S5's entry", n.id);
+    }
+    let k = flat(run.lesson(), "safety/own-term-commits");
+    let played = run.played(k).unwrap().clone();
+    assert!(played.start.nodes().iter().all(|n| n.commit_index < 2));
+    let s5 = played.end.node(s(5)).unwrap();
+    assert!(s5.commit_index >= 3 && s5.log[2].term == 5);
+}
+
+#[test]
+fn figure_7_the_leader_backs_off_and_followers_drop_conflicting_entries() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "safety/repair");
+    let backed_off: std::collections::BTreeSet<NodeId> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::NextIndexBackedOff { follower, .. } => Some(follower),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        backed_off.into_iter().collect::<Vec<_>>(),
+        [s(3), s(4), s(5)]
+    );
+    let truncated: Vec<(Option<NodeId>, u64, usize)> = events
+        .iter()
+        .filter_map(|e| match e.kind {
+            EventKind::EntriesTruncated { first_index, count } => {
+                Some((e.node, first_index, count))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(truncated, [(Some(s(4)), 3, 3)]);
+    let repaired = end_of(&mut run, "safety/repair");
+    let leader_log = &repaired.node(s(1)).unwrap().log;
+    assert!(repaired.nodes().iter().all(|n| &n.log == leader_log));
+}
+
+#[test]
+fn a_follower_redirects_the_client_to_the_leader() {
+    let mut run = LessonRun::builtin().unwrap();
+    let events = events_of(&mut run, "safety/redirect");
+    let redirect = events.iter().find_map(|e| match &e.kind {
+        EventKind::MessageSent {
+            summary: PacketSummary::ClientReply { answer, .. },
+            ..
+        } => Some((e.node, answer.clone())),
+        _ => None,
+    });
+    assert_eq!(
+        redirect,
+        Some((Some(s(3)), ClientAnswer::Redirect { leader: Some(s(1)) }))
+    );
 }
 
 #[test]

@@ -125,6 +125,12 @@ pub enum TourAction {
     Close,
     /// Turn the step on screen into free play, with every control, paused at that moment.
     TakeOver,
+    /// Answer the open question with this answer (from 0); the step then plays.
+    Answer(usize),
+    /// A digit key, 1 to 9: answers the open question, if any, else opens that chapter.
+    Number(u8),
+    /// Turn the questions of the whole tour on or off.
+    Questions(bool),
 }
 
 /// A message for the person at the keyboard.

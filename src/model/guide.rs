@@ -1,5 +1,6 @@
 //! The reducer of the guided tour: opening it at a step or an address, moving between steps,
-//! leaving it, and taking a step over into free play. A step shown anew starts playing.
+//! answering a step's question, turning questions on and off, leaving the tour, and taking a
+//! step over into free play. A step shown anew starts playing, or asks its question first.
 
 use super::action::{Notice, TourAction};
 use super::tour::{self, StepStatus, Tour};
@@ -10,6 +11,28 @@ use raftsim::lesson::Lesson;
 impl AppState {
     pub(super) fn reduce_tour(&mut self, action: TourAction) -> bool {
         use TourAction as T;
+        // A digit answers the open question, if there is one, else opens a chapter.
+        let action = match action {
+            T::Number(n) => {
+                let n = usize::from(n.saturating_sub(1));
+                match self.tour.as_ref().map_or(0, Tour::answers_open) {
+                    0 => T::Chapter(n),
+                    _ => T::Answer(n),
+                }
+            }
+            other => other,
+        };
+        if let T::Questions(on) = action {
+            // A setting, not a move: any message on screen stays.
+            let Some(t) = &mut self.tour else {
+                return false;
+            };
+            if !t.set_questions(on) {
+                return false;
+            }
+            self.step_shown();
+            return true;
+        }
         if let T::Locate(fragment) = &action {
             let fragment = fragment.trim_start_matches('#');
             if fragment.is_empty() {
@@ -50,6 +73,28 @@ impl AppState {
                 }
             }
             T::Close => return self.close_tour(),
+            T::Answer(i) => {
+                let Some(t) = &mut self.tour else {
+                    return false;
+                };
+                let open = t.answers_open();
+                if open == 0 {
+                    return false;
+                }
+                if t.answer(i).is_none() {
+                    self.notice = Some(Notice::info(format!(
+                        "This question has {open} answers: press 1 to {open}, or click one."
+                    )));
+                    return true;
+                }
+                self.step_shown();
+            }
+            T::Next if self.tour.as_ref().is_some_and(|t| t.answers_open() > 0) => {
+                let open = self.tour.as_ref().map_or(0, Tour::answers_open);
+                self.notice = Some(Notice::info(format!(
+                    "First, the question: press 1 to {open} or click an answer. (The Questions switch in the bar turns questions off.)"
+                )));
+            }
             T::TakeOver => {
                 let Some(title) = self.take_over() else {
                     return false;
@@ -65,6 +110,7 @@ impl AppState {
                     "Free play: this cluster is yours. Click a server to crash it or time it out, type a write, partition the network. G goes back to the tour.",
                 ));
             }
+            T::Questions(_) | T::Number(_) => return false,
             T::Go(_) | T::Next | T::Back | T::Replay | T::Chapter(_) => {
                 let Some(t) = &mut self.tour else {
                     return false;
@@ -78,7 +124,7 @@ impl AppState {
                     T::Back => t.back(),
                     T::Chapter(c) => t.chapter(c),
                     _ => {
-                        t.go(t.index());
+                        t.replay();
                         true
                     }
                 };

@@ -2,7 +2,7 @@
 //! them.
 
 use super::action::{ClockAction, NodeOp, PageAction, TourAction, WorldAction};
-use super::tour::{StepIndex, StepStatus, Tour};
+use super::tour::{Asked, StepIndex, StepStatus, Tour};
 use super::*;
 
 fn state(seed: u64, nodes: usize) -> AppState {
@@ -340,7 +340,10 @@ fn the_tour_opens_plays_a_step_and_stops_at_its_end() {
         !s.playing,
         "the step stops at its end: no frames while waiting"
     );
-    assert_eq!(s.tour.as_ref().map(|t| t.status()), Some(StepStatus::Done));
+    assert_eq!(
+        s.tour.as_ref().map(|t| t.status().status),
+        Some(StepStatus::Done)
+    );
     assert!(s.shown().leader().is_some());
     assert!(s.sim == free_world, "free play's world is left alone");
 }
@@ -386,6 +389,7 @@ fn pausing_a_step_part_way_and_resuming_it() {
     s.update(AppAction::Tour(TourAction::Locate(
         "#overview/candidate".into(),
     )));
+    s.update(AppAction::Tour(TourAction::Answer(1)));
     assert!(s.playing);
     s.update(AppAction::Clock(ClockAction::Frame(20.0)));
     s.update(AppAction::Clock(ClockAction::TogglePlay));
@@ -397,6 +401,106 @@ fn pausing_a_step_part_way_and_resuming_it() {
     play_step(&mut s);
     s.update(AppAction::Clock(ClockAction::TogglePlay));
     assert!(!s.playing, "a finished step does not play on");
+}
+
+fn asked(s: &AppState) -> Option<Asked> {
+    s.tour.as_ref().map(|t| t.status().asked)
+}
+
+#[test]
+fn a_question_is_answered_by_digit_or_click_and_nothing_plays_before() {
+    let mut s = state(1, 5);
+    s.update(AppAction::Tour(TourAction::Locate(
+        "#overview/candidate".into(),
+    )));
+    assert_eq!(asked(&s), Some(Asked::Open));
+    assert!(!s.playing, "nothing plays before the answer");
+    let start = s.shown().now();
+    s.update(AppAction::Clock(ClockAction::Frame(20.0)));
+    s.update(AppAction::Clock(ClockAction::TogglePlay));
+    assert!(!s.playing, "P does not play a step whose question is open");
+    assert_eq!(s.shown().now(), start);
+    // Continue asks for an answer first.
+    s.update(AppAction::Tour(TourAction::Next));
+    assert_eq!(fragment(&s), "overview/candidate");
+    assert!(s
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.text.contains("press 1 to 3")));
+    // While a question is open, digits answer it: 9 is no answer (and no chapter jump).
+    s.update(AppAction::Tour(TourAction::Number(9)));
+    assert_eq!(fragment(&s), "overview/candidate");
+    assert_eq!(asked(&s), Some(Asked::Open));
+    assert!(s
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.text.contains("3 answers")));
+    s.update(AppAction::Tour(TourAction::Number(2)));
+    assert_eq!(asked(&s), Some(Asked::Answered(1)));
+    assert!(s.playing, "the answer plays the step");
+    assert!(s.notice.is_none());
+    play_step(&mut s);
+    assert_eq!(
+        s.tour.as_ref().map(|t| t.status().status),
+        Some(StepStatus::Done)
+    );
+    assert!(s
+        .shown()
+        .nodes()
+        .iter()
+        .any(|n| n.role == raftsim::Role::Candidate));
+    // No question open: digits open chapters again.
+    s.update(AppAction::Tour(TourAction::Number(3)));
+    assert_eq!(fragment(&s), "election/election-timeout");
+    // A click sends the answer itself; a wrong one plays the step just the same.
+    s.update(AppAction::Tour(TourAction::Locate(
+        "#replication/minority-write".into(),
+    )));
+    assert_eq!(asked(&s), Some(Asked::Open));
+    s.update(AppAction::Tour(TourAction::Answer(0)));
+    assert_eq!(asked(&s), Some(Asked::Answered(0)));
+    assert!(s.playing);
+    assert!(
+        !s.update(AppAction::Tour(TourAction::Answer(1))),
+        "answered already"
+    );
+}
+
+#[test]
+fn with_questions_off_the_tour_plays_straight_through() {
+    let mut s = state(1, 5);
+    s.update(AppAction::Tour(TourAction::Locate(
+        "#election/split-vote".into(),
+    )));
+    assert_eq!(asked(&s), Some(Asked::Open));
+    assert!(s.update(AppAction::Tour(TourAction::Questions(false))));
+    assert!(
+        !s.update(AppAction::Tour(TourAction::Questions(false))),
+        "no change"
+    );
+    assert_eq!(asked(&s), Some(Asked::Nothing));
+    assert!(s.playing, "the open question closes and the step plays");
+    s.update(AppAction::Tour(TourAction::Locate(
+        "#replication/heal".into(),
+    )));
+    assert_eq!(asked(&s), Some(Asked::Nothing));
+    assert!(s.playing);
+    s.update(AppAction::Tour(TourAction::Number(2)));
+    assert_eq!(
+        fragment(&s),
+        "overview/three-states",
+        "digits open chapters"
+    );
+    // Closed and opened again, the tour asks (the page applies the remembered switch).
+    s.update(AppAction::Tour(TourAction::Close));
+    assert!(
+        !s.update(AppAction::Tour(TourAction::Questions(false))),
+        "no tour open"
+    );
+    s.update(AppAction::Tour(TourAction::Locate(
+        "#election/split-vote".into(),
+    )));
+    assert_eq!(asked(&s), Some(Asked::Open));
 }
 
 #[test]

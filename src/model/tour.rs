@@ -1,7 +1,8 @@
-//! The guided tour's state: which step of the lesson is on screen, the world it shows, and the
-//! step's animation. The lesson (narration, staging, wait conditions, highlights) is data played
-//! by `raftsim::lesson`; this only moves between its steps and hands the world to the drawing.
-//! Pure Rust, so it is unit-tested natively.
+//! The guided tour's state: which step of the lesson is on screen, the world it shows, the
+//! step's animation, and the step's question: a step that asks one waits, unplayed, until it is
+//! answered (unless questions are turned off). The lesson (narration, staging, wait conditions,
+//! highlights, questions) is data played by `raftsim::lesson`; this only moves between its steps
+//! and hands the world to the drawing. Pure Rust, so it is unit-tested natively.
 
 use super::marks::Marks;
 use super::sim_ref::SimRef;
@@ -41,6 +42,8 @@ impl PartialEq for Playing {
 /// Where the current step stands.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum StepStatus {
+    /// Its question is open: nothing has played; an answer (or turning questions off) plays it.
+    Asking,
     /// Its animation is running (or paused part-way).
     Playing,
     /// It reached its end: the world waits for Continue.
@@ -49,13 +52,42 @@ pub enum StepStatus {
     Failed,
 }
 
-/// The tour: a lesson, the step shown, and that step's world.
+/// How far the student has got with the question of the step shown.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Asked {
+    /// Nothing to ask: the step has no question, or questions are off.
+    Nothing,
+    /// Waiting for an answer; the step has not played.
+    Open,
+    /// Answered with this answer (counting from 0); the step plays, or has played.
+    Answered(usize),
+}
+
+/// The step shown: where it stands and where its question stands. It compares equal to a
+/// [`StepStatus`] when it is in that status.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct StepState {
+    pub status: StepStatus,
+    pub asked: Asked,
+}
+
+impl PartialEq<StepStatus> for StepState {
+    fn eq(&self, other: &StepStatus) -> bool {
+        self.status == *other
+    }
+}
+
+/// The tour: a lesson, the step shown, that step's world and its question.
 #[derive(Clone, PartialEq)]
 pub struct Tour {
     lesson: Rc<Lesson>,
     run: SharedRun,
     at: StepIndex,
+    /// The step's animation: set up but not started while its question is open.
     playing: Option<Playing>,
+    asked: Asked,
+    /// Whether steps with a question ask it before they play.
+    questions: bool,
     sim: SimRef,
     marks: Rc<Marks>,
     error: Option<String>,
@@ -91,6 +123,8 @@ impl Tour {
             run: SharedRun(Rc::new(RefCell::new(run))),
             at: StepIndex(0),
             playing: None,
+            asked: Asked::Nothing,
+            questions: true,
             sim: SimRef::new(
                 raftsim::Sim::new(raftsim::Config::default()).map_err(|e| e.to_string())?,
             ),
@@ -144,28 +178,85 @@ impl Tour {
         self.error.as_deref()
     }
 
-    pub fn status(&self) -> StepStatus {
-        if self.error.is_some() {
+    /// Where the step shown stands, and its question.
+    pub fn status(&self) -> StepState {
+        let status = if self.error.is_some() {
             StepStatus::Failed
+        } else if self.asked == Asked::Open {
+            StepStatus::Asking
         } else if self.playing.is_some() {
             StepStatus::Playing
         } else {
             StepStatus::Done
+        };
+        StepState {
+            status,
+            asked: self.asked,
         }
     }
 
-    /// Shows step `at` (clamped) from its beginning and starts playing it.
+    /// Whether steps with a question ask it before they play.
+    pub fn questions(&self) -> bool {
+        self.questions
+    }
+
+    /// Turns questions on or off for the whole tour. Off, an open question closes and its step
+    /// plays; on, the next step with a question asks it. Returns whether anything changed.
+    pub fn set_questions(&mut self, on: bool) -> bool {
+        if self.questions == on {
+            return false;
+        }
+        self.questions = on;
+        if !on && self.asked == Asked::Open {
+            self.asked = Asked::Nothing;
+            self.advance(0);
+        }
+        true
+    }
+
+    /// Answers the open question with answer `chosen` (from 0) and starts playing the step.
+    /// Returns whether the answer is right, or None if no question is open or there is no
+    /// such answer.
+    pub fn answer(&mut self, chosen: usize) -> Option<bool> {
+        if self.asked != Asked::Open {
+            return None;
+        }
+        let question = self.step()?.question.as_ref()?;
+        if chosen >= question.answers.len() {
+            return None;
+        }
+        let right = question.is_correct(chosen);
+        self.asked = Asked::Answered(chosen);
+        self.advance(0);
+        Some(right)
+    }
+
+    /// How many answers the open question offers (0 if none is open).
+    pub fn answers_open(&self) -> usize {
+        match (self.asked, self.step().and_then(|s| s.question.as_ref())) {
+            (Asked::Open, Some(q)) => q.answers.len(),
+            _ => 0,
+        }
+    }
+
+    /// Shows step `at` (clamped) from its beginning: it asks its question first if it has one
+    /// (and questions are on), else it starts playing.
     pub fn go(&mut self, at: StepIndex) {
         let flat = at.0.min(self.lesson.len().saturating_sub(1));
         self.at = StepIndex(flat);
         self.error = None;
+        let asks = self.questions && self.step().is_some_and(|s| s.question.is_some());
+        self.asked = if asks { Asked::Open } else { Asked::Nothing };
         let playback = self.run.0.borrow_mut().playback(flat);
         match playback {
             Ok(playback) => {
                 self.sim = SimRef::new(playback.sim().clone());
                 self.playing = Some(Playing(Rc::new(playback)));
-                // Actions due at once are applied now; a step without a wait ends here.
-                self.advance(0);
+                // Actions due at once are applied now; a step without a wait ends here. A step
+                // that asks waits for its answer first.
+                if !asks {
+                    self.advance(0);
+                }
             }
             Err(e) => self.fail(e.to_string()),
         }
@@ -174,8 +265,22 @@ impl Tour {
         self.marks = Rc::new(Marks::from_lesson(items, cluster));
     }
 
+    /// The current step again from its beginning; an answered question stays answered.
+    pub fn replay(&mut self) {
+        let asked = self.asked;
+        self.go(self.at);
+        if let (Asked::Answered(_), Asked::Open) = (asked, self.asked) {
+            self.asked = asked;
+            self.advance(0);
+        }
+    }
+
     /// Plays `dt` more simulated µs of the current step. Returns whether it is still playing.
+    /// Nothing plays while its question is open.
     pub fn advance(&mut self, dt: Time) -> bool {
+        if self.asked == Asked::Open {
+            return false;
+        }
         let Some(Playing(playback)) = &mut self.playing else {
             return false;
         };
@@ -196,9 +301,10 @@ impl Tour {
         }
     }
 
-    /// Jumps to the end of the current step, as if it had played out.
+    /// Jumps to the end of the current step, as if it had played out (not while its question
+    /// is open).
     pub fn finish(&mut self) {
-        if self.playing.is_none() {
+        if self.playing.is_none() || self.asked == Asked::Open {
             return;
         }
         let end = self.run.0.borrow_mut().end_of(self.at.0).cloned();
@@ -266,6 +372,7 @@ impl Tour {
 
     fn fail(&mut self, message: String) {
         self.playing = None;
+        self.asked = Asked::Nothing;
         self.error = Some(format!(
             "This step could not be played: {message}. Go back, pick another step, or take over."
         ));
@@ -295,8 +402,16 @@ mod tests {
         Tour::builtin(StepIndex(at)).expect("the built-in lesson loads")
     }
 
-    /// Plays the current step to its end in 5 ms slices, as frames would.
+    /// Plays the current step to its end in 5 ms slices, as frames would, first giving the right
+    /// answer to its question if it asks one.
     fn play_out(t: &mut Tour) {
+        if t.status() == StepStatus::Asking {
+            let correct = t
+                .step()
+                .and_then(|s| s.question.as_ref())
+                .map(|q| q.correct);
+            assert_eq!(t.answer(correct.unwrap_or(0)), Some(true));
+        }
         for _ in 0..100_000 {
             if !t.advance(5_000) {
                 return;
@@ -387,6 +502,94 @@ mod tests {
         assert_eq!(t.locate("#election/nowhere"), None);
         let ids = chapter_ids(t.lesson());
         assert_eq!(ids.first().map(String::as_str), Some("#consensus"));
+    }
+
+    /// The first step of the built-in lesson that asks a question.
+    fn asking_step() -> StepIndex {
+        let t = tour(0);
+        let flat = t
+            .lesson()
+            .steps()
+            .find(|(_, _, _, s)| s.question.is_some())
+            .map(|(flat, ..)| flat)
+            .expect("the lesson asks questions");
+        StepIndex(flat)
+    }
+
+    #[test]
+    fn a_step_with_a_question_waits_unplayed_until_it_is_answered() {
+        let at = asking_step();
+        let mut t = tour(at.0);
+        let start = t.sim().now();
+        let trace = t.sim().trace_hash();
+        assert_eq!(t.status(), StepStatus::Asking);
+        assert_eq!(t.status().asked, Asked::Open);
+        assert!(t.answers_open() >= 2);
+        assert!(
+            !t.advance(1_000_000),
+            "nothing plays while the question is open"
+        );
+        t.finish();
+        assert_eq!(
+            t.status(),
+            StepStatus::Asking,
+            "the end is not shown before the answer"
+        );
+        assert_eq!((t.sim().now(), t.sim().trace_hash()), (start, trace));
+        let q = t
+            .step()
+            .and_then(|s| s.question.clone())
+            .expect("a question");
+        let wrong = (q.correct + 1) % q.answers.len();
+        assert_eq!(t.answer(q.answers.len()), None, "no such answer");
+        assert_eq!(t.answer(wrong), Some(false));
+        assert_eq!(t.status().asked, Asked::Answered(wrong));
+        assert_eq!(t.answer(q.correct), None, "answered already");
+        assert_eq!(t.answers_open(), 0);
+        play_out(&mut t);
+        assert_eq!(t.status(), StepStatus::Done);
+        let end = t.run.0.borrow_mut().end_of(at.0).cloned().expect("ends");
+        assert_eq!(
+            t.sim().trace_hash(),
+            end.trace_hash(),
+            "the same end as unasked"
+        );
+        t.replay();
+        assert_eq!(
+            t.status().asked,
+            Asked::Answered(wrong),
+            "replay keeps the answer"
+        );
+        assert_eq!(t.status(), StepStatus::Playing);
+        t.back();
+        t.forward();
+        assert_eq!(t.status(), StepStatus::Asking, "shown anew, it asks again");
+    }
+
+    #[test]
+    fn with_questions_off_steps_play_straight_through() {
+        let at = asking_step();
+        let mut t = tour(at.0);
+        assert!(t.questions());
+        assert!(t.set_questions(false));
+        assert!(!t.set_questions(false), "no change");
+        assert_eq!(
+            t.status(),
+            StepStatus::Playing,
+            "the open question closes and the step plays"
+        );
+        assert_eq!(t.status().asked, Asked::Nothing);
+        assert_eq!(t.answer(0), None);
+        t.go(at);
+        assert_eq!(t.status(), StepStatus::Playing);
+        assert!(t.set_questions(true));
+        assert_eq!(
+            t.status(),
+            StepStatus::Playing,
+            "on again: from the next step shown"
+        );
+        t.go(at);
+        assert_eq!(t.status(), StepStatus::Asking);
     }
 
     #[test]

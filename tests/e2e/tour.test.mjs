@@ -1,6 +1,8 @@
 // The guided tour, end to end: walked start to finish with the keyboard alone (stepping back once
-// in every chapter), opened from a link, jumped around with the chapter menu and the step dots,
-// and taken over into free play. A screenshot per chapter is saved for review.
+// in every chapter, answering every question with a digit), opened from a link, jumped around
+// with the chapter menu and the step dots, and taken over into free play; questions answered by
+// key and by click, and turned off with the switch, which is remembered. A screenshot per chapter
+// and of a question is saved for review.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { openPage, screenshot } from './harness.mjs';
@@ -17,6 +19,12 @@ async function waitForStep(page, step) {
 
 async function waitDone(page) {
   await page.waitForSelector('.tour[data-status=done]', { timeout: LONG });
+}
+
+/** Waits until the step shown has ended or asks a question; returns which. */
+async function waitDoneOrAsking(page) {
+  const el = await page.waitForSelector('.tour[data-status=done], .tour[data-status=asking]', { timeout: LONG });
+  return el.getAttribute('data-status');
 }
 
 /** Every server's log as its cells' terms, e.g. { S1: '1 1 2', … }. */
@@ -37,11 +45,22 @@ test('the whole tour with the keyboard alone, back once in every chapter', async
   assert.equal(await page.$eval('select[data-control=speed]', (s) => s.value), '10000');
 
   const chapters = await page.$$eval('.chapters .chapter', (as) => as.map((a) => a.dataset.chapter));
-  assert.deepEqual(chapters, ['consensus', 'overview', 'election', 'replication', 'next']);
+  assert.deepEqual(chapters, ['consensus', 'overview', 'election', 'replication', 'safety', 'next']);
   const visited = [];
   const wentBack = new Set();
-  for (let guard = 0; guard < 200; guard++) {
-    await waitDone(page);
+  const asked = new Set();
+  for (let guard = 0; guard < 300; guard++) {
+    if (await waitDoneOrAsking(page) === 'asking') {
+      // A question: nothing plays until it is answered; a digit answers it.
+      const step = await tourStep(page);
+      asked.add(step);
+      await page.waitForSelector('.tour [data-question=open] button[data-answer]');
+      const answers = await page.$$eval('.tour button[data-answer]', (bs) => bs.length);
+      await page.keyboard.press(String((guard % answers) + 1));
+      await page.waitForSelector('.tour [data-question=answered][data-right]');
+      assert.equal(await tourStep(page), step, 'answering stays on the step');
+      continue;
+    }
     const step = await tourStep(page);
     const [chapter] = step.split('/');
     assert.equal(await hash(page), `#${step}`, 'the address names the step shown');
@@ -78,7 +97,8 @@ test('the whole tour with the keyboard alone, back once in every chapter', async
     await page.waitForFunction((s) => document.querySelector('.tour')?.dataset.step !== s, step, { timeout: LONG });
   }
   assert.deepEqual([...wentBack], chapters, 'stepped back in every chapter');
-  assert.ok(visited.length >= 30, `visited ${visited.length} steps`);
+  assert.ok(visited.length >= 40, `visited ${visited.length} steps`);
+  assert.ok(asked.size >= 8, `answered ${asked.size} questions`);
   assert.ok(chapters.every((c) => visited.some((s) => s.startsWith(`${c}/`))));
   // Continue on the last step starts free play with that cluster, running.
   await page.keyboard.press('ArrowRight');
@@ -93,6 +113,8 @@ test('a link opens its step; the chapter menu and dots jump; take over keeps the
   await waitForStep(page, 'election/split-vote');
   await page.waitForSelector('svg.cluster g.link.highlighted');
   await page.selectOption('select[data-control=speed]', { label: '10×' });
+  await page.waitForSelector('.tour[data-status=asking] [data-question=open]');
+  await page.click('button[data-answer="2"]');
   await waitDone(page);
   await screenshot(page, 'tour-split-vote-1920x1080');
   // The chapter menu.
@@ -148,6 +170,7 @@ test('the tour at 1280×720 for review', async () => {
   const { page, problems } = await openApp(env.browser, env.server, '?seed=5#replication/heal', { width: 1280, height: 720 });
   await waitForStep(page, 'replication/heal');
   await page.selectOption('select[data-control=speed]', { label: '10×' });
+  await page.click('button[data-answer="1"]');
   await waitDone(page);
   await screenshot(page, 'tour-heal-1280x720');
   assert.deepEqual(problems, []);
@@ -165,6 +188,8 @@ test('a finished step waits without running any animation frame', async () => {
     },
   });
   await waitForStep(page, 'overview/candidate');
+  await page.waitForSelector('.tour [data-question=open]');
+  await page.keyboard.press('2');
   await page.waitForSelector('.app[data-playing=true]');
   await waitDone(page);
   await page.waitForSelector('.app[data-playing=false]');
@@ -188,5 +213,72 @@ test('a link to a chapter opens its first step, and Back from the next step retu
   await waitForStep(page, 'election/election-timeout');
   assert.equal(await hash(page), '#election/election-timeout');
   assert.equal(await page.evaluate(() => history.length), entries + 1, 'one history entry per step shown');
+  assert.deepEqual(problems, []);
+});
+
+test('a question waits for its answer, by key or click, and the switch turns questions off for good', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5#overview/candidate');
+  await waitForStep(page, 'overview/candidate');
+  await page.waitForSelector('.tour[data-status=asking] [data-question=open]');
+  assert.equal(await page.$$eval('.tour button[data-answer]', (bs) => bs.length), 3);
+  assert.equal(await page.$$eval('.tour .reveal', (r) => r.length), 0, 'nothing revealed before the answer');
+  const now = await page.getAttribute('svg.cluster', 'data-now-us');
+  await page.waitForTimeout(300); // nothing to wait for: this checks that nothing plays
+  assert.equal(await page.getAttribute('svg.cluster', 'data-now-us'), now, 'nothing plays before the answer');
+  assert.equal(await page.getAttribute('.app', 'data-playing'), 'false');
+  await screenshot(page, 'tour-question-1920x1080');
+  // Key 2 answers (S3), not chapter 2.
+  await page.keyboard.press('2');
+  await page.waitForSelector('.tour [data-question=answered][data-chosen="1"][data-right=true]');
+  assert.equal(await tourStep(page), 'overview/candidate');
+  await page.waitForSelector('.tour .verdict.right');
+  await page.waitForSelector('.tour .reveal');
+  await waitDone(page);
+  await screenshot(page, 'tour-question-answered-1920x1080');
+  // No question open: digits open chapters again.
+  await page.keyboard.press('3');
+  await waitForStep(page, 'election/election-timeout');
+  // A click answers too; a wrong answer still plays the step, and says what is right.
+  await page.evaluate(() => { location.hash = '#election/split-vote'; });
+  await waitForStep(page, 'election/split-vote');
+  await page.click('.tour button[data-answer="0"]');
+  await page.waitForSelector('.tour [data-question=answered][data-chosen="0"][data-right=false]');
+  await page.waitForSelector('.tour .verdict.wrong');
+  await waitDone(page);
+  // The switch turns questions off: a step that asks plays straight through.
+  assert.equal(await page.isChecked('input[data-control=questions]'), true);
+  await page.click('input[data-control=questions]');
+  await page.evaluate(() => { location.hash = '#replication/heal'; });
+  await waitForStep(page, 'replication/heal');
+  await page.waitForSelector('.tour[data-status=playing], .tour[data-status=done]');
+  assert.equal(await page.$$eval('.tour [data-question]', (q) => q.length), 0);
+  await waitDone(page);
+  await page.waitForSelector('.tour .reveal');
+  // Remembered on the next visit.
+  await page.reload();
+  await waitForStep(page, 'replication/heal');
+  assert.equal(await page.isChecked('input[data-control=questions]'), false);
+  await page.evaluate(() => { location.hash = '#overview/candidate'; });
+  await waitForStep(page, 'overview/candidate');
+  await waitDone(page);
+  assert.equal(await page.$$eval('.tour [data-question]', (q) => q.length), 0);
+  // On again.
+  await page.click('input[data-control=questions]');
+  await page.evaluate(() => { location.hash = '#election/leader-stops'; });
+  await waitForStep(page, 'election/leader-stops');
+  await page.waitForSelector('.tour [data-question=open]');
+  assert.deepEqual(problems, []);
+});
+
+test('a question of the Safety chapter at 1280×720 for review', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=5#safety/old-term-entry', { width: 1280, height: 720 });
+  await waitForStep(page, 'safety/old-term-entry');
+  await page.waitForSelector('.tour [data-question=open]');
+  await screenshot(page, 'tour-question-1280x720');
+  await page.keyboard.press('2');
+  await page.waitForSelector('.tour [data-question=answered][data-right=true]');
+  await page.selectOption('select[data-control=speed]', { label: '10×' });
+  await waitDone(page);
+  await screenshot(page, 'tour-question-answered-1280x720');
   assert.deepEqual(problems, []);
 });

@@ -21,10 +21,14 @@
 
 mod condition;
 mod play;
+mod question;
 mod read;
 
 pub use condition::{term_leaders, Mark};
 pub use play::{Ending, LessonRun, Playback, Played, Progress};
+pub use question::{
+    Question, MAX_ANSWERS, MAX_ANSWER_CHARS, MAX_ASK_CHARS, MAX_EXPLAIN_CHARS, MIN_ANSWERS,
+};
 
 use crate::command::Command;
 use crate::json::{quoted, suggestion};
@@ -88,8 +92,13 @@ pub struct Step {
     /// A slug, unique in its chapter: `split-vote`.
     pub id: String,
     pub title: String,
-    /// A few short sentences; `**bold**` marks names of things on screen.
+    /// A few short sentences; `**bold**` marks names of things on screen. In a step that asks
+    /// a question, it sets the scene without giving the outcome away.
     pub narration: String,
+    /// A question to answer before the step plays (the app asks it; headless play ignores it).
+    pub question: Option<Question>,
+    /// Narration shown once the step has played, after its question (only with a question).
+    pub reveal: Option<String>,
     /// A fresh world for this step (its `script`, `run_until` and `expect` are empty); None:
     /// the step starts where the one before ended.
     pub scenario: Option<Scenario>,

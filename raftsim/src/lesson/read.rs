@@ -3,6 +3,7 @@
 //! limits, nesting of conditions) and builds the [`Lesson`]. A step's world, actions and
 //! expectations are checked by the scenario reader's own functions.
 
+use super::question::{read_question, read_reveal, FileQuestion};
 use super::{
     Chapter, CommitScope, Condition, EntryExpect, Highlight, Lesson, PacketKind, Step, StepExpect,
     TimedAction, Wait, BUILTIN_JSON, DEFAULT_WAIT_MS, MAX_ACTIONS, MAX_CHAPTERS, MAX_CONDITIONS,
@@ -51,6 +52,8 @@ struct FileStep {
     id: String,
     title: String,
     narration: String,
+    question: Option<FileQuestion>,
+    reveal: Option<String>,
     scenario: Option<FileWorld>,
     actions: Option<Vec<Tagged<ActionTag, FileAction>>>,
     wait: Option<Tagged<WaitTag, FileCondition>>,
@@ -325,6 +328,16 @@ fn read_step(file: &FileStep, path: &str, nodes: Option<usize>) -> Res<Step> {
             "a ** that starts bold text has no ** to end it",
         );
     }
+    let question = file
+        .question
+        .as_ref()
+        .map(|q| read_question(q, &join(path, "question")))
+        .transpose()?;
+    let reveal = file
+        .reveal
+        .as_ref()
+        .map(|r| read_reveal(r, &join(path, "reveal"), question.is_some()))
+        .transpose()?;
 
     let scenario = match &file.scenario {
         None => None,
@@ -366,6 +379,8 @@ fn read_step(file: &FileStep, path: &str, nodes: Option<usize>) -> Res<Step> {
         id,
         title,
         narration,
+        question,
+        reveal,
         scenario,
         actions,
         wait,
