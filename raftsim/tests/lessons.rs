@@ -197,6 +197,7 @@ fn builtin_lesson_has_the_six_chapters_in_order() {
                 "old-term-entry",
                 "overwritten",
                 "own-term-commits",
+                "broken-rule",
                 "figure-7",
                 "repair",
                 "redirect",
@@ -205,7 +206,7 @@ fn builtin_lesson_has_the_six_chapters_in_order() {
         ("next", vec!["read-more", "free-play"]),
     ];
     assert_eq!(chapters, want);
-    assert_eq!(lesson.len(), 43);
+    assert_eq!(lesson.len(), 44);
 }
 
 #[test]
@@ -397,11 +398,21 @@ fn safety_invariants_hold_at_every_event_of_every_step() {
         let fragment = run.lesson().fragment(k).unwrap();
         let end = run.end_of(k).unwrap();
         assert!(end.config().check_invariants);
-        assert!(
-            end.violations().is_empty(),
-            "{fragment}: {:?}",
-            end.violations()
-        );
+        if end.config().broken_rules.is_empty() {
+            assert!(
+                end.violations().is_empty(),
+                "{fragment}: {:?}",
+                end.violations()
+            );
+        } else {
+            // A step that breaks a rule on purpose shows the damage, and the checker blames it.
+            assert!(!end.violations().is_empty(), "{fragment}: nothing broke");
+            assert!(
+                end.violations().iter().all(|v| !v.broken_rules.is_empty()),
+                "{fragment}: {:?}",
+                end.violations()
+            );
+        }
     }
 }
 
