@@ -390,7 +390,14 @@ pub fn App(props: &AppProps) -> Html {
     });
     let shown = s.shown().clone();
     let tour = s.tour.as_ref();
-    let marks = tour.map_or(handlers.no_marks.clone(), |t| t.marks().clone());
+    // The tour's step marks what it names; free play marks what the latest violation is about.
+    let marks = match tour {
+        Some(t) => t.marks().clone(),
+        None => match s.sim.violations().last() {
+            Some(v) => Rc::new(Marks::of_violation(v)),
+            None => handlers.no_marks.clone(),
+        },
+    };
     let header = match tour {
         Some(t) => html! {
             <TourBar lesson={t.lesson().clone()} chapter={t.position().chapter} speed={s.speed}

@@ -108,6 +108,10 @@ pub struct Violation {
     pub invariant: Invariant,
     pub at: Time,
     pub detail: String,
+    /// The servers it is about (the one that broke it first).
+    pub nodes: Vec<NodeId>,
+    /// The log index it is about, if one entry is.
+    pub entry: Option<LogIndex>,
     /// The rules broken on purpose that had changed a decision in the run by then (empty when
     /// every rule was kept: then Raft itself, or the checker, is wrong).
     #[serde(skip_serializing_if = "BrokenRules::is_empty")]
@@ -298,10 +302,15 @@ impl Checker {
         let mut out = Vec::new();
         macro_rules! report {
             ($invariant:expr, $detail:expr $(,)?) => {
+                report!($invariant, $detail, None)
+            };
+            ($invariant:expr, $detail:expr, $entry:expr $(,)?) => {
                 out.push(Violation {
                     invariant: $invariant,
                     at: now,
                     detail: $detail,
+                    nodes: Vec::new(),
+                    entry: $entry,
                     broken_rules: BrokenRules::NONE,
                 })
             };
@@ -378,8 +387,8 @@ impl Checker {
                             format!(
                                 "{id}'s entry {idx} has term {} like another server's, but the logs differ before it",
                                 e.term
-                            ),
-                        ),
+                            ), Some(idx as LogIndex),
+                ),
                         Some(_) => {}
                         // The first pair at the next index not seen yet takes its slot.
                         None if first.is_none() && self.pairs.len() == idx - 1 => {
@@ -405,6 +414,7 @@ impl Checker {
                                 "{id}, leader of term {}, overwrote or deleted its entry {d}",
                                 n.current_term
                             ),
+                            Some(d as LogIndex),
                         );
                     }
                     if d as LogIndex <= s.max_commit {
@@ -413,8 +423,8 @@ impl Checker {
                             format!(
                                 "{id} overwrote or deleted entry {d}, which it once knew committed (commit index {})",
                                 s.max_commit
-                            ),
-                        );
+                            ), Some(d as LogIndex),
+                );
                     }
                 }
             }
@@ -452,8 +462,8 @@ impl Checker {
                             n.current_term,
                             n.commit_index,
                             t.map_or("(none)".to_string(), |t| t.to_string())
-                        ),
-                    );
+                        ), Some(n.commit_index),
+                );
                 }
             }
 
@@ -487,8 +497,8 @@ impl Checker {
                             lo + 1,
                             s.terms[lo],
                             self.committed[lo].term
-                        ),
-                    );
+                        ), Some((lo + 1) as LogIndex),
+                );
                 } else {
                     for idx in self.committed.len()..c as usize {
                         self.committed.push(Committed {
@@ -518,6 +528,7 @@ impl Checker {
                             "{id} became leader of term {} without committed entry {missing}",
                             n.current_term
                         ),
+                        Some(missing as LogIndex),
                     );
                 }
             }
@@ -534,6 +545,9 @@ impl Checker {
             s.commit = c;
             s.applied = n.last_applied;
             s.quiet = out.len() == reported_before;
+            for v in &mut out[reported_before..] {
+                v.nodes.push(id);
+            }
         }
 
         // Entries newly known committed must be in every leader of a later term (§5.4).
@@ -548,13 +562,18 @@ impl Checker {
                     n.current_term,
                     committed_before,
                 ) {
+                    let first = out.len();
                     report!(
                         Invariant::LeaderCompleteness,
                         format!(
                             "{}, leader of term {}, lacks committed entry {missing}",
                             n.id, n.current_term
                         ),
+                        Some(missing as LogIndex),
                     );
+                    for v in &mut out[first..] {
+                        v.nodes.push(n.id);
+                    }
                 }
             }
         }
@@ -753,6 +772,8 @@ mod tests {
             invariant: Invariant::LogMatching,
             at: 5,
             detail: "d".into(),
+            nodes: Vec::new(),
+            entry: None,
             broken_rules: BrokenRules::NONE,
         };
         assert!(v.to_string().contains("Log Matching"));

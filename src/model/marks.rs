@@ -87,6 +87,20 @@ impl Marks {
         marks
     }
 
+    /// What a safety violation is about: its servers, and their entry at its index.
+    pub fn of_violation(v: &raftsim::Violation) -> Marks {
+        let nodes: BTreeSet<NodeId> = v.nodes.iter().copied().collect();
+        let entries = v
+            .entry
+            .map(|i| nodes.iter().map(|&n| (n, i)).collect())
+            .unwrap_or_default();
+        Marks {
+            nodes,
+            entries,
+            ..Marks::default()
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         *self == Marks::default()
     }

@@ -848,6 +848,15 @@ fn breaking_a_rule_replays_the_run_with_it_and_the_checker_names_the_damage() {
     assert!(s.history.start().config.broken_rules.contains(rule));
     let v = s.sim.violations().first().expect("the checker catches it");
     assert!(v.broken_rules.contains(rule), "{v}");
+    let smc = s
+        .sim
+        .violations()
+        .iter()
+        .find(|v| v.invariant == raftsim::Invariant::StateMachineSafety)
+        .expect("two entries committed at one index");
+    assert!(!smc.nodes.is_empty() && smc.entry == Some(2), "{smc:?}");
+    let marks = marks::Marks::of_violation(smc);
+    assert!(marks.entries.contains(&(smc.nodes[0], 2)));
     s.update(AppAction::World(WorldAction::SetRule(rule, false)));
     assert!(
         s.sim.violations().is_empty(),

@@ -21,6 +21,9 @@ test('break the Figure 8 rule: the checker names the damage and the rule; keep i
     await page.waitForSelector('.safety [data-invariant=state_machine_safety][data-status=violated]');
     const allowed = await page.getAttribute('.safety .allowed', 'data-broken-rules');
     assert.equal(allowed, 'commit_old_term_entries');
+    // The drawing and the logs mark what the violation is about: its server and its entry.
+    await page.waitForSelector('svg.cluster g.node.highlighted');
+    await page.waitForSelector('table.logs td.cell.highlighted[data-index="2"]');
     await page.click('.notice button.close');
     await screenshot(page, `lab-violation-${width}x${height}`);
     const at = Number(await page.getAttribute('.safety .violation', 'data-at-us'));
