@@ -17,11 +17,6 @@ impl SimRef {
     pub fn new(sim: Sim) -> SimRef {
         SimRef(Rc::new(sim))
     }
-
-    /// The world itself; cloned if anyone else still holds this version.
-    pub fn into_sim(self) -> Sim {
-        Rc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
-    }
 }
 
 impl PartialEq for SimRef {
