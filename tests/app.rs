@@ -639,7 +639,7 @@ async fn a_tour_step_opens_from_its_fragment_and_the_buttons_move_through_it() {
     until("the tour's panel", || count(&root, ".tour[data-step]") > 0).await;
     assert_eq!(attr(&root, ".app", "data-mode"), "tour");
     assert_eq!(attr(&root, ".tour", "data-step"), "election/votes");
-    assert_eq!(count(&root, ".chapters .chapter"), 5);
+    assert_eq!(count(&root, ".chapters .chapter"), 6);
     assert_eq!(
         attr(&root, ".chapters .chapter.current", "data-chapter"),
         "election"
