@@ -135,7 +135,16 @@ fn view_arrows(
 ) -> Html {
     let mut flights: BTreeMap<u64, Flight> = BTreeMap::new();
     let since = window.start.saturating_sub(ARROWS_UP_TO_US * 10);
-    for e in sim.trace().iter().filter(|e| e.at >= since) {
+    // Only the latest events matter: read back from the newest and stop at the window's start,
+    // so a frame costs the window's events, not the whole kept trace.
+    let mut recent: Vec<&raftsim::Event> = sim
+        .trace()
+        .iter()
+        .rev()
+        .take_while(|e| e.at >= since)
+        .collect();
+    recent.reverse();
+    for e in recent {
         match &e.kind {
             EventKind::MessageSent {
                 packet,
