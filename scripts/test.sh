@@ -90,7 +90,7 @@ say "core speed: simulated time per wall second (benchmark figure, not a gate)"
 cargo run -q --locked --profile bench-native -p raftsim --example bench -- 20 2>&1 \
   | tee "$LOGS/core-speed.log" || echo "    (the benchmark did not run; see $LOGS/core-speed.log)"
 say "time travel: an hour of free play, going back in it, its memory (benchmark figures, not a gate)"
-cargo run -q --locked --profile bench-native -p raftsim --example history 2>&1 \
+cargo run -q --locked --profile bench-native -p raftsim --example history -- 60 --save target/hour-run.json 2>&1 \
   | tee "$LOGS/history.log" || echo "    (the benchmark did not run; see $LOGS/history.log)"
 step "wasm-bindgen-test in headless Chromium" cargo env \
   CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \

@@ -2,9 +2,14 @@
 //! configuration, a client write to the leader every simulated second), played as the page
 //! plays it at 1×, in frames of 1/60 s. Prints the time to play it, how long going back to an
 //! instant takes (`History::world_at`, at 50 instants spread over the hour), how many
-//! checkpoints are kept, and the memory the history holds, measured by counting allocations.
+//! checkpoints are kept, the memory the history holds (measured by counting allocations), and
+//! what copying the world costs fresh and at the end (the page makes each frame's world from a
+//! copy of the last one). Like the page, the worlds keep the latest 20,000 trace events.
 //!
-//!     cargo run --release -p raftsim --example history [-- simulated_minutes]
+//!     cargo run --release -p raftsim --example history [-- simulated_minutes] [--save FILE]
+//!
+//! `--save FILE` writes the run as a scenario file (the page's Open reads it: the end-to-end
+//! benchmark times going back in it in Chromium).
 
 use raftsim::history::{fresh, History, Place};
 use raftsim::scenario::apply_step;
@@ -55,9 +60,15 @@ static ALLOCATOR: Counting = Counting;
 
 /// A frame of the page at 1×: 1/60 s.
 const FRAME_US: Time = 16_667;
+/// Trace events the page's worlds keep (`TRACE_KEPT` in the app).
+const TRACE_KEPT: usize = 20_000;
 
 fn mb(bytes: usize) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
+}
+
+fn kb(bytes: usize) -> String {
+    format!("{:.1} KB", bytes as f64 / 1e3)
 }
 
 fn ms(d: Duration) -> String {
@@ -67,6 +78,8 @@ fn ms(d: Duration) -> String {
 /// Plays `seconds` of free play with a write to the leader every second.
 fn build(seconds: u64) -> (History, Place) {
     let (mut h, mut place) = History::new(fresh(Config::default())).expect("a fresh cluster");
+    h.keep_trace(Some(TRACE_KEPT));
+    place.sim.keep_trace(Some(TRACE_KEPT));
     let end = seconds * 1_000 * US_PER_MS;
     let mut next_write = 1_000 * US_PER_MS;
     let mut n = 0;
@@ -104,6 +117,21 @@ fn cost<T>(make: impl FnOnce() -> T) -> usize {
     cost
 }
 
+/// The median wall time of copying `sim`, over 101 copies.
+fn copy_time(sim: &Sim) -> Duration {
+    let mut times: Vec<Duration> = (0..101)
+        .map(|_| {
+            let started = Instant::now();
+            let copy = sim.clone();
+            let took = started.elapsed();
+            drop(copy);
+            took
+        })
+        .collect();
+    times.sort();
+    times[50]
+}
+
 /// The bytes one more copy of `sim` holds that it does not share with `sim`.
 fn copy_cost(sim: &Sim) -> usize {
     let before = LIVE.load(Relaxed);
@@ -114,21 +142,25 @@ fn copy_cost(sim: &Sim) -> usize {
 }
 
 fn main() {
-    let minutes: u64 = std::env::args()
-        .nth(1)
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(60);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let minutes: u64 = args.iter().find_map(|a| a.parse().ok()).unwrap_or(60);
+    let save = args
+        .iter()
+        .position(|a| a == "--save")
+        .and_then(|i| args.get(i + 1));
     let seconds = minutes * 60;
 
+    let fresh_copy = copy_time(&build(1).1.sim);
     let before = LIVE.load(Relaxed);
     let started = Instant::now();
     let (mut h, place) = build(seconds);
     let played = started.elapsed();
     let with_place = LIVE.load(Relaxed) - before;
     let per_copy = copy_cost(&place.sim);
+    let end_copy = copy_time(&place.sim);
     let parts = [
         ("servers", cost(|| place.sim.nodes().to_vec())),
-        ("client writes", cost(|| place.sim.clients().to_vec())),
+        ("client writes", cost(|| place.sim.clients().clone())),
         ("trace", cost(|| place.sim.trace().clone())),
     ];
     let rest = per_copy.saturating_sub(parts.iter().map(|(_, n)| n).sum());
@@ -155,7 +187,7 @@ fn main() {
     println!("  checkpoints: {}", h.checkpoint_count());
     let parts: Vec<String> = parts
         .iter()
-        .map(|(what, n)| format!("{what} {}", mb(*n)))
+        .map(|(what, n)| format!("{what} {}", kb(*n)))
         .collect();
     println!(
         "  memory held by the history: {} (with the world shown: {})",
@@ -163,15 +195,27 @@ fn main() {
         mb(with_place)
     );
     println!(
-        "  one more copy of the world at the end (what a checkpoint adds, the trace's sealed \
-         chunks shared): {}",
-        mb(per_copy)
+        "  copying the world (each frame starts from a copy): {:.1} µs after 1 s, {:.1} µs at \
+         the end",
+        fresh_copy.as_secs_f64() * 1e6,
+        end_copy.as_secs_f64() * 1e6
+    );
+    println!(
+        "  one more copy of the world at the end, what it does not share: {}",
+        kb(per_copy)
     );
     println!(
         "    of which {}, the rest (the checker's log hashes, the network, …) {}",
         parts.join(", "),
-        mb(rest)
+        kb(rest)
     );
+
+    if let Some(path) = save {
+        match std::fs::write(path, h.to_scenario().to_json()) {
+            Ok(()) => println!("  the run, as a scenario file: {path}"),
+            Err(e) => println!("  could not write {path}: {e}"),
+        }
+    }
 
     let end = h.end();
     let mut seeks: Vec<Duration> = (0..50)
@@ -185,7 +229,7 @@ fn main() {
         })
         .collect();
     seeks.sort();
-    let (whole, bounded) = (straight(&h, None), straight(&h, Some(20_000)));
+    let (whole, bounded) = (straight(&h, None), straight(&h, Some(TRACE_KEPT)));
     println!(
         "  world_at, 50 instants over the run: median {}, max {} (checkpoints after: {})",
         ms(seeks[seeks.len() / 2]),
@@ -194,13 +238,12 @@ fn main() {
     );
     println!(
         "  where it goes: the world at the end, played straight, holds {} keeping the whole \
-         trace and {} keeping its latest 20,000 events: the trace is about {}; the {} \
-         checkpoints' own copies (logs, client writes, checker) the rest, about {}",
+         trace and {} keeping its latest {TRACE_KEPT} events; the {} checkpoints hold the rest \
+         of the history, about {}",
         mb(whole),
         mb(bounded),
-        mb(whole - bounded),
         h.checkpoint_count(),
-        mb(held.saturating_sub(whole))
+        mb(held.saturating_sub(bounded))
     );
 }
 

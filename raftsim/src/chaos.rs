@@ -395,7 +395,7 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<RunSummary, Failure> {
     let first = &sim.nodes()[0];
     let committed = first.commit_index as usize;
     for n in sim.nodes() {
-        if n.kv != first.kv || n.log[..committed] != first.log[..committed] {
+        if n.kv != first.kv || !n.log.range(0..committed).eq(first.log.range(0..committed)) {
             return Err(fail(
                 &sim,
                 format!(

@@ -22,6 +22,11 @@ use std::rc::Rc;
 pub const FIRST_SPACING_US: Time = 1_000 * US_PER_MS;
 /// The most checkpoints kept.
 pub const MAX_CHECKPOINTS: usize = 64;
+/// How many of the latest trace events a checkpoint keeps when the run's worlds keep a
+/// bounded trace ([`History::keep_trace`]): enough for what is shown of the moments just after
+/// it (the latest events, a second of messages), not the whole bound, which would cost every
+/// checkpoint a copy of it.
+pub const CHECKPOINT_TRACE: usize = 2_048;
 
 /// A world of the run and how many of the script's steps it has applied.
 #[derive(Clone, Debug)]
@@ -62,6 +67,8 @@ pub struct History {
     /// The latest instant this branch has reached.
     end: Time,
     undo: Vec<Branch>,
+    /// How many trace events the worlds it makes keep (None: all).
+    trace_kept: Option<usize>,
 }
 
 /// A fresh cluster for `config`: every server starts empty, nothing is scripted.
@@ -98,6 +105,7 @@ impl History {
             spacing: FIRST_SPACING_US,
             end: 0,
             undo: Vec::new(),
+            trace_kept: None,
         };
         let place = history.world_at(0)?;
         Ok((history, place))
@@ -117,6 +125,19 @@ impl History {
     /// What was done, in time order.
     pub fn script(&self) -> &[ScriptStep] {
         &self.script
+    }
+
+    /// Makes the worlds this history makes (`world_at`) keep at most about `at_most` of the
+    /// latest trace events (None: all of them), and its checkpoints fewer still
+    /// ([`CHECKPOINT_TRACE`]). A world played on (`play`) keeps what its own
+    /// `Sim::keep_trace` says; give it the same bound.
+    pub fn keep_trace(&mut self, at_most: Option<usize>) {
+        self.trace_kept = at_most;
+    }
+
+    /// How many trace events its worlds keep (None: all).
+    pub fn trace_kept(&self) -> Option<usize> {
+        self.trace_kept
     }
 
     /// The latest instant this branch has reached.
@@ -182,6 +203,7 @@ impl History {
             sim: from.sim.clone(),
             applied: from.applied,
         };
+        place.sim.keep_trace(self.trace_kept);
         self.replay(&mut place, t)?;
         self.end = self.end.max(t);
         self.keep(&place);
@@ -252,8 +274,12 @@ impl History {
         if now < last.saturating_add(self.spacing) {
             return;
         }
+        let mut sim = place.sim.clone();
+        if let Some(kept) = self.trace_kept {
+            sim.keep_trace(Some(kept.min(CHECKPOINT_TRACE)));
+        }
         self.checkpoints.push(Rc::new(Checkpoint {
-            sim: place.sim.clone(),
+            sim,
             applied: place.applied,
         }));
         if self.checkpoints.len() > MAX_CHECKPOINTS {
@@ -340,6 +366,60 @@ mod tests {
         h.play(&mut place, 2_500 * US_PER_MS).unwrap();
         let replayed = h.to_scenario().run_sim().unwrap();
         assert_eq!(replayed.trace_hash(), place.sim.trace_hash());
+    }
+
+    #[test]
+    fn with_a_bounded_trace_checkpoints_keep_little_and_worlds_are_the_same() {
+        let (mut h, mut place) = run(6);
+        h.keep_trace(Some(4_000));
+        place.sim.keep_trace(Some(4_000));
+        for s in 1..=60 {
+            h.play(&mut place, s * 1_000 * US_PER_MS).unwrap();
+            if s == 30 {
+                let leader = place.sim.leader().expect("a leader");
+                h.act(&mut place, Action::Crash { node: leader }).unwrap();
+            }
+        }
+        assert!(h.checkpoint_count() > 10);
+        for c in &h.checkpoints {
+            assert!(c.sim.trace().iter().count() < CHECKPOINT_TRACE + 512);
+        }
+        for t in [59_999, 45_000, 30_001] {
+            let mut back = h.world_at(t * US_PER_MS).unwrap();
+            h.play(&mut back, 60_000 * US_PER_MS).unwrap();
+            assert_eq!(back.sim.nodes(), place.sim.nodes());
+            assert_eq!(back.sim.trace().len(), place.sim.trace().len());
+            assert_eq!(back.sim.trace().latest(100), place.sim.trace().latest(100));
+            assert!(back.sim.trace().iter().count() >= CHECKPOINT_TRACE.min(4_000));
+        }
+    }
+
+    #[test]
+    fn a_copy_of_a_long_world_shares_its_logs() {
+        let (mut h, mut place) = run(2);
+        h.play(&mut place, 1_000 * US_PER_MS).unwrap();
+        let leader = place.sim.leader().expect("a leader");
+        for n in 0..300 {
+            let t = place.sim.now() + 20 * US_PER_MS;
+            h.play(&mut place, t).unwrap();
+            let command = crate::Command::Add { key: "x".into(), n };
+            h.act(
+                &mut place,
+                Action::Write {
+                    node: leader,
+                    command,
+                },
+            )
+            .unwrap();
+        }
+        let later = place.sim.now() + 1_000 * US_PER_MS;
+        h.play(&mut place, later).unwrap();
+        let copy = place.sim.clone();
+        for (a, b) in copy.nodes().iter().zip(place.sim.nodes()) {
+            assert_eq!(a.log.len(), 300);
+            assert!(a.log.same_blocks(&b.log));
+        }
+        assert!(copy.clients().same_blocks(place.sim.clients()));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Raft's safety properties (§5.2–§5.4, Figure 3), checked after every step.
 
+use crate::chunks::Chunks;
 use crate::command::Command;
 use crate::fnv::Fnv1a;
 use crate::lab::BrokenRules;
@@ -144,15 +145,22 @@ struct Seen {
     /// `Some(term)` if the server was leader of that term at the last look.
     leader_term: Option<Term>,
     /// Per log entry: its term, a hash of the entry, and a hash of the log up to it.
-    terms: Vec<Term>,
-    entry_hash: Vec<u64>,
-    prefix: Vec<u64>,
+    log: Chunks<SeenEntry>,
     commit: LogIndex,
     applied: LogIndex,
     /// The highest commit index the server ever had; it survives restarts.
     max_commit: LogIndex,
     /// The last look at this server found nothing wrong.
     quiet: bool,
+}
+
+/// What the checker remembers of one entry of a server's log.
+#[derive(Clone, Copy, Debug)]
+struct SeenEntry {
+    term: Term,
+    hash: u64,
+    /// The hash of the log up to and including this entry.
+    prefix: u64,
 }
 
 /// The first (index, term) pair seen at an index: the hash of the log up to it, and the entry
@@ -190,10 +198,10 @@ pub struct Checker {
     /// `i - 1` holds the first pair seen at index `i` (with that entry and its hash, so that the
     /// same entry arriving in other logs is not hashed again); `more_pairs` holds the pairs of
     /// other terms at an index, which only conflicts make.
-    pairs: Vec<FirstPair>,
+    pairs: Chunks<FirstPair>,
     more_pairs: BTreeMap<(LogIndex, Term), u64>,
     /// The committed prefix, as far as any server has committed it.
-    committed: Vec<Committed>,
+    committed: Chunks<Committed>,
 }
 
 fn entry_hash(e: &Entry) -> u64 {
@@ -234,11 +242,11 @@ impl Checker {
             .iter()
             .zip(&self.seen)
             .map(|(n, s)| {
-                let common = n.log.len().min(s.entry_hash.len());
+                let common = n.log.len().min(s.log.len());
                 let first = (0..common)
-                    .find(|&k| entry_hash(&n.log[k]) != s.entry_hash[k])
+                    .find(|&k| entry_hash(&n.log[k]) != s.log[k].hash)
                     .unwrap_or(common);
-                (first < n.log.len().max(s.entry_hash.len())).then_some(first as LogIndex + 1)
+                (first < n.log.len().max(s.log.len())).then_some(first as LogIndex + 1)
             })
             .collect();
         self.check(now, nodes, &dirty, 0)
@@ -354,13 +362,13 @@ impl Checker {
             // The log: bring the remembered hashes up to date from the first changed index.
             if let Some(from) = dirty[i] {
                 let from = from.max(1) as usize;
-                let old_len = s.terms.len();
+                let old_len = s.log.len();
                 let new_len = n.log.len();
                 let start = from.min(old_len + 1).min(new_len + 1);
                 let mut first_diff = None;
-                s.terms.truncate(start - 1);
-                let old_hashes = s.entry_hash.split_off(start - 1);
-                s.prefix.truncate(start - 1);
+                let old_hashes: Vec<u64> =
+                    s.log.range(start - 1..old_len).map(|e| e.hash).collect();
+                s.log.truncate(start - 1);
                 for idx in start..=new_len {
                     let e = &n.log[idx - 1];
                     let first = self.pairs.get(idx - 1);
@@ -372,10 +380,12 @@ impl Checker {
                     {
                         first_diff = Some(idx);
                     }
-                    let p = chain(s.prefix.last().copied().unwrap_or(Fnv1a::OFFSET), h);
-                    s.terms.push(e.term);
-                    s.entry_hash.push(h);
-                    s.prefix.push(p);
+                    let p = chain(s.log.last().map_or(Fnv1a::OFFSET, |l| l.prefix), h);
+                    s.log.push(SeenEntry {
+                        term: e.term,
+                        hash: h,
+                        prefix: p,
+                    });
                     // Log Matching (§5.3): same index and term, same log up to there.
                     let known = match first {
                         Some(f) if f.entry.term == e.term => Some(f.prefix),
@@ -469,22 +479,22 @@ impl Checker {
 
             // State Machine Safety (§5.4.3): everyone's committed prefix is one and the same.
             let c = n.commit_index;
-            if c as usize > s.prefix.len() {
+            if c as usize > s.log.len() {
                 report!(
                     Invariant::StateMachineSafety,
                     format!(
                         "{id}'s commit index {c} is past the end of its log ({})",
-                        s.prefix.len()
+                        s.log.len()
                     ),
                 );
             } else if c > 0 && (c != s.commit || dirty[i].is_some()) {
                 let k = (c as usize).min(self.committed.len());
-                if k > 0 && s.prefix[k - 1] != self.committed[k - 1].prefix {
+                if k > 0 && s.log[k - 1].prefix != self.committed[k - 1].prefix {
                     // Find the first index where this log leaves the committed one.
                     let (mut lo, mut hi) = (0usize, k - 1);
                     while lo < hi {
                         let mid = (lo + hi) / 2;
-                        if s.prefix[mid] == self.committed[mid].prefix {
+                        if s.log[mid].prefix == self.committed[mid].prefix {
                             lo = mid + 1;
                         } else {
                             hi = mid;
@@ -495,15 +505,15 @@ impl Checker {
                         format!(
                             "{id} has entry {} (term {}) committed, but another server committed a different entry there (term {})",
                             lo + 1,
-                            s.terms[lo],
+                            s.log[lo].term,
                             self.committed[lo].term
                         ), Some((lo + 1) as LogIndex),
                 );
                 } else {
                     for idx in self.committed.len()..c as usize {
                         self.committed.push(Committed {
-                            term: s.terms[idx],
-                            prefix: s.prefix[idx],
+                            term: s.log[idx].term,
+                            prefix: s.log[idx].prefix,
                             known_in_term: n.current_term,
                         });
                     }
@@ -584,16 +594,21 @@ impl Checker {
 /// The first committed index (past `from`) that a leader of `term` must hold and does not, if
 /// any. Looks at the last committed entry known in an earlier term: the leader must hold the
 /// whole committed prefix up to it.
-fn lacks_committed(committed: &[Committed], s: &Seen, term: Term, from: usize) -> Option<usize> {
+fn lacks_committed(
+    committed: &Chunks<Committed>,
+    s: &Seen,
+    term: Term,
+    from: usize,
+) -> Option<usize> {
     let k = (from..committed.len())
         .rev()
         .find(|&k| committed[k].known_in_term < term)?;
-    if k < s.prefix.len() && s.prefix[k] == committed[k].prefix {
+    if k < s.log.len() && s.log[k].prefix == committed[k].prefix {
         return None;
     }
     // Report the first index that differs or is missing.
     let first = (0..=k)
-        .find(|&j| j >= s.prefix.len() || s.prefix[j] != committed[j].prefix)
+        .find(|&j| j >= s.log.len() || s.log[j].prefix != committed[j].prefix)
         .unwrap_or(k);
     Some(first + 1)
 }
@@ -639,7 +654,7 @@ mod tests {
         let mut c = Checker::new();
         assert!(c.observe(0, &healthy()).is_empty());
         let mut nodes = healthy();
-        nodes[2].log = entries(&[(1, 1), (2, 2)]);
+        nodes[2].log = entries(&[(1, 1), (2, 2)]).into();
         nodes[2].commit_index = 2;
         assert!(c.observe(1, &nodes).is_empty());
         assert!(c.observe_changes(2, &nodes, &[(NodeId(3), 2)]).is_empty());
@@ -679,7 +694,7 @@ mod tests {
     fn same_index_and_term_with_different_history_breaks_log_matching() {
         let mut c = Checker::new();
         let mut nodes = healthy();
-        nodes[2].log = entries(&[(1, 99), (2, 2)]);
+        nodes[2].log = entries(&[(1, 99), (2, 2)]).into();
         nodes[2].commit_index = 0;
         nodes[2].last_applied = 0;
         let found = kinds(&c.observe(0, &nodes));
@@ -708,7 +723,7 @@ mod tests {
         // S2 loses entry 2, which it had committed, even after a restart reset its commit index.
         nodes[1].commit_index = 0;
         nodes[1].last_applied = 0;
-        nodes[1].log = entries(&[(1, 1), (3, 7)]);
+        nodes[1].log = entries(&[(1, 1), (3, 7)]).into();
         nodes[1].current_term = 3;
         let found = kinds(&c.observe(1, &nodes));
         assert!(

@@ -26,6 +26,7 @@
 //! | [`link`] | a whole run and the instant shown in a page address (`v1.…`), and why a link is refused |
 
 pub mod chaos;
+pub mod chunks;
 pub mod command;
 pub mod ctx;
 mod fnv;

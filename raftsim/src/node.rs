@@ -2,6 +2,7 @@
 //! timer, changes its own state, and pushes packets and trace events into its context
 //! ([`Ctx`], in `ctx.rs`). It never sees the network, a clock or a screen.
 
+use crate::chunks::Chunks;
 use crate::command::{Command, KvStore};
 pub use crate::ctx::{Ctx, Timing};
 use crate::lab::{BrokenRule, ProtocolOption};
@@ -24,7 +25,7 @@ pub struct Node {
     pub current_term: Term,
     pub voted_for: Option<NodeId>,
     /// Entry `i` of the log is `log[i - 1]`.
-    pub log: Vec<Entry>,
+    pub log: Chunks<Entry>,
 
     // Volatile state on all servers.
     pub commit_index: LogIndex,
@@ -125,7 +126,7 @@ impl Node {
             cluster_size,
             current_term,
             voted_for,
-            log,
+            log: log.into(),
             commit_index: 0,
             last_applied: 0,
             role: Role::Follower,
@@ -846,7 +847,11 @@ impl Node {
         let prev_log_index = next - 1;
         let prev_log_term = self.term_at(prev_log_index).unwrap_or(0);
         let end = (prev_log_index as usize + MAX_ENTRIES_PER_APPEND).min(self.log.len());
-        let entries = self.log[prev_log_index as usize..end].to_vec();
+        let entries = self
+            .log
+            .range(prev_log_index as usize..end)
+            .cloned()
+            .collect();
         self.sent_through[to.index()] = end as LogIndex;
         let rpc = Rpc::AppendEntries {
             term: self.current_term,

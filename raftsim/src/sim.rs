@@ -3,6 +3,7 @@
 //! Everything observable is a function of (config, initial state, actions and the times they were
 //! applied). `Sim` is `Clone`, and cloning is cheap enough to keep snapshots for step-back.
 
+use crate::chunks::Chunks;
 use crate::command::Command;
 use crate::ctx::{Ctx, Timing};
 use crate::fnv::Fnv1a;
@@ -41,7 +42,7 @@ pub struct Sim {
     pub(crate) now: Time,
     pub(crate) nodes: Vec<Node>,
     pub(crate) network: Network,
-    pub(crate) clients: Vec<ClientWrite>,
+    pub(crate) clients: Chunks<ClientWrite>,
     pub(crate) trace: Trace,
     pub(crate) checker: Checker,
     pub(crate) rng: rand_pcg::Pcg64Mcg,
@@ -108,7 +109,7 @@ impl Sim {
             config,
             now: 0,
             nodes,
-            clients: Vec::new(),
+            clients: Chunks::new(),
             trace: Trace::default(),
             checker: Checker::new(),
             pinned_timeout_us: pinned,
@@ -157,7 +158,7 @@ impl Sim {
         &self.network
     }
 
-    pub fn clients(&self) -> &[ClientWrite] {
+    pub fn clients(&self) -> &Chunks<ClientWrite> {
         &self.clients
     }
 

@@ -45,7 +45,7 @@ fn check_summary(r: &RunSummary) -> Result<(), String> {
     // values agree with replaying the committed log.
     let mut replay = KvStore::default();
     let mut values = Vec::new();
-    for e in &l.log[..l.commit_index as usize] {
+    for e in l.log.range(0..l.commit_index as usize) {
         values.push(replay.apply(&e.command));
     }
     if replay != l.kv {

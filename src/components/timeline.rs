@@ -13,6 +13,7 @@ use crate::model::action::{AppAction, ClockAction, PageAction, WorldAction};
 use crate::model::chronicle::{Chronicle, Tick};
 use crate::model::sim_ref::{HistoryRef, SimRef};
 use crate::params::{fmt_duration, ZOOMS};
+use raftsim::chunks::Chunks;
 use raftsim::scenario::{ScriptStep, StepAction};
 use raftsim::{fmt_ms, Action, Addr, EventKind, NodeId, PacketSummary, Time, US_PER_MS};
 use std::collections::{BTreeMap, BTreeSet};
@@ -301,12 +302,19 @@ fn describe(step: &ScriptStep) -> String {
     }
 }
 
-fn view_ticks(ticks: &[Tick], window: Window, class: &'static str) -> Html {
-    let buckets: BTreeSet<u64> = ticks
-        .iter()
-        .filter(|t| window.overlaps(t.at, t.at))
-        .map(|t| (window.pct(t.at) / 100.0 * TICK_BUCKETS as f64) as u64)
-        .collect();
+fn view_ticks(ticks: &Chunks<Tick>, window: Window, class: &'static str) -> Html {
+    // The ticks are in time order: find the first in each bucket by bisection, so a frame costs
+    // the buckets drawn, not the run's length.
+    let bucket = |t: Time| (window.pct(t) / 100.0 * TICK_BUCKETS as f64) as u64;
+    let mut buckets = Vec::new();
+    let mut i = ticks.partition_point(|t| t.at < window.start);
+    while let Some(t) = ticks.get(i).filter(|t| t.at <= window.end) {
+        let b = bucket(t.at);
+        buckets.push(b);
+        let next = window.start + (window.width() * (b + 1)).div_ceil(TICK_BUCKETS);
+        i = ticks.partition_point(|t| t.at < next).max(i + 1);
+    }
+    buckets.dedup();
     buckets
         .into_iter()
         .map(|b| {
@@ -314,6 +322,41 @@ fn view_ticks(ticks: &[Tick], window: Window, class: &'static str) -> Html {
             html! { <i class={classes!("tick", class)} style={left(p)}></i> }
         })
         .collect::<Html>()
+}
+
+/// The user's actions in the window as markers. Actions closer together than a tick bucket
+/// share a marker per kind of action, so an hour of writes draws a few hundred markers, not
+/// thousands; its tooltip counts them.
+fn view_actions(script: &[ScriptStep], window: Window) -> Html {
+    let bucket = |t: Time| (window.pct(t) / 100.0 * TICK_BUCKETS as f64) as u64;
+    let from = script.partition_point(|s| s.at < window.start);
+    let until = script.partition_point(|s| s.at <= window.end);
+    let mut marks: Vec<(u64, &ScriptStep, usize)> = Vec::new();
+    for step in &script[from..until] {
+        let b = bucket(step.at);
+        let same = marks
+            .iter_mut()
+            .rev()
+            .take_while(|(mb, ..)| *mb == b)
+            .find(|(_, s, _)| s.name == step.name);
+        match same {
+            Some((_, _, n)) => *n += 1,
+            None => marks.push((b, step, 1)),
+        }
+    }
+    marks
+        .into_iter()
+        .map(|(_, step, n)| {
+            let mut text = format!("{} at {}", describe(step), fmt_ms(step.at));
+            if n > 1 {
+                text.push_str(&format!(" (and {} more like it nearby)", n - 1));
+            }
+            html! {
+                <i class="you-mark" data-act={step.name.clone()} style={left(window.pct(step.at))}
+                   data-at-us={step.at.to_string()} title={text.clone()} aria-label={text}></i>
+            }
+        })
+        .collect()
 }
 
 #[component]
@@ -360,7 +403,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     };
     let lanes = chronicle.lanes.iter().enumerate().map(|(i, lane)| {
         let id = NodeId::from_index(i);
-        let segments = lane.iter().enumerate().filter_map(|(k, s)| {
+        // Only the segments the window shows: from the one it starts in to the last that
+        // begins before it ends.
+        let first = lane
+            .partition_point(|s| s.from <= window.start)
+            .saturating_sub(1);
+        let last = lane.partition_point(|s| s.from <= window.end);
+        let segments = lane.range(first..last).zip(first..).filter_map(|(s, k)| {
             let until = lane.get(k + 1).map_or(end, |n| n.from);
             if !window.overlaps(s.from, until) {
                 return None;
@@ -384,17 +433,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         }
     });
     let trouble = network_trouble(history.script(), end);
-    let actions = history
-        .script()
-        .iter()
-        .filter(|s| window.overlaps(s.at, s.at))
-        .map(|step| {
-            let text = format!("{} at {}", describe(step), fmt_ms(step.at));
-            html! {
-                <i class="you-mark" data-act={step.name.clone()} style={left(window.pct(step.at))}
-                   data-at-us={step.at.to_string()} title={text.clone()} aria-label={text}></i>
-            }
-        });
+    let actions = view_actions(history.script(), window);
     let names = (0..chronicle.lanes.len()).map(|i| {
         html! { <span class="lane-name">{ NodeId::from_index(i).to_string() }</span> }
     });
@@ -420,7 +459,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     { view_ticks(&chronicle.writes, window, "write") }
                     { view_ticks(&chronicle.commits, window, "commit") }
                 </div>
-                <div class="lane acts">{ for actions }</div>
+                <div class="lane acts">{ actions }</div>
                 if window.width() <= ARROWS_UP_TO_US {
                     { view_arrows(&props.sim, window, chronicle.lanes.len(), &props.dispatch) }
                 }

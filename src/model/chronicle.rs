@@ -7,6 +7,7 @@
 //! in the past (a new branch) cuts it at that instant; `refill` reads a stretch again from a
 //! replay, after an undo or when a run is opened.
 
+use raftsim::chunks::Chunks;
 use raftsim::history::{History, Place};
 use raftsim::{EventKind, Role, Sim, Term, Time, US_PER_MS};
 
@@ -60,11 +61,11 @@ pub struct Tick {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Chronicle {
     /// One lane per server, S1 first; each starts at 0 and is in time order.
-    pub lanes: Vec<Vec<Segment>>,
+    pub lanes: Vec<Chunks<Segment>>,
     /// When the client sent a write.
-    pub writes: Vec<Tick>,
+    pub writes: Chunks<Tick>,
     /// When a leader's commit index moved.
-    pub commits: Vec<Tick>,
+    pub commits: Chunks<Tick>,
     /// The next trace event to read.
     seen: usize,
 }
@@ -79,18 +80,18 @@ impl Chronicle {
             .nodes()
             .iter()
             .map(|n| {
-                vec![Segment {
+                Chunks::from(vec![Segment {
                     from: 0,
                     look: Look::of(n.role, n.crashed),
                     term: n.current_term,
                     seq: 0,
-                }]
+                }])
             })
             .collect();
         let mut chronicle = Chronicle {
             lanes,
-            writes: Vec::new(),
-            commits: Vec::new(),
+            writes: Chunks::new(),
+            commits: Chunks::new(),
             seen: 0,
         };
         chronicle.observe(sim);
@@ -164,12 +165,13 @@ impl Chronicle {
     /// every event before it is the same in both branches).
     pub fn cut(&mut self, next_seq: usize) {
         let kept = |seq: u64| usize::try_from(seq).is_ok_and(|s| s < next_seq);
+        // Every list is in event order, so what is kept is a prefix; a lane keeps its start.
         for lane in &mut self.lanes {
-            let mut first = true;
-            lane.retain(|s| std::mem::take(&mut first) || kept(s.seq));
+            let n = lane.partition_point(|s| kept(s.seq)).max(1);
+            lane.truncate(n);
         }
-        self.writes.retain(|w| kept(w.seq));
-        self.commits.retain(|c| kept(c.seq));
+        self.writes.keep_prefix(|w| kept(w.seq));
+        self.commits.keep_prefix(|c| kept(c.seq));
         self.seen = next_seq;
     }
 

@@ -28,6 +28,7 @@ mod tests;
 use crate::params::{self, StartParams};
 use action::{AppAction, Notice, PageAction};
 use raftsim::history::{self, History, Place};
+use raftsim::scenario::{Scenario, ScenarioError};
 use raftsim::{Config, NodeId, PacketId, Time};
 use sim_ref::{HistoryRef, SimRef};
 use std::collections::BTreeSet;
@@ -83,6 +84,13 @@ pub struct AppState {
 /// look-backs, while a page left playing for hours does not grow without bound.
 pub const TRACE_KEPT: usize = 20_000;
 
+/// The run of `scenario`, its worlds keeping a bounded trace ([`TRACE_KEPT`]).
+pub(crate) fn run_of(scenario: Scenario) -> Result<History, ScenarioError> {
+    let (mut history, _) = History::new(scenario)?;
+    history.keep_trace(Some(TRACE_KEPT));
+    Ok(history)
+}
+
 /// A fresh run for `(seed, nodes)` and its world at time 0. Cluster sizes come from
 /// `params::NODE_COUNTS`, which the default configuration accepts; anything else falls back to
 /// the default size.
@@ -100,7 +108,12 @@ fn fresh_run(seed: u64, nodes: usize) -> (History, Place) {
             ..Config::default()
         }
     };
-    History::fresh(config).expect("a valid configuration with fresh servers builds")
+    let mut history =
+        run_of(history::fresh(config)).expect("a valid configuration with fresh servers builds");
+    let place = history
+        .world_at(0)
+        .expect("time 0 of a fresh run is a world");
+    (history, place)
 }
 
 impl AppState {
@@ -108,8 +121,7 @@ impl AppState {
     /// named no seed.
     pub fn new(start: &StartParams, fresh_seed: u64) -> AppState {
         let seed = start.seed.unwrap_or(fresh_seed);
-        let (history, mut place) = fresh_run(seed, start.nodes);
-        place.sim.keep_trace(Some(TRACE_KEPT));
+        let (history, place) = fresh_run(seed, start.nodes);
         let nodes = place.sim.nodes().len();
         let notice = if start.problems.is_empty() {
             None

@@ -3,8 +3,8 @@
 //! a person opens, and run links. All of them become free play's run the same way.
 
 use super::action::Notice;
+use super::run_of;
 use super::AppState;
-use raftsim::history::History;
 use raftsim::scenario::Scenario;
 use raftsim::{link, Time};
 use std::sync::OnceLock;
@@ -118,7 +118,7 @@ impl AppState {
     pub(super) fn open_scenario(&mut self, name: &str, scenario: Scenario, at: Time) -> bool {
         let description = scenario.description.as_deref().map(first_sentence);
         let end = scenario.run_until;
-        let opened = History::new(scenario).and_then(|(mut history, _)| {
+        let opened = run_of(scenario).and_then(|mut history| {
             history.world_at(end)?;
             let place = history.world_at(at.min(end))?;
             Ok((history, place))
@@ -150,7 +150,7 @@ impl AppState {
         let mut scenario = self.history.to_scenario();
         change(&mut scenario.config);
         let end = scenario.run_until;
-        let replayed = History::new(scenario).and_then(|(mut history, _)| {
+        let replayed = run_of(scenario).and_then(|mut history| {
             history.world_at(end)?;
             let place = history.world_at(at)?;
             Ok((history, place))

@@ -365,7 +365,7 @@ impl Tour {
             .map_err(|e| e.to_string())?;
         scenario.script.retain(|s| s.at <= now);
         scenario.run_until = now;
-        let (mut history, _) = History::new(scenario).map_err(|e| e.to_string())?;
+        let mut history = super::run_of(scenario).map_err(|e| e.to_string())?;
         let place = history.world_at(now).map_err(|e| e.to_string())?;
         Ok((history, place))
     }

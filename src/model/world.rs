@@ -128,6 +128,7 @@ impl AppState {
     /// Makes `history` free play's run, shown at `place` (its seed and size with it), with a
     /// bounded trace, and forgets what referred to the old one.
     pub(super) fn install(&mut self, mut history: History, mut place: Place) {
+        history.keep_trace(Some(TRACE_KEPT));
         place.sim.keep_trace(Some(TRACE_KEPT));
         let mut chronicle = Chronicle::new(&place.sim);
         if let Ok(start) = history.world_at(0) {
@@ -157,8 +158,9 @@ impl AppState {
             sim: (*self.sim).clone(),
             applied: self.applied,
         };
+        // The world keeps a bounded trace (`install`), and so does every world the history
+        // makes.
         let out = f(self.history.make_mut(), &mut place);
-        place.sim.keep_trace(Some(TRACE_KEPT));
         Rc::make_mut(&mut self.chronicle).observe(&place.sim);
         self.sim = SimRef::new(place.sim);
         self.applied = place.applied;

@@ -1,8 +1,11 @@
 // Benchmark figures, printed for people to read, never a pass/fail gate and never counted as a
-// test: frame times in Chromium with nine servers under a steady stream of client writes. Run by
-// scripts/test.sh after the tests (`node tests/e2e/bench.mjs`, against the built dist/).
+// test: frame times in Chromium with nine servers under a steady stream of client writes, and
+// going back in time in an hour-long run. Run by scripts/test.sh after the tests
+// (`node tests/e2e/bench.mjs`, against the built dist/).
 import assert from 'node:assert/strict';
-import { serveDist, launchBrowser } from './harness.mjs';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { serveDist, launchBrowser, ROOT } from './harness.mjs';
 import { openApp, setSpeed, waitForLeader } from './app.mjs';
 
 /** Frame intervals (ms) from requestAnimationFrame timestamps over `ms` of wall time. */
@@ -61,9 +64,68 @@ async function frameTimes(browser, server) {
   assert.deepEqual(problems, []);
 }
 
+/** The size of the page's WebAssembly memory in MB (it only grows: a high-water mark). */
+async function wasmMemoryMb(page) {
+  return page.evaluate(() => (window.__wasmMemory ? window.__wasmMemory.buffer.byteLength / 1e6 : NaN));
+}
+
+/** Going back in time in an hour of free play (5 servers, a write a second), in Chromium: opens
+ * the run the history benchmark saved, then clicks the timeline at instants spread over the hour
+ * and times each click until the page shows that instant (the clock changes, then a frame). */
+async function seekTimes(browser, server) {
+  const file = join(ROOT, 'target', 'hour-run.json');
+  if (!existsSync(file)) {
+    console.log('benchmark: no hour-long run saved (the history example writes target/hour-run.json with --save)');
+    return;
+  }
+  const init = () => addEventListener('TrunkApplicationStarted', (e) => { window.__wasmMemory = e.detail.wasm.memory; });
+  const { page, problems } = await openApp(browser, server, '?seed=1', { init });
+  const fresh = await wasmMemoryMb(page);
+  const started = Date.now();
+  await page.setInputFiles('input[type=file]', file);
+  await page.waitForFunction(
+    () => Number(document.querySelector('[data-timeline]')?.dataset.runEndUs) >= 3600e6,
+    null,
+    { timeout: 300000 },
+  );
+  const openMs = Date.now() - started;
+  const opened = await wasmMemoryMb(page);
+  const box = await page.locator('[data-timeline] .tracks').boundingBox();
+  const times = [];
+  for (let i = 0; i < 24; i++) {
+    const x = box.x + (box.width * (((i * 7) % 24) + 0.5)) / 24;
+    await page.evaluate(() => {
+      const seek = { start: null, took: null };
+      window.__seek = seek;
+      const clock = document.querySelector('.clock');
+      const before = clock.dataset.timeUs;
+      document.addEventListener('pointerdown', () => { seek.start = performance.now(); }, { once: true, capture: true });
+      const watch = new MutationObserver(() => {
+        if (clock.dataset.timeUs !== before && seek.start !== null) {
+          watch.disconnect();
+          requestAnimationFrame(() => { seek.took = performance.now() - seek.start; });
+        }
+      });
+      watch.observe(clock, { attributes: true });
+    });
+    await page.mouse.click(x, box.y + box.height / 2);
+    await page.waitForFunction(() => window.__seek.took !== null, null, { timeout: 60000 });
+    times.push(await page.evaluate(() => window.__seek.took));
+  }
+  const median = percentile(times, 50).toFixed(1);
+  const max = Math.max(...times).toFixed(1);
+  console.log(
+    `benchmark: an hour of free play (5 servers, a write a second) opened from a file in ${openMs} ms; ` +
+      `going to an instant by clicking the timeline: median ${median} ms, max ${max} ms over ${times.length} clicks; ` +
+      `WebAssembly memory ${fresh.toFixed(1)} MB fresh, ${opened.toFixed(1)} MB with the hour open (a high-water mark)`,
+  );
+  assert.deepEqual(problems, []);
+}
+
 const server = await serveDist();
 const browser = await launchBrowser();
 try {
+  await seekTimes(browser, server);
   await frameTimes(browser, server);
 } finally {
   await browser.close();

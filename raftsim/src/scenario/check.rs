@@ -1,6 +1,7 @@
 //! Comparing the end of a run with what the file's `expect` block says.
 
 use super::{Expect, ExpectedEntry, WriteOutcome};
+use crate::chunks::Chunks;
 use crate::message::Entry;
 use crate::sim::Sim;
 use crate::types::NodeId;
@@ -108,13 +109,13 @@ fn leader_name(id: Option<NodeId>) -> String {
 }
 
 /// A log as its terms, e.g. `[1, 1, 4]`.
-pub fn terms_of(log: &[Entry]) -> String {
+pub fn terms_of(log: &Chunks<Entry>) -> String {
     let terms: Vec<String> = log.iter().map(|e| e.term.to_string()).collect();
     format!("[{}]", terms.join(", "))
 }
 
-fn log_mismatch(want: &[ExpectedEntry], found: &[Entry]) -> Option<String> {
-    for (i, (w, f)) in want.iter().zip(found).enumerate() {
+fn log_mismatch(want: &[ExpectedEntry], found: &Chunks<Entry>) -> Option<String> {
+    for (i, (w, f)) in want.iter().zip(found.iter()).enumerate() {
         if w.term != f.term {
             return Some(format!(
                 "[{i}]: expected term {}, found term {} (the log is {})",

@@ -144,7 +144,7 @@ impl Outcome {
                 term: n.current_term,
                 voted_for: n.voted_for,
                 commit_index: n.commit_index,
-                log: n.log.clone(),
+                log: n.log.to_vec(),
                 state: n.kv.values.clone(),
                 crashed: n.crashed,
             })
