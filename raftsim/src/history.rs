@@ -21,12 +21,12 @@ use std::rc::Rc;
 /// there would be more than [`MAX_CHECKPOINTS`], so a long run keeps a bounded number.
 pub const FIRST_SPACING_US: Time = 1_000 * US_PER_MS;
 /// The most checkpoints kept.
-pub const MAX_CHECKPOINTS: usize = 64;
+pub const MAX_CHECKPOINTS: usize = 128;
 /// How many of the latest trace events a checkpoint keeps when the run's worlds keep a
 /// bounded trace ([`History::keep_trace`]): enough for what is shown of the moments just after
 /// it (the latest events, a second of messages), not the whole bound, which would cost every
 /// checkpoint a copy of it.
-pub const CHECKPOINT_TRACE: usize = 2_048;
+pub const CHECKPOINT_TRACE: usize = 1_024;
 
 /// A world of the run and how many of the script's steps it has applied.
 #[derive(Clone, Debug)]
@@ -167,9 +167,8 @@ impl History {
     /// Plays `place` forward to `to`, applying each scripted step when its instant comes, and
     /// keeps a checkpoint now and then. The latest instant reached moves with it.
     pub fn play(&mut self, place: &mut Place, to: Time) -> Result<(), ScenarioError> {
-        self.replay(place, to)?;
+        self.replay_keeping(place, to)?;
         self.end = self.end.max(place.sim.now());
-        self.keep(place);
         Ok(())
     }
 
@@ -204,9 +203,8 @@ impl History {
             applied: from.applied,
         };
         place.sim.keep_trace(self.trace_kept);
-        self.replay(&mut place, t)?;
+        self.replay_keeping(&mut place, t)?;
         self.end = self.end.max(t);
-        self.keep(&place);
         Ok(place)
     }
 
@@ -253,6 +251,24 @@ impl History {
         self.forget_after(branch.kept, branch.at);
         self.end = branch.end;
         Some(branch.at)
+    }
+
+    /// Plays `place` to `to` along the script, keeping a checkpoint at every spacing past the
+    /// last one on the way (a run opened from a file, played to its end at once, gets them all)
+    /// and at `to`.
+    fn replay_keeping(&mut self, place: &mut Place, to: Time) -> Result<(), ScenarioError> {
+        loop {
+            let last = self.checkpoints.last().map_or(0, |c| c.sim.now());
+            let next = last.saturating_add(self.spacing);
+            if next >= to || place.sim.now() > next {
+                break;
+            }
+            self.replay(place, next)?;
+            self.keep(place);
+        }
+        self.replay(place, to)?;
+        self.keep(place);
+        Ok(())
     }
 
     /// Plays `place` to `to` along the script, without checkpoints.
@@ -392,6 +408,16 @@ mod tests {
             assert_eq!(back.sim.trace().latest(100), place.sim.trace().latest(100));
             assert!(back.sim.trace().iter().count() >= CHECKPOINT_TRACE.min(4_000));
         }
+    }
+
+    #[test]
+    fn a_run_played_to_its_end_at_once_keeps_checkpoints_on_the_way() {
+        let (mut h, _) = run(1);
+        let end = h.world_at(30_000 * US_PER_MS).unwrap();
+        assert_eq!(h.checkpoint_count(), 31, "one a second, and the start");
+        let mut again = h.world_at(29_500 * US_PER_MS).unwrap();
+        h.play(&mut again, 30_000 * US_PER_MS).unwrap();
+        assert_eq!(again.sim.trace_hash(), end.sim.trace_hash());
     }
 
     #[test]

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { serveDist, launchBrowser, ROOT } from './harness.mjs';
-import { openApp, setSpeed, waitForLeader } from './app.mjs';
+import { openApp, setSpeed, waitForLeader, play } from './app.mjs';
 
 /** Frame intervals (ms) from requestAnimationFrame timestamps over `ms` of wall time. */
 async function frameIntervals(page, ms) {
@@ -24,6 +24,19 @@ async function frameIntervals(page, ms) {
       }),
     ms,
   );
+}
+
+/** Main-thread busy time per animation frame (ms) over `ms` of wall time: the Chrome DevTools
+ * Protocol's TaskDuration (script, style, layout, paint) divided by the frames drawn. */
+async function busyPerFrame(page, ms) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const busy = async () => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration').value;
+  const before = await busy();
+  const frames = (await frameIntervals(page, ms)).length;
+  const after = await busy();
+  await cdp.detach();
+  return ((after - before) * 1000) / Math.max(frames, 1);
 }
 
 function percentile(values, p) {
@@ -90,23 +103,23 @@ async function seekTimes(browser, server) {
   );
   const openMs = Date.now() - started;
   const opened = await wasmMemoryMb(page);
-  const box = await page.locator('[data-timeline] .tracks').boundingBox();
+  const box = await page.locator('[data-timeline]').boundingBox();
   const times = [];
   for (let i = 0; i < 24; i++) {
     const x = box.x + (box.width * (((i * 7) % 24) + 0.5)) / 24;
     await page.evaluate(() => {
       const seek = { start: null, took: null };
       window.__seek = seek;
-      const clock = document.querySelector('.clock');
-      const before = clock.dataset.timeUs;
+      const shown = () => document.querySelector('.clock').dataset.timeUs;
+      const before = shown();
       document.addEventListener('pointerdown', () => { seek.start = performance.now(); }, { once: true, capture: true });
       const watch = new MutationObserver(() => {
-        if (clock.dataset.timeUs !== before && seek.start !== null) {
+        if (shown() !== before && seek.start !== null) {
           watch.disconnect();
           requestAnimationFrame(() => { seek.took = performance.now() - seek.start; });
         }
       });
-      watch.observe(clock, { attributes: true });
+      watch.observe(document.body, { attributes: true, subtree: true, attributeFilter: ['data-time-us'] });
     });
     await page.mouse.click(x, box.y + box.height / 2);
     await page.waitForFunction(() => window.__seek.took !== null, null, { timeout: 60000 });
@@ -114,10 +127,24 @@ async function seekTimes(browser, server) {
   }
   const median = percentile(times, 50).toFixed(1);
   const max = Math.max(...times).toFixed(1);
+  // A frame of the hour-long run, playing at 1× from its end, against a fresh run's.
+  await page.keyboard.press('End');
+  await setSpeed(page, '1×');
+  await play(page);
+  const longBusy = await busyPerFrame(page, 3000);
+  const fresh5 = await openApp(browser, server, '?seed=1');
+  await setSpeed(fresh5.page, '1×');
+  await waitForLeader(fresh5.page);
+  const freshBusy = await busyPerFrame(fresh5.page, 3000);
+  await fresh5.page.close();
   console.log(
     `benchmark: an hour of free play (5 servers, a write a second) opened from a file in ${openMs} ms; ` +
       `going to an instant by clicking the timeline: median ${median} ms, max ${max} ms over ${times.length} clicks; ` +
       `WebAssembly memory ${fresh.toFixed(1)} MB fresh, ${opened.toFixed(1)} MB with the hour open (a high-water mark)`,
+  );
+  console.log(
+    `benchmark: main-thread busy per frame, 5 servers at 1×: ${freshBusy.toFixed(2)} ms fresh, ` +
+      `${longBusy.toFixed(2)} ms playing on after the hour`,
   );
   assert.deepEqual(problems, []);
 }
