@@ -55,12 +55,16 @@ struct Window {
 }
 
 impl Window {
-    /// The whole run, or `width` up to the instant shown (from the start while the run is
-    /// shorter than that).
-    fn new(width: Option<Time>, now: Time, end: Time) -> Window {
+    /// The whole run, or a stretch `width` long that shows the instant `now`: the one that
+    /// started at `kept` while `now` is still in it (so going to an instant inside the window,
+    /// or dragging across it, does not move it), else the one that ends at `now` (playing on
+    /// scrolls it along).
+    fn new(width: Option<Time>, now: Time, end: Time, kept: Option<Time>) -> Window {
         match width {
             Some(w) if w < end => {
-                let start = now.saturating_sub(w);
+                let start = kept
+                    .filter(|&s| s <= now && now <= s + w)
+                    .unwrap_or(now.saturating_sub(w));
                 Window {
                     start,
                     end: start + w,
@@ -365,7 +369,11 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let history = &props.history;
     let end = history.end().max(props.now);
     let now = props.now;
-    let window = Window::new(ZOOMS.get(props.zoom).copied().flatten(), now, end);
+    // Where the zoomed window started last time, so it stays put while its instant is in it.
+    let kept_start = use_mut_ref(|| None::<Time>);
+    let width = ZOOMS.get(props.zoom).copied().flatten();
+    let window = Window::new(width, now, end, *kept_start.borrow());
+    *kept_start.borrow_mut() = width.map(|_| window.start);
     let tracks = use_node_ref();
     let seek = {
         let d = props.dispatch.clone();

@@ -155,6 +155,14 @@ test('zoomed in, messages are arrows between lanes; clicking one selects that me
   await page.click(`[data-timeline] svg.spacetime g.arrow[data-packet="${id}"]`, { force: true });
   await page.waitForSelector(`.inspector [data-inspect-packet="${id}"]`);
   await page.waitForSelector(`svg.cluster g.packet.selected[data-packet="${id}"]`);
+  // Going to an instant inside the zoomed window leaves the window where it is.
+  const box = await page.locator('[data-timeline]').boundingBox();
+  const shownBefore = await timeUs(page);
+  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height - 4);
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) !== t, shownBefore);
+  assert.equal(Number(await page.getAttribute('[data-timeline]', 'data-start-us')), start, 'the window stays put');
+  const shown = await timeUs(page);
+  assert.ok(Math.abs(shown - (start + 0.3 * (end - start))) < 20000, `went to ${shown} µs`);
   await page.keyboard.press('Shift+Z');
   await page.waitForFunction(() => document.querySelector('select[data-control=zoom]').selectedIndex === 2);
   assert.deepEqual(problems, []);
