@@ -363,6 +363,17 @@ fn view_actions(script: &[ScriptStep], window: Window) -> Html {
         .collect()
 }
 
+/// An instant of a run lasting `end`: in milliseconds while the run is under ten seconds,
+/// in seconds to the millisecond after that (`2159.620 s`), which reads better at a glance.
+fn fmt_instant(t: Time, end: Time) -> String {
+    let second = 1_000 * US_PER_MS;
+    if end < 10 * second {
+        fmt_ms(t)
+    } else {
+        format!("{}.{:03} s", t / second, t % second / US_PER_MS)
+    }
+}
+
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
     let chronicle = &props.chronicle;
@@ -480,7 +491,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <button data-action="step-back" onclick={clock(ClockAction::StepBack)} disabled={now == 0}
                         title="Back one tick (←); Shift+← goes back to the previous event"
                         aria-label={format!("Back {}", fmt_duration(props.tick))}>{ "◀ back" }</button>
-                <span class="at" title="The instant shown, of the latest the run reached">{ format!("{} of {}", fmt_ms(now), fmt_ms(end)) }</span>
+                <span class="at" title="The instant shown, of the latest the run reached">{ format!("{} of {}", fmt_instant(now, end), fmt_instant(end, end)) }</span>
                 <select data-control="zoom" onchange={on_zoom} aria-label="Zoom the timeline"
                         title="Zoom: the whole run, or a short stretch up to the instant shown (Z, Shift+Z); at a second or less, messages are arrows">
                     { for ZOOMS.iter().enumerate().map(|(i, w)| html! {
