@@ -408,6 +408,16 @@ mod tests {
             assert_eq!(back.sim.trace().latest(100), place.sim.trace().latest(100));
             assert!(back.sim.trace().iter().count() >= CHECKPOINT_TRACE.min(4_000));
         }
+        // What an event log shows of the past is the same as a world keeping everything.
+        let whole = h.to_scenario().run_sim().unwrap();
+        let back = h.world_at(60_000 * US_PER_MS).unwrap();
+        let latest = |sim: &Sim| -> Vec<u64> {
+            let notable = sim.trace().notable().rev().take(40);
+            notable.map(|e| e.seq).collect()
+        };
+        assert_eq!(latest(&back.sim), latest(&whole));
+        assert_eq!(latest(&place.sim), latest(&whole));
+        assert!(latest(&whole).len() > 20);
     }
 
     #[test]

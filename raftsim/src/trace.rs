@@ -211,6 +211,21 @@ pub struct Event {
 }
 
 impl Event {
+    /// Routine traffic: messages sent, delivered, or lost to the network (every heartbeat
+    /// across a partition is one), heartbeat rounds, and late replies set aside (a vote arriving
+    /// after the election was won). Many per heartbeat, so an event log hides them unless asked;
+    /// a message dropped by hand is not routine.
+    pub fn is_traffic(&self) -> bool {
+        match &self.kind {
+            EventKind::MessageSent { .. }
+            | EventKind::MessageDelivered { .. }
+            | EventKind::StaleReplyIgnored { .. } => true,
+            EventKind::MessageDropped { reason, .. } => *reason != DropReason::DroppedByUser,
+            EventKind::TimerFired { timer } => *timer == Timer::Heartbeat,
+            _ => false,
+        }
+    }
+
     /// One plain sentence for people, e.g. "S3 granted its vote to S1 for term 2". A decision
     /// only a rule broken on purpose allows says so.
     pub fn describe(&self) -> String {
@@ -614,6 +629,9 @@ pub mod rules {
 }
 
 const CHUNK: usize = 256;
+/// How many of the latest events that are not routine traffic a bounded trace keeps from the
+/// chunks it lets go.
+pub const NOTABLE_KEPT: usize = 64;
 
 /// An append-only list of events that clones in O(number of chunks): full chunks are shared
 /// behind `Arc`, only the open tail is copied. Step-back snapshots lean on this.
@@ -629,6 +647,9 @@ pub struct Trace {
     /// Events let go from the front (always whole chunks).
     dropped: usize,
     keep: Option<usize>,
+    /// The latest [`NOTABLE_KEPT`] events let go that are not routine traffic, oldest first:
+    /// what an event log shows of the past reads the same however much a trace keeps.
+    notable_let_go: VecDeque<Event>,
 }
 
 impl Trace {
@@ -658,6 +679,12 @@ impl Trace {
                 break;
             }
             self.dropped += front.len();
+            for e in front.iter().filter(|e| !e.is_traffic()) {
+                if self.notable_let_go.len() == NOTABLE_KEPT {
+                    self.notable_let_go.pop_front();
+                }
+                self.notable_let_go.push_back(e.clone());
+            }
             self.sealed.pop_front();
         }
     }
@@ -682,6 +709,14 @@ impl Trace {
             .iter()
             .flat_map(|chunk| chunk.iter())
             .chain(self.open.iter())
+    }
+
+    /// The events that are not routine traffic ([`Event::is_traffic`]), oldest first: every
+    /// one kept, and before them the latest [`NOTABLE_KEPT`] of those let go.
+    pub fn notable(&self) -> impl DoubleEndedIterator<Item = &Event> + '_ {
+        self.notable_let_go
+            .iter()
+            .chain(self.iter().filter(|e| !e.is_traffic()))
     }
 
     /// Kept events with `seq >= from`, oldest first.

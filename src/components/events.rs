@@ -3,7 +3,7 @@
 
 use crate::model::action::{AppAction, ClockAction, PageAction};
 use crate::model::sim_ref::SimRef;
-use raftsim::{fmt_ms, DropReason, Event, EventKind, Invariant, Sim, Timer};
+use raftsim::{fmt_ms, Event, EventKind, Invariant, Sim};
 use yew::prelude::*;
 
 /// Events shown.
@@ -31,32 +31,26 @@ impl PartialEq for EventsProps {
     }
 }
 
-/// Routine traffic: messages sent, delivered, or lost to the network (every heartbeat across a
-/// partition is one), heartbeat rounds, and late replies set aside (a vote arriving after the
-/// election was won). Many per heartbeat, so hidden unless asked for; a message dropped by hand
-/// is always shown.
-pub fn is_traffic(e: &Event) -> bool {
-    match &e.kind {
-        EventKind::MessageSent { .. }
-        | EventKind::MessageDelivered { .. }
-        | EventKind::StaleReplyIgnored { .. } => true,
-        EventKind::MessageDropped { reason, .. } => *reason != DropReason::DroppedByUser,
-        EventKind::TimerFired { timer } => *timer == Timer::Heartbeat,
-        _ => false,
-    }
-}
-
 #[component]
 pub fn EventLog(props: &EventsProps) -> Html {
     let sim: &Sim = &props.sim;
     let show_traffic = props.show_traffic;
-    let events = sim
-        .trace()
-        .iter()
-        .rev()
-        .filter(|e| show_traffic || !is_traffic(e))
-        .take(SHOWN_EVENTS)
-        .map(|e| view_event(e, props.seekable.then_some(&props.dispatch)));
+    let view = |e: &Event| view_event(e, props.seekable.then_some(&props.dispatch));
+    let events: Html = if show_traffic {
+        sim.trace()
+            .iter()
+            .rev()
+            .take(SHOWN_EVENTS)
+            .map(view)
+            .collect()
+    } else {
+        sim.trace()
+            .notable()
+            .rev()
+            .take(SHOWN_EVENTS)
+            .map(view)
+            .collect()
+    };
     let toggle = {
         let dispatch = props.dispatch.clone();
         Callback::from(move |_: web_sys::Event| {
@@ -73,7 +67,7 @@ pub fn EventLog(props: &EventsProps) -> Html {
                 </label>
             </div>
             <ol class="events" aria-live="off" data-count={sim.trace().len().to_string()}>
-                { for events }
+                { events }
             </ol>
         </section>
     }
@@ -232,12 +226,12 @@ mod tests {
             .filter(|e| matches!(e.kind, EventKind::StaleReplyIgnored { .. }))
             .collect();
         assert!(!late.is_empty(), "votes arrive after the win");
-        assert!(late.into_iter().all(is_traffic));
+        assert!(late.into_iter().all(Event::is_traffic));
         let won = sim
             .trace()
             .iter()
             .find(|e| matches!(e.kind, EventKind::RoleChanged { .. }))
             .expect("an election");
-        assert!(!is_traffic(won));
+        assert!(!won.is_traffic());
     }
 }
