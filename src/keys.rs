@@ -15,6 +15,8 @@ pub enum KeyCommand {
     NewSeed,
     /// Put the cursor in the client's command box, aimed at the selected server.
     FocusClient,
+    /// Fill the screen with the page, or leave full screen (the browser may refuse).
+    Fullscreen,
 }
 
 /// The modifier keys held with a press. Cmd on a Mac counts as Ctrl.
@@ -127,6 +129,14 @@ const fn page(a: P) -> KeyCommand {
     KeyCommand::Act(AppAction::Page(a))
 }
 
+const BLANK: &str =
+    "blank the screen (black) while you talk; any key or click brings it back and does nothing else";
+/// Some clickers send "." for blanking; here it keeps stepping a tick, as it always has.
+const BLANK_FREE: &str = "blank the screen (black) while you talk; any key or click brings it \
+                          back and does nothing else (“.” stays one tick)";
+const THEME: &str = "light / dark theme (light reads better on most projectors)";
+const TEXT: &str = "larger / smaller reading text (Ctrl + and Ctrl − zoom the whole page)";
+
 const FASTER: &[&str] = &["+", "=", "ArrowUp"];
 const SLOWER: &[&str] = &["-", "_", "ArrowDown"];
 
@@ -155,6 +165,14 @@ pub static FREE_PLAY: &[Row] = &[
         label: "→  or  .",
         what: "step one tick (paused)",
         bindings: &[press(&["ArrowRight", "."], clock(C::StepTick))],
+    },
+    Row {
+        label: "PgDn  /  PgUp",
+        what: "a clicker's next / previous: one tick forward / back (paused)",
+        bindings: &[
+            press(&["PageDown"], clock(C::StepTick)),
+            press(&["PageUp"], clock(C::StepBack)),
+        ],
     },
     Row {
         label: "N",
@@ -276,6 +294,29 @@ pub static FREE_PLAY: &[Row] = &[
         bindings: &[shifted(&["N"], KeyCommand::NewSeed)],
     },
     Row {
+        label: "B",
+        what: BLANK_FREE,
+        bindings: &[press(&["b", "B"], page(P::Blank(true)))],
+    },
+    Row {
+        label: "F",
+        what: "full screen on / off",
+        bindings: &[press(&["f", "F"], KeyCommand::Fullscreen)],
+    },
+    Row {
+        label: "L",
+        what: THEME,
+        bindings: &[press(&["l", "L"], page(P::ToggleTheme))],
+    },
+    Row {
+        label: "A  /  Shift+A",
+        what: TEXT,
+        bindings: &[
+            shifted(&["A"], page(P::StepTextSize(false))),
+            press(&["a"], page(P::StepTextSize(true))),
+        ],
+    },
+    Row {
         label: "Esc",
         what: "close help, cancel partition, clear selection",
         bindings: &[press(&["Escape", "Esc"], page(P::Escape))],
@@ -323,6 +364,29 @@ pub static TOUR: &[Row] = &[
         bindings: &[
             press(FASTER, clock(C::Faster)),
             press(SLOWER, clock(C::Slower)),
+        ],
+    },
+    Row {
+        label: "B",
+        what: BLANK,
+        bindings: &[press(&["b", "B"], page(P::Blank(true)))],
+    },
+    Row {
+        label: "Shift+F",
+        what: "full screen on / off (F alone takes over)",
+        bindings: &[shifted(&["F"], KeyCommand::Fullscreen)],
+    },
+    Row {
+        label: "L",
+        what: THEME,
+        bindings: &[press(&["l", "L"], page(P::ToggleTheme))],
+    },
+    Row {
+        label: "A  /  Shift+A",
+        what: TEXT,
+        bindings: &[
+            shifted(&["A"], page(P::StepTextSize(false))),
+            press(&["a"], page(P::StepTextSize(true))),
         ],
     },
     Row {
