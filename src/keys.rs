@@ -542,6 +542,54 @@ mod tests {
         assert_eq!(in_tour("ArrowLeft", true), None, "Alt+← is the browser's");
     }
 
+    #[test]
+    fn a_clicker_and_the_presenter_keys_work_in_both_modes() {
+        // PageDown / PageUp: the tour's continue and back; free play's tick forward and back.
+        assert_eq!(in_tour("PageDown", false), Some(T::Next.into()));
+        assert_eq!(in_tour("PageUp", false), Some(T::Back.into()));
+        assert_eq!(free("PageDown"), Some(C::StepTick.into()));
+        assert_eq!(free("PageUp"), Some(C::StepBack.into()));
+        // "." keeps stepping a tick in free play; B blanks in both modes.
+        assert_eq!(free("."), Some(C::StepTick.into()));
+        for key in ["b", "B"] {
+            assert_eq!(free(key), Some(P::Blank(true).into()));
+            assert_eq!(in_tour(key, false), Some(P::Blank(true).into()));
+        }
+        // L switches the theme in both; A / Shift+A change the reading text size.
+        assert_eq!(free("l"), Some(P::ToggleTheme.into()));
+        assert_eq!(in_tour("L", false), Some(P::ToggleTheme.into()));
+        assert_eq!(free("a"), Some(P::StepTextSize(true).into()));
+        assert_eq!(
+            command_for(TOUR, "A", Mods::SHIFT),
+            Some(KeyCommand::Act(P::StepTextSize(false).into()))
+        );
+        // Full screen: F in free play; Shift+F in the tour, where F alone takes over.
+        assert_eq!(
+            command_for(FREE_PLAY, "f", Mods::NONE),
+            Some(KeyCommand::Fullscreen)
+        );
+        assert_eq!(
+            command_for(TOUR, "F", Mods::SHIFT),
+            Some(KeyCommand::Fullscreen)
+        );
+        assert_eq!(in_tour("f", false), Some(T::TakeOver.into()));
+        // The browser keeps Ctrl + and Ctrl − for zooming the page.
+        assert_eq!(command_for(FREE_PLAY, "+", Mods::CTRL), None);
+        assert_eq!(command_for(TOUR, "-", Mods::CTRL), None);
+    }
+
+    /// Both maps show every presenter key in the help, so a presenter finds them in either mode.
+    #[test]
+    fn the_help_lists_the_presenter_keys_in_both_modes() {
+        for rows in [FREE_PLAY, TOUR] {
+            let labels: Vec<&str> = rows.iter().map(|r| r.label).collect();
+            assert!(labels.iter().any(|l| l.contains("PgDn")), "{labels:?}");
+            assert!(labels.contains(&"B"));
+            assert!(labels.contains(&"L"));
+            assert!(labels.iter().any(|l| l.ends_with('F')));
+        }
+    }
+
     /// Every key of every row reaches its own binding: no row higher up claims it first, so
     /// the help never lists a key that does something else.
     #[test]
