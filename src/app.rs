@@ -10,6 +10,7 @@ use crate::components::lab::Lab;
 use crate::components::runs::{self, RunControls};
 use crate::components::timeline::Timeline;
 use crate::components::tour::{TourBar, TourPanel};
+use crate::components::view::ViewControls;
 use crate::components::{ClusterView, Legend, LogsView};
 use crate::keys::{self, KeyCommand};
 use crate::model::action::{AppAction, ClockAction, Notice, PageAction, TourAction, WorldAction};
@@ -194,11 +195,15 @@ pub fn App(props: &AppProps) -> Html {
             .map(|f| f.to_string())
             .unwrap_or_else(page_fragment);
         state.update(AppAction::Tour(TourAction::Locate(fragment)));
+        state.view = crate::presenter::load();
         state
     });
     // Whether the tour is on screen, for the keyboard listener made once below.
     let touring = use_mut_ref(|| false);
     *touring.borrow_mut() = state.tour.is_some();
+    // Whether the screen is blanked: then any key only brings it back.
+    let blanked = use_mut_ref(|| false);
+    *blanked.borrow_mut() = state.view.blank;
     let client_input = use_node_ref();
     // Callbacks made once: children whose other props did not change then skip re-rendering.
     // The state as last rendered, for callbacks made once that read it (Save, Copy link).
@@ -250,6 +255,7 @@ pub fn App(props: &AppProps) -> Html {
         let drop_dispatch = handlers.dispatch.clone();
         let touring = touring.clone();
         let drop_touring = touring.clone();
+        let blanked = blanked.clone();
         use_effect_with((), move |_| {
             let window = web_sys::window();
             let down = window.as_ref().map(|w| {
@@ -262,6 +268,11 @@ pub fn App(props: &AppProps) -> Html {
                             return;
                         };
                         let key = e.key();
+                        if *blanked.borrow() {
+                            e.prevent_default();
+                            handlers.dispatch.emit(PageAction::Blank(false).into());
+                            return;
+                        }
                         if typing_target(e) && key != "Escape" {
                             return;
                         }
@@ -287,6 +298,9 @@ pub fn App(props: &AppProps) -> Html {
                             KeyCommand::Act(action) => handlers.dispatch.emit(action),
                             KeyCommand::NewSeed => handlers.new_seed.emit(()),
                             KeyCommand::FocusClient => handlers.focus_client.emit(()),
+                            KeyCommand::Fullscreen => {
+                                crate::presenter::toggle_fullscreen(&handlers.dispatch)
+                            }
                         }
                         if key == "Escape" {
                             if let Some(el) = e
@@ -378,6 +392,21 @@ pub fn App(props: &AppProps) -> Html {
         },
     );
 
+    // The theme goes on the whole document too; a change made here is remembered for the next
+    // visit (the first look, from storage or the system, is not written back).
+    let first_look = use_mut_ref(|| true);
+    use_effect_with((state.view.theme, state.view.text_size), {
+        let view = state.view;
+        move |_| {
+            let first = std::mem::replace(&mut *first_look.borrow_mut(), false);
+            crate::presenter::apply(&view, !first);
+        }
+    });
+    let on_fullscreen = {
+        let d = dispatch.clone();
+        use_callback((), move |_: (), _| crate::presenter::toggle_fullscreen(&d))
+    };
+
     let s = &*state;
     let notice = s.notice.as_ref().map(|n| {
         let dismiss = dispatch.reform(|_: MouseEvent| AppAction::Page(PageAction::DismissNotice));
@@ -437,17 +466,22 @@ pub fn App(props: &AppProps) -> Html {
             </aside>
         },
     };
+    let view_controls = html! {
+        <ViewControls view={s.view} dispatch={dispatch.clone()} on_fullscreen={on_fullscreen.clone()} />
+    };
     let cluster_side = match tour {
-        Some(_) => html! { <div class="cluster-side"><Legend /></div> },
+        Some(_) => html! { <div class="cluster-side"><Legend />{ view_controls }</div> },
         None => html! {
             <div class="cluster-side">
                 <NetworkBar summary={network_summary(s.sim.network())}
                             healthy={s.sim.network().is_healthy()} draft={s.draft.clone()}
                             dispatch={dispatch.clone()} />
                 <Legend />
+                { view_controls }
             </div>
         },
     };
+    let unblank = dispatch.reform(|_: MouseEvent| PageAction::Blank(false).into());
     let (seed_line, seed) = match tour {
         Some(_) => (
             format!("guided tour · {} servers", shown.nodes().len()),
@@ -458,7 +492,9 @@ pub fn App(props: &AppProps) -> Html {
     html! {
         <div class={classes!("app", s.playing.then_some("playing"), tour.map(|_| "touring"))}
              data-playing={s.playing.to_string()} data-seed={s.seed.to_string()} data-nodes={s.nodes.to_string()}
-             data-mode={if tour.is_some() { "tour" } else { "free" }}>
+             data-mode={if tour.is_some() { "tour" } else { "free" }}
+             data-theme={s.view.theme.name()} data-text-size={s.view.text_size_name()}
+             data-blank={s.view.blank.to_string()}>
             <header class="top">
                 <div class="brand">
                     <h1>{ "Raft, live" }</h1>
@@ -492,6 +528,9 @@ pub fn App(props: &AppProps) -> Html {
             </main>
             if s.help {
                 <HelpOverlay dispatch={dispatch.clone()} tour={tour.is_some()} />
+            }
+            if s.view.blank {
+                <div class="blank-screen" onclick={unblank} aria-label="Blanked: press any key"></div>
             }
         </div>
     }

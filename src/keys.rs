@@ -15,6 +15,8 @@ pub enum KeyCommand {
     NewSeed,
     /// Put the cursor in the client's command box, aimed at the selected server.
     FocusClient,
+    /// Fill the screen with the page, or leave full screen (the browser may refuse).
+    Fullscreen,
 }
 
 /// The modifier keys held with a press. Cmd on a Mac counts as Ctrl.
@@ -127,6 +129,14 @@ const fn page(a: P) -> KeyCommand {
     KeyCommand::Act(AppAction::Page(a))
 }
 
+const BLANK: &str =
+    "blank the screen (black) while you talk; any key or click brings it back and does nothing else";
+/// Some clickers send "." for blanking; here it keeps stepping a tick, as it always has.
+const BLANK_FREE: &str = "blank the screen (black) while you talk; any key or click brings it \
+                          back and does nothing else (“.” stays one tick)";
+const THEME: &str = "light / dark theme (light reads better on most projectors)";
+const TEXT: &str = "larger / smaller reading text (Ctrl + and Ctrl − zoom the whole page)";
+
 const FASTER: &[&str] = &["+", "=", "ArrowUp"];
 const SLOWER: &[&str] = &["-", "_", "ArrowDown"];
 
@@ -155,6 +165,14 @@ pub static FREE_PLAY: &[Row] = &[
         label: "→  or  .",
         what: "step one tick (paused)",
         bindings: &[press(&["ArrowRight", "."], clock(C::StepTick))],
+    },
+    Row {
+        label: "PgDn  /  PgUp",
+        what: "a clicker's next / previous: one tick forward / back (paused)",
+        bindings: &[
+            press(&["PageDown"], clock(C::StepTick)),
+            press(&["PageUp"], clock(C::StepBack)),
+        ],
     },
     Row {
         label: "N",
@@ -276,6 +294,29 @@ pub static FREE_PLAY: &[Row] = &[
         bindings: &[shifted(&["N"], KeyCommand::NewSeed)],
     },
     Row {
+        label: "B",
+        what: BLANK_FREE,
+        bindings: &[press(&["b", "B"], page(P::Blank(true)))],
+    },
+    Row {
+        label: "F",
+        what: "full screen on / off",
+        bindings: &[press(&["f", "F"], KeyCommand::Fullscreen)],
+    },
+    Row {
+        label: "L",
+        what: THEME,
+        bindings: &[press(&["l", "L"], page(P::ToggleTheme))],
+    },
+    Row {
+        label: "A  /  Shift+A",
+        what: TEXT,
+        bindings: &[
+            shifted(&["A"], page(P::StepTextSize(false))),
+            press(&["a"], page(P::StepTextSize(true))),
+        ],
+    },
+    Row {
         label: "Esc",
         what: "close help, cancel partition, clear selection",
         bindings: &[press(&["Escape", "Esc"], page(P::Escape))],
@@ -323,6 +364,29 @@ pub static TOUR: &[Row] = &[
         bindings: &[
             press(FASTER, clock(C::Faster)),
             press(SLOWER, clock(C::Slower)),
+        ],
+    },
+    Row {
+        label: "B",
+        what: BLANK,
+        bindings: &[press(&["b", "B"], page(P::Blank(true)))],
+    },
+    Row {
+        label: "Shift+F",
+        what: "full screen on / off (F alone takes over)",
+        bindings: &[shifted(&["F"], KeyCommand::Fullscreen)],
+    },
+    Row {
+        label: "L",
+        what: THEME,
+        bindings: &[press(&["l", "L"], page(P::ToggleTheme))],
+    },
+    Row {
+        label: "A  /  Shift+A",
+        what: TEXT,
+        bindings: &[
+            shifted(&["A"], page(P::StepTextSize(false))),
+            press(&["a"], page(P::StepTextSize(true))),
         ],
     },
     Row {
@@ -476,6 +540,54 @@ mod tests {
         assert_eq!(in_tour("0", false), None);
         assert_eq!(in_tour("c", false), None, "no crashing in the tour");
         assert_eq!(in_tour("ArrowLeft", true), None, "Alt+← is the browser's");
+    }
+
+    #[test]
+    fn a_clicker_and_the_presenter_keys_work_in_both_modes() {
+        // PageDown / PageUp: the tour's continue and back; free play's tick forward and back.
+        assert_eq!(in_tour("PageDown", false), Some(T::Next.into()));
+        assert_eq!(in_tour("PageUp", false), Some(T::Back.into()));
+        assert_eq!(free("PageDown"), Some(C::StepTick.into()));
+        assert_eq!(free("PageUp"), Some(C::StepBack.into()));
+        // "." keeps stepping a tick in free play; B blanks in both modes.
+        assert_eq!(free("."), Some(C::StepTick.into()));
+        for key in ["b", "B"] {
+            assert_eq!(free(key), Some(P::Blank(true).into()));
+            assert_eq!(in_tour(key, false), Some(P::Blank(true).into()));
+        }
+        // L switches the theme in both; A / Shift+A change the reading text size.
+        assert_eq!(free("l"), Some(P::ToggleTheme.into()));
+        assert_eq!(in_tour("L", false), Some(P::ToggleTheme.into()));
+        assert_eq!(free("a"), Some(P::StepTextSize(true).into()));
+        assert_eq!(
+            command_for(TOUR, "A", Mods::SHIFT),
+            Some(KeyCommand::Act(P::StepTextSize(false).into()))
+        );
+        // Full screen: F in free play; Shift+F in the tour, where F alone takes over.
+        assert_eq!(
+            command_for(FREE_PLAY, "f", Mods::NONE),
+            Some(KeyCommand::Fullscreen)
+        );
+        assert_eq!(
+            command_for(TOUR, "F", Mods::SHIFT),
+            Some(KeyCommand::Fullscreen)
+        );
+        assert_eq!(in_tour("f", false), Some(T::TakeOver.into()));
+        // The browser keeps Ctrl + and Ctrl − for zooming the page.
+        assert_eq!(command_for(FREE_PLAY, "+", Mods::CTRL), None);
+        assert_eq!(command_for(TOUR, "-", Mods::CTRL), None);
+    }
+
+    /// Both maps show every presenter key in the help, so a presenter finds them in either mode.
+    #[test]
+    fn the_help_lists_the_presenter_keys_in_both_modes() {
+        for rows in [FREE_PLAY, TOUR] {
+            let labels: Vec<&str> = rows.iter().map(|r| r.label).collect();
+            assert!(labels.iter().any(|l| l.contains("PgDn")), "{labels:?}");
+            assert!(labels.contains(&"B"));
+            assert!(labels.contains(&"L"));
+            assert!(labels.iter().any(|l| l.ends_with('F')));
+        }
     }
 
     /// Every key of every row reaches its own binding: no row higher up claims it first, so

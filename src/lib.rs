@@ -13,6 +13,7 @@ pub mod geometry;
 pub mod keys;
 pub mod model;
 pub mod params;
+pub mod presenter;
 
 pub use app::{App, AppProps};
 pub use model::sim_ref::SimRef;

@@ -115,8 +115,10 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
                 { for layout.walls.iter().map(view_wall) }
             </g>
             { view_client(hl.client) }
-            <g class="nodes">{ for nodes }</g>
+            // Messages go under the servers: a crowd of them near a leader never covers a
+            // server's name or its term and vote (messages stop short of the timer ring).
             <g class="packets">{ for packets }</g>
+            <g class="nodes">{ for nodes }</g>
         </svg>
     }
 }

@@ -41,6 +41,7 @@ pub fn HelpOverlay(props: &HelpProps) -> Html {
                         <p>{ "Messages move along the links. Click one to read its fields and drop it. Click a link to cut it; Partition splits the servers in two with a wall between them; Heal mends everything." }</p>
                         <p>{ "In the logs, a solid cell is committed and a dashed one is not yet; the yellow bar marks each server's commit index. The same seed and the same actions always give the same run." }</p>
                         <p>{ "On a touch screen, tap servers, messages and links; the buttons do the rest." }</p>
+                        <p>{ "Presenting: L switches to the light theme for projectors, A and Shift+A change the reading text size (both are remembered), B blanks the screen until any key, and a clicker's Page Down and Page Up step forward and back. Shapes and words, not only colours, tell the roles apart." }</p>
                         <p>{ "The guided tour (G) tells Raft step by step on this same drawing. Every step has its own address to link to; Back replays the step before; Take over turns any step into free play." }</p>
                     </div>
                 </div>

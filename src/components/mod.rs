@@ -13,6 +13,7 @@ pub mod logs;
 pub mod runs;
 pub mod timeline;
 pub mod tour;
+pub mod view;
 
 use crate::geometry::Point;
 use raftsim::{Addr, Command, Network, Node, NodeId, Packet, Sim, Term};

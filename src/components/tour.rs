@@ -267,6 +267,8 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
                 <span>{ format!("Chapter {} of {} · {}", at.chapter + 1, lesson.chapters.len(), chapter.title) }</span>
                 <span class="count">{ format!("step {} of {}", at.step + 1, chapter.steps.len()) }</span>
             </div>
+            // The reading part scrolls if it must; the buttons below it stay in view.
+            <div class="tour-body">
             <h2 class="step-title">{ step.title.clone() }</h2>
             <div class={classes!("narration", step.question.is_some().then_some("scene"))} aria-live="polite"
                  onclick={click(d, AppAction::Tour(TourAction::Next))}
@@ -277,6 +279,7 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
             { for reveal }
             <ol class="dots" aria-label="Steps of this chapter">{ for dots }</ol>
             <div class={classes!("tour-status", status_word)}>{ status }</div>
+            </div>
             <div class="tour-buttons">
                 <button data-action="tour-back" disabled={shown == 0}
                         onclick={click(d, AppAction::Tour(TourAction::Back))} title="The step before, from its beginning (←)">{ "← Back" }</button>

@@ -170,6 +170,14 @@ pub enum PageAction {
     Zoom(usize),
     ZoomIn,
     ZoomOut,
+    /// Switch between the dark and the light theme.
+    ToggleTheme,
+    /// Reading text size: an index into `view::TEXT_SIZES`.
+    TextSize(usize),
+    /// One text size larger (true) or smaller.
+    StepTextSize(bool),
+    /// Blank the screen (true), or bring it back.
+    Blank(bool),
 }
 
 impl From<ClockAction> for AppAction {

@@ -20,6 +20,7 @@ pub mod marks;
 pub mod runs;
 pub mod sim_ref;
 pub mod tour;
+pub mod view;
 mod world;
 
 #[cfg(test)]
@@ -78,6 +79,8 @@ pub struct AppState {
     pub tour: Option<Tour>,
     /// The tour step last shown, where the tour reopens.
     pub tour_resume: StepIndex,
+    /// Theme, text size, blanking.
+    pub view: view::View,
 }
 
 /// Trace events free play keeps (about 2.5 MB): enough for the event log and the lesson-style
@@ -150,6 +153,7 @@ impl AppState {
             client_error: None,
             tour: None,
             tour_resume: StepIndex(0),
+            view: view::View::default(),
         };
         if let Some(run) = &start.run {
             state.open_link(run);
@@ -226,8 +230,15 @@ impl AppState {
     }
 
     fn reduce_page(&mut self, action: PageAction) -> bool {
-        // Anything a person does replaces the last message.
-        if !matches!(action, PageAction::Notify(_)) {
+        // Anything a person does replaces the last message (the look of the page aside).
+        if !matches!(
+            action,
+            PageAction::Notify(_)
+                | PageAction::ToggleTheme
+                | PageAction::TextSize(_)
+                | PageAction::StepTextSize(_)
+                | PageAction::Blank(_)
+        ) {
             self.notice = None;
         }
         match action {
@@ -249,6 +260,12 @@ impl AppState {
             PageAction::Zoom(i) => self.zoom = i.min(params::ZOOMS.len() - 1),
             PageAction::ZoomIn => self.zoom = (self.zoom + 1).min(params::ZOOMS.len() - 1),
             PageAction::ZoomOut => self.zoom = self.zoom.saturating_sub(1),
+            PageAction::ToggleTheme => self.view.theme = self.view.theme.other(),
+            PageAction::TextSize(i) => {
+                self.view.text_size = i.min(view::TEXT_SIZES.len() - 1);
+            }
+            PageAction::StepTextSize(up) => self.view.step_text_size(up),
+            PageAction::Blank(on) => self.view.blank = on,
         }
         true
     }

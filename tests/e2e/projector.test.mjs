@@ -1,0 +1,222 @@
+// The page in a lecture hall: the light and dark themes (remembered, and chosen from the
+// system's wishes on a first visit), every text at 7:1 contrast or more in both, a presenter's
+// clicker (PageDown / PageUp), blanking (B), full screen, reading text large enough for the
+// back row at 1280×720, and no pulsing for those who ask for less motion. Screenshots of both
+// themes at 1920×1080 and 1280×720 are saved for review.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { screenshot } from './harness.mjs';
+import { withBrowser, openApp, pause, waitForLeader, write, timeUs, LONG } from './app.mjs';
+import { measureContrast } from './contrast.mjs';
+
+const env = withBrowser();
+const MIN_CONTRAST = 7;
+
+const theme = (page) => page.getAttribute('.app', 'data-theme');
+
+async function setTheme(page, want) {
+  // By key, which works with the help open too.
+  if ((await theme(page)) !== want) await page.keyboard.press('l');
+  await page.waitForSelector(`.app[data-theme=${want}]`);
+}
+
+function assertNoProblems(problems) {
+  assert.deepEqual(problems, [], 'no page or console errors');
+}
+
+test('the theme follows the system on a first visit, toggles, and is remembered', async () => {
+  const dark = await openApp(env.browser, env.server, '?seed=3', { context: { colorScheme: 'dark' } });
+  assert.equal(await theme(dark.page), 'dark');
+  assert.equal(await dark.page.getAttribute('html', 'data-theme'), 'dark', 'the document behind follows');
+  await dark.page.click('button[data-action=theme]');
+  await dark.page.waitForSelector('.app[data-theme=light]');
+  assert.equal(await dark.page.getAttribute('html', 'data-theme'), 'light');
+  await dark.page.reload();
+  await dark.page.waitForSelector('svg.cluster g.node');
+  assert.equal(await theme(dark.page), 'light', 'the choice outlives a reload');
+  // The key does the same, and the choice is remembered over the system's.
+  await dark.page.keyboard.press('l');
+  await dark.page.waitForSelector('.app[data-theme=dark]');
+  await dark.page.reload();
+  await dark.page.waitForSelector('.app[data-theme=dark] svg.cluster g.node');
+  assertNoProblems(dark.problems);
+  await dark.page.context().close();
+
+  const light = await openApp(env.browser, env.server, '?seed=3', { context: { colorScheme: 'light' } });
+  assert.equal(await theme(light.page), 'light', 'a light system gets the light theme');
+  await light.page.context().close();
+  const more = await openApp(env.browser, env.server, '?seed=3', { context: { colorScheme: 'dark', contrast: 'more' } });
+  assert.equal(await theme(more.page), 'light', 'asking for more contrast gets the high-contrast light theme');
+  await more.page.context().close();
+});
+
+/** Checks every visible text on the page in both themes; returns the lowest ratio per theme. */
+async function contrastInBothThemes(page, label) {
+  const lowest = {};
+  for (const t of ['dark', 'light']) {
+    await setTheme(page, t);
+    const found = await page.evaluate(measureContrast);
+    assert.ok(found.length > 20, `${label}: texts were found (${found.length})`);
+    const poor = found.filter((r) => r.ratio < MIN_CONTRAST);
+    assert.deepEqual(poor, [], `${label}, ${t} theme: texts under ${MIN_CONTRAST}:1`);
+    lowest[t] = found[0];
+    console.log(`# ${label}, ${t}: ${found.length} texts, lowest ${found[0].ratio}:1 (${found[0].where} "${found[0].text}")`);
+  }
+  return lowest;
+}
+
+test('every text has a contrast of 7:1 or more in both themes', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=3', { width: 1280, height: 720 });
+  const leader = await waitForLeader(page);
+  await write(page, leader.id, 'SET x 5');
+  await page.waitForSelector('table.logs td.cell[data-committed=true]', { timeout: LONG });
+  await write(page, leader.id, 'ADD x 2');
+  await pause(page);
+  await page.click(`svg.cluster g.node[data-node=${leader.id}] .body`);
+  await contrastInBothThemes(page, 'free play');
+  await page.keyboard.press('?');
+  await page.waitForSelector('.help');
+  await contrastInBothThemes(page, 'help');
+  await page.keyboard.press('Escape');
+
+  await page.goto(`${env.server.url}?seed=3#election/votes`);
+  await page.waitForSelector('.tour[data-status=done]', { timeout: LONG });
+  await contrastInBothThemes(page, 'tour');
+  assertNoProblems(problems);
+  await page.context().close();
+});
+
+test('a clicker moves the tour with PageDown and PageUp, and steps free play', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=3#election/votes');
+  const start = Number(await page.getAttribute('.tour', 'data-index'));
+  await page.keyboard.press('PageDown');
+  await page.waitForSelector(`.tour[data-index="${start + 1}"]`);
+  await page.keyboard.press('PageUp');
+  await page.waitForSelector(`.tour[data-index="${start}"]`);
+
+  await page.keyboard.press('Escape');
+  await page.waitForSelector('.app[data-mode=free]');
+  await pause(page);
+  const t0 = await timeUs(page);
+  await page.keyboard.press('PageDown');
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) > t, t0);
+  await page.keyboard.press('PageUp');
+  await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) === t, t0);
+  assertNoProblems(problems);
+  await page.context().close();
+});
+
+test('B blanks the screen and any key brings it back without doing anything else', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=3');
+  await pause(page);
+  const t0 = await timeUs(page);
+  await page.keyboard.press('b');
+  await page.waitForSelector('.app[data-blank=true] .blank-screen');
+  const colour = await page.$eval('.blank-screen', (e) => getComputedStyle(e).backgroundColor);
+  assert.equal(colour, 'rgb(0, 0, 0)', 'black, as slide software blanks');
+  await page.keyboard.press('n');
+  await page.waitForSelector('.app[data-blank=false]');
+  assert.equal(await timeUs(page), t0, 'the key that unblanked did not also step');
+  // The same in the tour: the key that unblanks does not continue.
+  await page.keyboard.press('g');
+  await page.waitForSelector('.tour');
+  const step = await page.getAttribute('.tour', 'data-index');
+  await page.keyboard.press('B');
+  await page.waitForSelector('.app[data-blank=true]');
+  await page.keyboard.press('PageDown');
+  await page.waitForSelector('.app[data-blank=false]');
+  assert.equal(await page.getAttribute('.tour', 'data-index'), step);
+  // A click brings it back too.
+  await page.keyboard.press('b');
+  await page.click('.blank-screen');
+  await page.waitForSelector('.app[data-blank=false]');
+  assertNoProblems(problems);
+  await page.context().close();
+});
+
+test('the full-screen button and key never raise a page error', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=3');
+  await page.click('button[data-action=fullscreen]');
+  // Either the browser went full screen or the page says it was refused.
+  await page.waitForFunction(() => document.fullscreenElement !== null || document.querySelector('.notice.error'));
+  await page.keyboard.press('f');
+  await page.waitForFunction(() => document.fullscreenElement === null);
+  // Refused outright: the API throws or its promise rejects; a notice, not an error.
+  await page.evaluate(() => {
+    Element.prototype.requestFullscreen = () => Promise.reject(new TypeError('not allowed'));
+  });
+  await page.click('button[data-action=fullscreen]');
+  await page.waitForSelector('.notice.error');
+  assertNoProblems(problems);
+  await page.context().close();
+});
+
+test('at 1280×720 the large text size reads from the back row, remembered, nothing clipped', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=3#election/votes', { width: 1280, height: 720 });
+  await page.selectOption('select[data-control=text-size]', '1');
+  await page.waitForSelector('.app[data-text-size=large]');
+  await page.waitForSelector('.tour[data-status=done]', { timeout: LONG });
+  const sizes = await page.evaluate(() => {
+    const px = (el) => parseFloat(getComputedStyle(el).fontSize) * (el.getScreenCTM ? el.getScreenCTM().a : 1);
+    const min = (sel) => Math.min(...[...document.querySelectorAll(sel)].map(px));
+    return {
+      narration: min('.tour .narration p'),
+      name: min('svg.cluster g.node text.name'),
+      detail: min('svg.cluster g.node text.detail'),
+      word: min('svg.cluster g.node text.word'),
+    };
+  });
+  assert.ok(sizes.narration >= 24, `narration ${sizes.narration} px`);
+  // The server's name and its term and vote line; the role word inside the body stays smaller
+  // (the shape and the legend say the role too).
+  for (const k of ['name', 'detail']) assert.ok(sizes[k] >= 14, `${k} label ${sizes[k]} px`);
+  console.log(`# at 1280×720, large text: narration ${sizes.narration.toFixed(1)} px, name ${sizes.name.toFixed(1)}, detail ${sizes.detail.toFixed(1)}, role word ${sizes.word.toFixed(1)}`);
+  // The buttons under the narration are whole and inside the tour's panel.
+  const inside = await page.evaluate(() => {
+    const panel = document.querySelector('.tour').getBoundingClientRect();
+    return [...document.querySelectorAll('.tour-buttons button')].every((b) => {
+      const r = b.getBoundingClientRect();
+      return r.top >= panel.top && r.bottom <= panel.bottom && r.left >= panel.left && r.right <= panel.right && r.bottom <= innerHeight;
+    });
+  });
+  assert.ok(inside, 'Back and Continue are not clipped');
+  await page.reload();
+  await page.waitForSelector('.app[data-text-size=large] .tour');
+  await screenshot(page, 'projector-large-text-tour-1280');
+  assertNoProblems(problems);
+  await page.context().close();
+});
+
+test('with reduced motion nothing pulses', async () => {
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=3#election/votes', { context: { reducedMotion: 'reduce' } });
+  await page.waitForSelector('.tour[data-status=done]', { timeout: LONG });
+  await page.waitForSelector('.node.highlighted, .highlighted');
+  for (const t of ['dark', 'light']) {
+    await setTheme(page, t);
+    const running = await page.evaluate(() => document.getAnimations().map((a) => a.animationName ?? 'animation'));
+    assert.deepEqual(running, [], `${t}: no CSS animations`);
+  }
+  assertNoProblems(problems);
+  await page.context().close();
+});
+
+test('screenshots of both themes at 1920×1080 and 1280×720', async () => {
+  for (const [width, height] of [[1920, 1080], [1280, 720]]) {
+    for (const t of ['dark', 'light']) {
+      const tour = await openApp(env.browser, env.server, '?seed=3#election/votes', { width, height });
+      await setTheme(tour.page, t);
+      await tour.page.waitForSelector('.tour[data-status=done]', { timeout: LONG });
+      await screenshot(tour.page, `projector-${t}-tour-${width}`);
+      assertNoProblems(tour.problems);
+      await tour.page.context().close();
+
+      const free = await openApp(env.browser, env.server, '?seed=3&nodes=9', { width, height });
+      await setTheme(free.page, t);
+      await waitForLeader(free.page);
+      await pause(free.page);
+      await screenshot(free.page, `projector-${t}-free9-${width}`);
+      assertNoProblems(free.problems);
+      await free.page.context().close();
+    }
+  }
+});
