@@ -23,3 +23,26 @@ test('the page draws five servers from the core', async () => {
   assert.ok(path.endsWith('.png'));
   assert.deepEqual(problems, []);
 });
+
+test('the page runs only its own files: a script slipped into it is refused', async () => {
+  const { page, problems } = await openPage(browser, server.url);
+  await page.waitForSelector('svg.cluster g.node');
+  const policy = await page.getAttribute('meta[http-equiv=Content-Security-Policy]', 'content');
+  assert.match(policy, /default-src 'self'/);
+  assert.match(policy, /script-src 'self' 'wasm-unsafe-eval' 'sha256-/);
+  assert.doesNotMatch(policy, /script-src[^;]*unsafe-inline/);
+  const outcome = await page.evaluate(
+    () =>
+      new Promise((done) => {
+        window.__slipped = false;
+        document.addEventListener('securitypolicyviolation', (e) => done(`refused (${e.violatedDirective})`), { once: true });
+        const s = document.createElement('script');
+        s.textContent = 'window.__slipped = true;';
+        document.head.append(s);
+        requestAnimationFrame(() => requestAnimationFrame(() => window.__slipped && done('ran')));
+      }),
+  );
+  assert.match(outcome, /^refused \(script-src/);
+  // The refusal is logged as a console error; nothing else may be.
+  assert.deepEqual(problems.filter((p) => !/Content Security Policy/.test(p)), []);
+});
