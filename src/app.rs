@@ -198,6 +198,7 @@ pub fn App(props: &AppProps) -> Html {
         state.view = crate::presenter::load();
         state
     });
+    crate::crash::remember(&state.history, state.sim.now(), state.tour.is_some());
     // Whether the tour is on screen, for the keyboard listener made once below.
     let touring = use_mut_ref(|| false);
     *touring.borrow_mut() = state.tour.is_some();

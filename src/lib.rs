@@ -5,10 +5,12 @@
 //!   tested); the guided tour's place in the lesson; what a tour step marks on screen;
 //! - `app`: the page, wiring the model to the browser (reducer, animation loop, keys, address);
 //! - `components`: the drawing (`ClusterView`, reusable by the tour), the logs, the panels;
+//! - `crash`: the overlay a panic shows instead of a dead page;
 //! - `params`, `keys`, `geometry`: speeds and the page address, the keyboard maps, the layout.
 
 pub mod app;
 pub mod components;
+pub mod crash;
 pub mod geometry;
 pub mod keys;
 pub mod model;
@@ -18,7 +20,8 @@ pub mod presenter;
 pub use app::{App, AppProps};
 pub use model::sim_ref::SimRef;
 
-/// Mounts the app on the page's body.
+/// Mounts the app on the page's body; a panic from then on shows the crash overlay.
 pub fn run() {
+    crash::install();
     yew::Renderer::<App>::new().render();
 }

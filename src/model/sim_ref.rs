@@ -48,6 +48,11 @@ impl HistoryRef {
         HistoryRef(Rc::new(history))
     }
 
+    /// A handle that does not keep the run alive (for the crash overlay's link).
+    pub fn downgrade(&self) -> std::rc::Weak<History> {
+        Rc::downgrade(&self.0)
+    }
+
     /// The run, to change; copied first if an older state still holds this version.
     pub(crate) fn make_mut(&mut self) -> &mut History {
         Rc::make_mut(&mut self.0)
