@@ -35,6 +35,7 @@ pub mod invariants;
 mod json;
 pub mod lab;
 pub mod lesson;
+pub mod linearizable;
 pub mod link;
 pub mod message;
 pub mod network;

@@ -64,6 +64,15 @@ fn check_summary(r: &RunSummary) -> Result<(), String> {
             }
         }
     }
+    // What the client saw is linearizable: one order of the writes explains every answer.
+    let ops = raftsim::linearizable::Op::from_writes(sim.clients());
+    if let raftsim::linearizable::Verdict::Violated { key, detail } =
+        raftsim::linearizable::check(&ops)
+    {
+        return Err(format!(
+            "the client's history is not linearizable on {key}: {detail}"
+        ));
+    }
     // The trace is numbered from 0 without gaps, in time order.
     let mut last_at = 0;
     for (i, e) in sim.trace().iter().enumerate() {
