@@ -8,13 +8,56 @@ use crate::model::Selection;
 use raftsim::{fmt_ms, Addr, ClientAnswer, Node, Packet, Payload, Role, Rpc, Sim, Time};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+#[derive(Properties)]
 pub struct InspectorProps {
     pub sim: SimRef,
     pub selected: Option<Selection>,
     pub dispatch: Callback<AppAction>,
     /// Puts the cursor in the client box (aimed at the selected server).
     pub on_write: Callback<()>,
+}
+
+impl PartialEq for InspectorProps {
+    /// With nothing selected the panel shows a summary that changes only when a leader, a term
+    /// or a crash does, so frames that only move messages along do not redraw it.
+    fn eq(&self, other: &InspectorProps) -> bool {
+        self.selected == other.selected
+            && self.dispatch == other.dispatch
+            && self.on_write == other.on_write
+            && match self.selected {
+                None => Summary::of(&self.sim) == Summary::of(&other.sim),
+                Some(_) => self.sim == other.sim,
+            }
+    }
+}
+
+/// What the summary shows.
+#[derive(PartialEq)]
+struct Summary {
+    /// The leader and its term.
+    leader: Option<(raftsim::NodeId, raftsim::Term)>,
+    live: usize,
+    servers: usize,
+    /// Servers still acting as leader of an older term, with that term.
+    stale: Vec<(raftsim::NodeId, raftsim::Term)>,
+}
+
+impl Summary {
+    fn of(sim: &Sim) -> Summary {
+        let leader = sim.leader().and_then(|id| sim.node(id));
+        Summary {
+            leader: leader.map(|l| (l.id, l.current_term)),
+            live: sim.nodes().iter().filter(|n| !n.crashed).count(),
+            servers: sim.nodes().len(),
+            // A leader cut off from the majority still believes it leads its older term.
+            stale: sim
+                .nodes()
+                .iter()
+                .filter(|n| !n.crashed && n.role == Role::Leader && Some(n.id) != sim.leader())
+                .map(|n| (n.id, n.current_term))
+                .collect(),
+        }
+    }
 }
 
 #[component]
@@ -40,23 +83,21 @@ pub fn Inspector(props: &InspectorProps) -> Html {
 }
 
 fn view_summary(sim: &Sim) -> Html {
-    let leader = sim.leader().and_then(|id| sim.node(id));
-    let headline = match leader {
-        Some(l) => format!("Leader: {} in term {}", l.id, l.current_term),
+    let summary = Summary::of(sim);
+    let headline = match summary.leader {
+        Some((id, term)) => format!("Leader: {id} in term {term}"),
         None => "No leader right now".to_string(),
     };
-    let live = sim.nodes().iter().filter(|n| !n.crashed).count();
-    // A leader cut off from the majority still believes it leads its older term.
-    let stale: Vec<String> = sim
-        .nodes()
+    let live = summary.live;
+    let stale: Vec<String> = summary
+        .stale
         .iter()
-        .filter(|n| !n.crashed && n.role == Role::Leader && Some(n.id) != sim.leader())
-        .map(|n| format!("{} (term {})", n.id, n.current_term))
+        .map(|(id, term)| format!("{id} (term {term})"))
         .collect();
     html! {
         <div class="inspector-body summary">
-            <h2 data-leader={leader.map(|l| l.id.to_string()).unwrap_or_default()}>{ headline }</h2>
-            <p>{ format!("{live} of {} servers up · a majority is {}", sim.nodes().len(), raftsim::majority(sim.nodes().len())) }</p>
+            <h2 data-leader={summary.leader.map(|(id, _)| id.to_string()).unwrap_or_default()}>{ headline }</h2>
+            <p>{ format!("{live} of {} servers up · a majority is {}", summary.servers, raftsim::majority(summary.servers)) }</p>
             if !stale.is_empty() {
                 <p class="warn" data-stale-leaders={stale.join(", ")}>
                     { format!("Still acting as leader of an older term: {}", stale.join(", ")) }
