@@ -1,9 +1,18 @@
 // Prints the gzip size of everything the built page loads (html, js, wasm, css, icons).
+// `node scripts/page-size.mjs dist --budget BYTES` also fails (exit 1) when the gzip total is
+// over BYTES: a deterministic gate on the first load's weight.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, extname } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-const dist = process.argv[2] ?? 'dist';
+const args = process.argv.slice(2);
+const at = args.indexOf('--budget');
+const budget = at >= 0 ? Number(args[at + 1]) : null;
+if (at >= 0 && !(budget > 0)) {
+  console.error(`--budget wants a number of bytes, got ${args[at + 1]}`);
+  process.exit(2);
+}
+const dist = args.find((a, i) => !a.startsWith('--') && i !== at + 1) ?? 'dist';
 let raw = 0;
 let gz = 0;
 const rows = [];
@@ -19,3 +28,10 @@ for (const name of readdirSync(dist).sort()) {
 }
 console.log(rows.join('\n'));
 console.log(`page weight: ${(gz / 1024).toFixed(1)} KiB gzip (${(raw / 1024).toFixed(1)} KiB raw)`);
+if (budget !== null) {
+  if (gz > budget) {
+    console.log(`over budget: ${gz} B gzip is more than the ${budget} B allowed`);
+    process.exit(1);
+  }
+  console.log(`within budget: ${gz} B gzip of the ${budget} B allowed`);
+}
