@@ -134,8 +134,20 @@ const BLANK: &str =
 /// Some clickers send "." for blanking; here it keeps stepping a tick, as it always has.
 const BLANK_FREE: &str = "blank the screen (black) while you talk; any key or click brings it \
                           back and does nothing else (“.” stays one tick)";
-const THEME: &str = "light / dark theme (light reads better on most projectors)";
-const TEXT: &str = "larger / smaller reading text (Ctrl + and Ctrl − zoom the whole page)";
+/// Rows both modes share: the theme and the reading text size.
+const THEME_ROW: Row = Row {
+    label: "L",
+    what: "light / dark theme (light reads better on most projectors)",
+    bindings: &[press(&["l", "L"], page(P::ToggleTheme))],
+};
+const TEXT_ROW: Row = Row {
+    label: "A  /  Shift+A",
+    what: "larger / smaller reading text (Ctrl + and Ctrl − zoom the whole page)",
+    bindings: &[
+        shifted(&["A"], page(P::StepTextSize(false))),
+        press(&["a"], page(P::StepTextSize(true))),
+    ],
+};
 
 const FASTER: &[&str] = &["+", "=", "ArrowUp"];
 const SLOWER: &[&str] = &["-", "_", "ArrowDown"];
@@ -303,19 +315,8 @@ pub static FREE_PLAY: &[Row] = &[
         what: "full screen on / off",
         bindings: &[press(&["f", "F"], KeyCommand::Fullscreen)],
     },
-    Row {
-        label: "L",
-        what: THEME,
-        bindings: &[press(&["l", "L"], page(P::ToggleTheme))],
-    },
-    Row {
-        label: "A  /  Shift+A",
-        what: TEXT,
-        bindings: &[
-            shifted(&["A"], page(P::StepTextSize(false))),
-            press(&["a"], page(P::StepTextSize(true))),
-        ],
-    },
+    THEME_ROW,
+    TEXT_ROW,
     Row {
         label: "Esc",
         what: "close help, cancel partition, clear selection",
@@ -376,19 +377,8 @@ pub static TOUR: &[Row] = &[
         what: "full screen on / off (F alone takes over)",
         bindings: &[shifted(&["F"], KeyCommand::Fullscreen)],
     },
-    Row {
-        label: "L",
-        what: THEME,
-        bindings: &[press(&["l", "L"], page(P::ToggleTheme))],
-    },
-    Row {
-        label: "A  /  Shift+A",
-        what: TEXT,
-        bindings: &[
-            shifted(&["A"], page(P::StepTextSize(false))),
-            press(&["a"], page(P::StepTextSize(true))),
-        ],
-    },
+    THEME_ROW,
+    TEXT_ROW,
     Row {
         label: "F",
         what: "take over: this step becomes free play",
