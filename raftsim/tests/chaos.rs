@@ -169,10 +169,10 @@ fn packets_can_be_held_back_for_longer_than_an_election_timeout() {
                 EventKind::MessageSent { packet, .. } => {
                     sent_at.insert(packet, e.at);
                 }
-                EventKind::MessageDelivered { packet, .. } => {
-                    if e.at - sent_at[&packet] > 150 * US_PER_MS {
-                        late += 1;
-                    }
+                EventKind::MessageDelivered { packet, .. }
+                    if e.at - sent_at[&packet] > 150 * US_PER_MS =>
+                {
+                    late += 1;
                 }
                 _ => {}
             }
