@@ -1,6 +1,12 @@
 //! Random faults for seed sweeps and soak runs: one seed picks a cluster, a network, and a timed
-//! stream of crashes, restarts, partitions, cut links, loss and client writes. Then everything
-//! heals and the run checks that the cluster recovers (liveness) and kept every promise (safety).
+//! stream of crashes, restarts, partitions, cut links, loss, duplication and client writes. Then
+//! everything heals and the run checks that the cluster recovers (liveness) and kept every
+//! promise (safety).
+//!
+//! The network of a chaos run is harsher than an ordinary one: some packets are held back for
+//! up to a few election timeouts, so messages from old terms arrive after the terms changed;
+//! random loss also takes client requests and replies; and packets in flight are capped, so a
+//! bug that multiplies messages fails its seed with a reason instead of eating memory.
 //!
 //! The sweep test and the `soak` example both call [`run_seed`], so a failing seed printed by one
 //! replays in the other.
@@ -27,6 +33,8 @@ pub struct ChaosOptions {
     pub max_nodes: usize,
     /// Protocol options every run has on (none by default).
     pub protocol: Protocol,
+    /// Most packets in flight at once; a run that goes past it fails as a runaway.
+    pub max_in_flight: usize,
 }
 
 impl Default for ChaosOptions {
@@ -37,6 +45,7 @@ impl Default for ChaosOptions {
             recovery_limit_us: 20_000 * US_PER_MS,
             max_nodes: 7,
             protocol: Protocol::default(),
+            max_in_flight: 2_000,
         }
     }
 }
@@ -45,7 +54,6 @@ impl Default for ChaosOptions {
 #[derive(Clone, Debug)]
 pub struct RunSummary {
     pub seed: u64,
-    pub trace_hash: u64,
     pub nodes: usize,
     pub faults: usize,
     pub writes_committed: usize,
@@ -53,6 +61,13 @@ pub struct RunSummary {
     pub recovery_us: Time,
     /// The world at the end, for further checks.
     pub sim: Sim,
+}
+
+impl RunSummary {
+    /// The hash of the run's trace (`Sim::trace_hash`): equal hashes, equal histories.
+    pub fn trace_hash(&self) -> u64 {
+        self.sim.trace_hash()
+    }
 }
 
 /// Why a run failed. Its `Display` ends with "replay with seed N".
@@ -112,6 +127,10 @@ impl Chaos {
         let latency_max = latency_min + self.range(0, 20) * US_PER_MS;
         let loss_ppm = [0, 0, 10_000, 50_000][self.below(4) as usize];
         let duplicate_ppm = [0, 0, 10_000, 50_000][self.below(4) as usize];
+        // Held-back packets: none, rare or common, up to one to six election timeouts late
+        // (ordinary latencies stay far below one).
+        let slow_ppm = [0, 2_000, 10_000, 40_000][self.below(4) as usize];
+        let slow_max_us = self.range(150, 900) * US_PER_MS;
         Config {
             nodes,
             seed,
@@ -119,6 +138,10 @@ impl Chaos {
             latency_max_us: latency_max,
             loss_ppm,
             duplicate_ppm,
+            slow_ppm,
+            slow_max_us,
+            client_loss: true,
+            max_in_flight: Some(opts.max_in_flight),
             client_follows_redirects: self.below(4) != 0,
             check_invariants: true,
             protocol: opts.protocol,
@@ -165,7 +188,7 @@ impl Chaos {
             .map(|x| x.id)
             .collect();
         loop {
-            let roll = self.below(104);
+            let roll = self.below(106);
             let action = match roll {
                 0..=39 => self.pick(&live).map(|node| Action::Write {
                     node,
@@ -226,6 +249,9 @@ impl Chaos {
                         max_us,
                     })
                 }
+                100..=101 => Some(Action::Duplicate {
+                    ppm: [0, 0, 20_000, 100_000, 300_000][self.below(5) as usize],
+                }),
                 98..=99 => {
                     let node = ids[self.below(n as u64) as usize];
                     let timeout_us = match self.below(3) {
@@ -268,6 +294,17 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<RunSummary, Failure> {
         reason: format!("config refused: {e}"),
     })?;
     let check = |sim: &Sim| -> Result<(), Failure> {
+        if let Some((at, count)) = sim.network().runaway() {
+            return Err(Failure {
+                seed,
+                at,
+                reason: format!(
+                    "runaway: {count} packets were in flight at once, the most a run allows \
+                     ({}), so the run stopped",
+                    opts.max_in_flight
+                ),
+            });
+        }
         match sim.violations().first() {
             Some(v) => Err(fail(sim, format!("invariant broken: {v}"))),
             None => Ok(()),
@@ -293,7 +330,14 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<RunSummary, Failure> {
 
     // Heal everything.
     let healed_at = sim.now();
-    let mut heal = vec![Action::Heal, Action::Loss { ppm: 0 }];
+    // Loss goes; duplication goes back to what the run started with.
+    let mut heal = vec![
+        Action::Heal,
+        Action::Loss { ppm: 0 },
+        Action::Duplicate {
+            ppm: sim.config().duplicate_ppm,
+        },
+    ];
     let (lo, hi) = sim.network().default_latency();
     for n in sim.nodes() {
         if n.crashed {
@@ -407,7 +451,6 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<RunSummary, Failure> {
     }
     Ok(RunSummary {
         seed,
-        trace_hash: sim.trace_hash(),
         nodes,
         faults,
         writes_committed,
@@ -416,19 +459,33 @@ pub fn run_seed(seed: u64, opts: &ChaosOptions) -> Result<RunSummary, Failure> {
     })
 }
 
-/// Runs a seed twice and checks both runs tell the same story.
+/// Runs a seed twice and checks both runs tell the same story: the same trace, event for
+/// event, and the same servers at the end. (Comparing the traces directly costs far less than
+/// hashing them.)
 pub fn run_seed_twice(seed: u64, opts: &ChaosOptions) -> Result<RunSummary, Failure> {
     let first = run_seed(seed, opts)?;
     let second = run_seed(seed, opts)?;
-    if first.trace_hash != second.trace_hash {
-        return Err(Failure {
-            seed,
-            at: first.sim.now(),
-            reason: format!(
-                "nondeterminism: trace hashes {:#x} and {:#x} differ",
-                first.trace_hash, second.trace_hash
-            ),
-        });
+    let (a, b) = (first.sim.trace(), second.sim.trace());
+    let differ = |reason: String| Failure {
+        seed,
+        at: first.sim.now(),
+        reason: format!("nondeterminism: {reason}"),
+    };
+    if let Some((x, y)) = a.iter().zip(b.iter()).find(|(x, y)| x != y) {
+        return Err(differ(format!(
+            "the two runs differ first at event {}: {x:?} and {y:?}",
+            x.seq
+        )));
+    }
+    if a.len() != b.len() {
+        return Err(differ(format!(
+            "one run has {} events, the other {}",
+            a.len(),
+            b.len()
+        )));
+    }
+    if first.sim.nodes() != second.sim.nodes() || first.sim.now() != second.sim.now() {
+        return Err(differ("the servers differ at the end".to_string()));
     }
     Ok(first)
 }

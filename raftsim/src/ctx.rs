@@ -80,8 +80,9 @@ impl Ctx<'_> {
         });
     }
 
-    /// Puts a packet on the wire. Latency, loss and duplication are drawn here, in that order.
-    /// Client traffic is never lost or duplicated.
+    /// Puts a packet on the wire. Latency, loss and duplication are drawn here, in that order,
+    /// then (in chaos runs only) whether each copy is held back. Client traffic is never
+    /// duplicated, and lost only when the configuration says so (`client_loss`).
     ///
     /// Sending happens at once rather than through an outbox emptied after the handler: the
     /// trace then shows each send where the server made it (a leader that applies several
@@ -90,18 +91,32 @@ impl Ctx<'_> {
     /// change traces.
     pub fn send(&mut self, from: Addr, to: Addr, payload: Payload) -> PacketId {
         let between_servers = matches!((from, to), (Addr::Node(_), Addr::Node(_)));
+        let lossy = between_servers || self.net.client_loss();
         let (lo, hi) = self.net.path_latency(from, to);
         let latency = self.draw(lo, hi);
-        let doomed = between_servers && self.chance(self.net.loss_ppm());
+        let doomed = lossy && self.chance(self.net.loss_ppm());
         let twice = between_servers && self.chance(self.net.duplicate_ppm());
         let copy = twice.then(|| payload.clone());
+        let latency = latency + self.hold_back();
         let id = self.put(from, to, latency, payload, doomed, false);
         if let Some(payload) = copy {
             let latency = self.draw(lo, hi);
             let doomed = self.chance(self.net.loss_ppm());
+            let latency = latency + self.hold_back();
             self.put(from, to, latency, payload, doomed, true);
         }
         id
+    }
+
+    /// How much longer than its latency a packet is held back: usually nothing, in chaos runs
+    /// sometimes up to a few election timeouts, so that it arrives after terms have changed.
+    /// Draws nothing when the network holds nothing back.
+    fn hold_back(&mut self) -> Time {
+        if self.chance(self.net.slow_ppm()) {
+            self.draw(0, self.net.slow_max_us())
+        } else {
+            0
+        }
     }
 
     fn put(

@@ -38,6 +38,15 @@ pub struct Network {
     default_latency: (Time, Time),
     /// Per-link latency overrides, directed.
     latency: BTreeMap<(NodeId, NodeId), (Time, Time)>,
+    /// Chance that a packet is held back, and for how much longer at most.
+    slow_ppm: u32,
+    slow_max_us: Time,
+    /// Whether random loss also takes packets to and from the client.
+    client_loss: bool,
+    /// Most packets that may be in flight at once.
+    max_in_flight: Option<usize>,
+    /// When a packet was first refused because the cap was reached, and how many were in flight.
+    runaway: Option<(Time, usize)>,
 }
 
 impl Network {
@@ -51,6 +60,18 @@ impl Network {
             next_packet_id: 1,
             ..Network::default()
         }
+    }
+
+    /// Turns on the harsher faults of chaos runs and the cap on packets in flight.
+    pub(crate) fn set_harsh(
+        &mut self,
+        slow: (u32, Time),
+        client_loss: bool,
+        max_in_flight: Option<usize>,
+    ) {
+        (self.slow_ppm, self.slow_max_us) = slow;
+        self.client_loss = client_loss;
+        self.max_in_flight = max_in_flight;
     }
 
     fn known(&self, id: NodeId) -> bool {
@@ -105,6 +126,32 @@ impl Network {
         self.duplicate_ppm
     }
 
+    /// Chance, in parts per million, that a packet is held back up to `slow_max_us` longer.
+    pub fn slow_ppm(&self) -> u32 {
+        self.slow_ppm
+    }
+
+    /// The most a held-back packet is delayed beyond its drawn latency.
+    pub fn slow_max_us(&self) -> Time {
+        self.slow_max_us
+    }
+
+    /// Whether random loss also takes packets to and from the client.
+    pub fn client_loss(&self) -> bool {
+        self.client_loss
+    }
+
+    /// The cap on packets in flight, if any.
+    pub fn max_in_flight(&self) -> Option<usize> {
+        self.max_in_flight
+    }
+
+    /// When the cap on packets in flight was reached, with how many were in flight then. The
+    /// simulation stops at that point: nothing more is delivered and no timer fires.
+    pub fn runaway(&self) -> Option<(Time, usize)> {
+        self.runaway
+    }
+
     /// Latency range `(min, max)` of the directed link `from` → `to`.
     pub fn link_latency(&self, from: NodeId, to: NodeId) -> (Time, Time) {
         self.latency
@@ -155,8 +202,18 @@ impl Network {
         id
     }
 
-    /// Puts a packet on the wire; `doomed` packets are lost on arrival.
+    /// Puts a packet on the wire; `doomed` packets are lost on arrival. At the cap on packets in
+    /// flight the packet is refused instead, and the network notes the runaway.
     pub(crate) fn enqueue(&mut self, packet: Packet, doomed: bool) {
+        if self
+            .max_in_flight
+            .is_some_and(|cap| self.queue.len() >= cap)
+        {
+            if self.runaway.is_none() {
+                self.runaway = Some((packet.sent_at, self.queue.len()));
+            }
+            return;
+        }
         let key = (packet.deliver_at, packet.id);
         // A new packet is usually due after every packet already on the wire: look from the back.
         let mut at = self.queue.len();
@@ -261,6 +318,10 @@ impl Network {
 
     pub(crate) fn set_loss(&mut self, ppm: u32) {
         self.loss_ppm = ppm;
+    }
+
+    pub(crate) fn set_duplicate(&mut self, ppm: u32) {
+        self.duplicate_ppm = ppm;
     }
 
     pub(crate) fn set_link_latency(&mut self, from: NodeId, to: NodeId, range: (Time, Time)) {

@@ -120,6 +120,11 @@ impl Sim {
             touched: 0,
             broken_used: BrokenRules::NONE,
         };
+        sim.network.set_harsh(
+            (sim.config.slow_ppm, sim.config.slow_max_us),
+            sim.config.client_loss,
+            sim.config.max_in_flight,
+        );
         sim.timers = sim.nodes.iter().map(Node::next_timer).collect();
         sim.next_timer = sim.earliest_timer();
         sim.start();
@@ -235,7 +240,12 @@ impl Sim {
     }
 
     /// When the next thing happens: the earliest packet delivery or timer of a live server.
+    /// Nothing happens any more once the cap on packets in flight was reached
+    /// (`Network::runaway`).
     pub fn next_event_at(&self) -> Option<Time> {
+        if self.network.runaway().is_some() {
+            return None;
+        }
         let packet = self.network.next_delivery();
         let timer = self.next_timer().map(|(t, _, _)| t);
         match (packet, timer) {
@@ -256,7 +266,7 @@ impl Sim {
     /// `step_next_event` once the earliest pending time `t` is known.
     fn step_at(&mut self, t: Time) {
         self.now = self.now.max(t);
-        loop {
+        while self.network.runaway().is_none() {
             if let Some((packet, doomed)) = self.network.pop_due(t) {
                 self.deliver(packet, doomed);
             } else if let Some((_, id, timer)) = self.next_timer().filter(|&(at, _, _)| at <= t) {
@@ -376,6 +386,19 @@ impl Sim {
                 self.network.set_loss(ppm);
                 self.record_network(format!(
                     "The network now loses {}.{:04}% of packets",
+                    ppm / 10_000,
+                    ppm % 10_000
+                ));
+            }
+            Action::Duplicate { ppm } => {
+                if ppm > PPM {
+                    return Err(ActionError::BadValue(format!(
+                        "duplicate: {ppm} parts per million is more than {PPM}"
+                    )));
+                }
+                self.network.set_duplicate(ppm);
+                self.record_network(format!(
+                    "The network now delivers {}.{:04}% of packets twice",
                     ppm / 10_000,
                     ppm % 10_000
                 ));

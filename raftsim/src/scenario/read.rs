@@ -215,6 +215,12 @@ pub(crate) enum FileAction {
         #[serde(skip_serializing_if = "Option::is_none")]
         ppm: Option<u64>,
     },
+    Duplicate {
+        #[serde(skip_serializing_if = "Option::is_none")]
+        percent: Option<f64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ppm: Option<u64>,
+    },
     Latency {
         from: NodeName,
         to: NodeName,
@@ -726,6 +732,9 @@ pub(crate) fn script_step<T: Tag>(
                     }
                 },
             },
+            FileAction::Duplicate { percent, ppm } => Action::Duplicate {
+                ppm: rate(percent, ppm, path, "duplicate")?,
+            },
             FileAction::Latency { from, to, both, ms } => {
                 let (from, to) = link(from, to)?;
                 let (min, max) = range_ms(ms, &field("ms"), 0, MAX_LATENCY_MS)?;
@@ -751,6 +760,31 @@ pub(crate) fn script_step<T: Tag>(
         name: item.name.clone(),
         path: path.to_string(),
     })
+}
+
+/// A rate given as `percent` (0 to 100) or `ppm` (parts per million), exactly one of them, for
+/// the step at `path` doing `what` (`duplicate`; `loss` words the same errors inline).
+fn rate(percent: &Option<f64>, ppm: &Option<u64>, path: &str, what: &str) -> Res<u32> {
+    let field = |key: &str| format!("{path}.{key}");
+    match (percent, ppm) {
+        (Some(_), Some(_)) => invalid(
+            &field("ppm"),
+            format!("give the {what} rate once: either \"percent\" or \"ppm\""),
+        ),
+        (None, None) => invalid(
+            &field("percent"),
+            format!(
+                "missing: a `{what}` step needs \"percent\" (0 to 100) or \"ppm\" (parts per \
+                 million)"
+            ),
+        ),
+        (None, Some(ppm)) => Ok(within(*ppm, &field("ppm"), 0, 1_000_000)? as u32),
+        (Some(p), None) if (0.0..=100.0).contains(p) => Ok((p * 10_000.0).round() as u32),
+        (Some(p), None) => invalid(
+            &field("percent"),
+            format!("expected a number from 0 to 100, found the number {p}"),
+        ),
+    }
 }
 
 fn read_groups(groups: &[Vec<NodeName>], path: &str, nodes: usize) -> Res<Vec<Vec<NodeId>>> {

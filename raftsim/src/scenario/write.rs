@@ -7,7 +7,8 @@
 //! where they are whole, else milliseconds with up to three decimals (`"at_ms": 1520.5`).
 //!
 //! The file format holds what a scenario file can say. Settings it has no field for
-//! (`Config::loss_ppm`, `duplicate_ppm`, `check_invariants`) and durations that are not whole
+//! (`Config::loss_ppm`, `duplicate_ppm`, `check_invariants`, and the chaos-only `slow_ppm`,
+//! `slow_max_us`, `client_loss`, `max_in_flight`) and durations that are not whole
 //! milliseconds (timers, latencies) are written as the file can say them: the defaults, and the
 //! whole milliseconds below.
 //!
@@ -197,6 +198,10 @@ fn file_action(action: &Action, detail: Detail) -> FileAction {
             nth: None,
         },
         Action::Loss { ppm } => FileAction::Loss {
+            percent: None,
+            ppm: Some(u64::from(*ppm)),
+        },
+        Action::Duplicate { ppm } => FileAction::Duplicate {
             percent: None,
             ppm: Some(u64::from(*ppm)),
         },

@@ -37,6 +37,8 @@ pub enum Action {
     Drop { packet: u64 },
     /// Random loss rate from now on, in parts per million.
     Loss { ppm: u32 },
+    /// Random duplication rate of packets between servers from now on, in parts per million.
+    Duplicate { ppm: u32 },
     /// Latency of the link `from` → `to` (both ways if `both`) from now on.
     LinkLatency {
         from: NodeId,

@@ -25,6 +25,17 @@ pub struct Config {
     /// Random faults for sweeps, in parts per million of packets sent.
     pub loss_ppm: u32,
     pub duplicate_ppm: u32,
+    /// Harsher faults for chaos runs (all off by default): packets held back for longer than
+    /// an election timeout, and loss that also takes client requests and replies.
+    pub slow_ppm: u32,
+    /// A held-back packet arrives up to this much later than its drawn latency.
+    pub slow_max_us: Time,
+    /// Whether random loss also takes packets to and from the client.
+    pub client_loss: bool,
+    /// Most packets that may be in flight at once (None: no limit). A run that would put more
+    /// on the wire stops there and says so (`Sim::runaway`): a runaway fails instead of
+    /// eating memory.
+    pub max_in_flight: Option<usize>,
     /// Whether the client re-sends a write to the leader named in a redirect.
     pub client_follows_redirects: bool,
     /// Whether the invariant checker runs after every step.
@@ -47,6 +58,10 @@ impl Default for Config {
             latency_max_us: 20 * US_PER_MS,
             loss_ppm: 0,
             duplicate_ppm: 0,
+            slow_ppm: 0,
+            slow_max_us: 0,
+            client_loss: false,
+            max_in_flight: None,
             client_follows_redirects: true,
             check_invariants: true,
             broken_rules: BrokenRules::NONE,
@@ -71,6 +86,8 @@ pub enum ConfigError {
     Latency { min_us: Time, max_us: Time },
     #[error("{field}: {value} parts per million is more than 1000000")]
     Rate { field: &'static str, value: u32 },
+    #[error("slow_max_us: a packet may be held back at most 10 s more, not {0} µs")]
+    Slow(Time),
     #[error("initial state for {node}: {problem}")]
     Initial { node: NodeId, problem: String },
 }
@@ -113,9 +130,13 @@ impl Config {
                 max_us: self.latency_max_us,
             });
         }
+        if self.slow_max_us > MAX_LATENCY_US {
+            return Err(ConfigError::Slow(self.slow_max_us));
+        }
         for (field, value) in [
             ("loss_ppm", self.loss_ppm),
             ("duplicate_ppm", self.duplicate_ppm),
+            ("slow_ppm", self.slow_ppm),
         ] {
             if value > PPM {
                 return Err(ConfigError::Rate { field, value });
