@@ -115,6 +115,12 @@ if [ -f dist/index.html ]; then
   node tests/e2e/bench.mjs 2>&1 | tee "$LOGS/page-bench.log" \
     || echo "    (the benchmark did not run; see $LOGS/page-bench.log)"
 fi
+say "core speed in Chromium: the core as the page's WebAssembly (benchmark figures, not a gate)"
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner CHROMEDRIVER=/usr/bin/chromedriver \
+  WASM_BINDGEN_TEST_TIMEOUT=300 cargo test -p raft-live --test core_speed --release --locked \
+  --target wasm32-unknown-unknown -- --include-ignored --nocapture >"$LOGS/core-speed-wasm.log" 2>&1
+grep '^benchmark:' "$LOGS/core-speed-wasm.log" \
+  || echo "    (the benchmark did not run; see $LOGS/core-speed-wasm.log)"
 
 echo
 if [ ${#FAILED_STEPS[@]} -gt 0 ]; then

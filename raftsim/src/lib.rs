@@ -44,6 +44,7 @@ pub mod scenario;
 pub mod sim;
 pub mod trace;
 pub mod types;
+pub mod workload;
 
 pub use command::{Command, CommandError, KvStore};
 pub use invariants::{Checker, Invariant, Violation};
