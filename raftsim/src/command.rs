@@ -1,5 +1,7 @@
 //! The replicated state machine: a tiny key-value store fed by log entries.
 
+use crate::message::{ClientId, ClientTag, Entry, Seq};
+use crate::types::LogIndex;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -100,13 +102,83 @@ impl TryFrom<String> for Command {
     }
 }
 
-/// The applied contents of one server's state machine.
+/// The applied contents of one server's state machine: the keys' values, and for each client
+/// the results of the writes it may still ask about (§8), so that a write sent twice is applied
+/// once.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KvStore {
     pub values: BTreeMap<String, i64>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub sessions: BTreeMap<ClientId, Session>,
+}
+
+/// What the state machine remembers of one client (§8; Ongaro's dissertation §6.3).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Session {
+    /// The result of each write applied that the client may still ask about, by sequence
+    /// number: the index it was applied at and the key's value then.
+    pub results: BTreeMap<Seq, (LogIndex, i64)>,
+    /// Every write below this sequence number has been answered (the client said so): their
+    /// results are forgotten, and a copy arriving late is not applied.
+    pub answered_below: Seq,
+}
+
+/// What the state machine did with a client's write.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// Applied now: the key's new value.
+    Now(i64),
+    /// Applied before, at `index`, giving `value`: not applied again.
+    Before { index: LogIndex, value: i64 },
+    /// Applied and answered before, its result since forgotten: not applied again.
+    Forgotten,
 }
 
 impl KvStore {
+    /// Applies the entry at `index` unless its client write was applied already (§8). The
+    /// client's session first forgets the results it no longer awaits.
+    pub fn apply_entry(&mut self, index: LogIndex, entry: &Entry) -> Applied {
+        let Some(tag) = entry.client else {
+            return Applied::Now(self.apply(&entry.command));
+        };
+        let session = self.sessions.entry(tag.client).or_default();
+        if tag.awaits_from > session.answered_below {
+            session.answered_below = tag.awaits_from;
+            // Sequence numbers below the new mark are let go; results are few, so this is cheap.
+            while session
+                .results
+                .first_key_value()
+                .is_some_and(|(&seq, _)| seq < tag.awaits_from)
+            {
+                session.results.pop_first();
+            }
+        }
+        if tag.seq < session.answered_below {
+            return Applied::Forgotten;
+        }
+        if let Some(&(index, value)) = session.results.get(&tag.seq) {
+            return Applied::Before { index, value };
+        }
+        let value = self.apply(&entry.command);
+        self.sessions
+            .entry(tag.client)
+            .or_default()
+            .results
+            .insert(tag.seq, (index, value));
+        Applied::Now(value)
+    }
+
+    /// What became of a client's write if it was applied already (`Before` or `Forgotten`);
+    /// None if it never was.
+    pub fn recorded(&self, tag: &ClientTag) -> Option<Applied> {
+        let s = self.sessions.get(&tag.client)?;
+        if tag.seq < s.answered_below {
+            return Some(Applied::Forgotten);
+        }
+        let &(index, value) = s.results.get(&tag.seq)?;
+        Some(Applied::Before { index, value })
+    }
+
     /// Applies a committed command and returns the key's new value. Arithmetic saturates: a
     /// student typing `ADD x 9223372036854775807` twice gets a big number, not a crash.
     pub fn apply(&mut self, command: &Command) -> i64 {
@@ -190,5 +262,45 @@ mod tests {
         kv.apply(&Command::parse(&format!("SET z {}", i64::MAX)).unwrap());
         assert_eq!(kv.apply(&Command::parse("ADD z 1").unwrap()), i64::MAX);
         assert_eq!(kv.get("x"), Some(7));
+    }
+
+    fn write(seq: Seq, awaits_from: Seq, command: &str) -> Entry {
+        Entry {
+            term: 1,
+            command: Command::parse(command).unwrap(),
+            client: Some(ClientTag {
+                client: 1,
+                seq,
+                awaits_from,
+            }),
+        }
+    }
+
+    #[test]
+    fn a_client_write_applies_once_and_a_late_first_write_still_applies() {
+        let mut kv = KvStore::default();
+        assert_eq!(kv.apply_entry(1, &write(2, 1, "ADD x 5")), Applied::Now(5));
+        assert_eq!(
+            kv.apply_entry(2, &write(2, 1, "ADD x 5")),
+            Applied::Before { index: 1, value: 5 }
+        );
+        assert_eq!(kv.get("x"), Some(5));
+        // Write 1 was lost before it was applied: sent again, it applies.
+        assert_eq!(kv.apply_entry(3, &write(1, 1, "ADD x 1")), Applied::Now(6));
+        // Write 3 says 1 and 2 were answered: their results go, and a late copy is not applied.
+        assert_eq!(kv.apply_entry(4, &write(3, 3, "ADD x 1")), Applied::Now(7));
+        assert_eq!(kv.sessions[&1].results.len(), 1);
+        assert_eq!(
+            kv.apply_entry(5, &write(2, 1, "ADD x 5")),
+            Applied::Forgotten
+        );
+        assert_eq!(kv.get("x"), Some(7));
+        let tag = |seq| write(seq, 3, "ADD x 1").client.unwrap();
+        assert_eq!(
+            kv.recorded(&tag(3)),
+            Some(Applied::Before { index: 4, value: 7 })
+        );
+        assert_eq!(kv.recorded(&tag(1)), Some(Applied::Forgotten));
+        assert_eq!(kv.recorded(&tag(4)), None);
     }
 }

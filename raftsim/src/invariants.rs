@@ -619,12 +619,14 @@ mod tests {
 
     fn entries(spec: &[(Term, i64)]) -> Vec<Entry> {
         spec.iter()
-            .map(|&(term, value)| Entry {
-                term,
-                command: Command::Set {
-                    key: "x".into(),
-                    value,
-                },
+            .map(|&(term, value)| {
+                Entry::new(
+                    term,
+                    Command::Set {
+                        key: "x".into(),
+                        value,
+                    },
+                )
             })
             .collect()
     }

@@ -1210,7 +1210,7 @@ fn an_unknown_action_names_the_closest_action_and_lists_them_all() {
     );
     assert_contains(
         &m,
-        "the actions are timeout, crash, restart, write, partition, heal, cut, restore, drop, \
+        "the actions are timeout, crash, restart, write, retry, partition, heal, cut, restore, drop, \
          loss, latency, pin_timeout",
     );
     let m = refused(json!({"script": [{"at_ms": 1}]}), "script[0].do");

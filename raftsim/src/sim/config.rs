@@ -27,6 +27,8 @@ pub struct Config {
     pub duplicate_ppm: u32,
     /// Whether the client re-sends a write to the leader named in a redirect.
     pub client_follows_redirects: bool,
+    /// How long the client waits for an answer before it sends a pending write again (§8).
+    pub client_retry_us: Time,
     /// Whether the invariant checker runs after every step.
     pub check_invariants: bool,
     /// Rules of the paper broken on purpose (none by default): see `lab.rs`.
@@ -48,6 +50,7 @@ impl Default for Config {
             loss_ppm: 0,
             duplicate_ppm: 0,
             client_follows_redirects: true,
+            client_retry_us: DEFAULT_CLIENT_RETRY_MS * US_PER_MS,
             check_invariants: true,
             broken_rules: BrokenRules::NONE,
             protocol: Protocol::default(),
@@ -71,6 +74,8 @@ pub enum ConfigError {
     Latency { min_us: Time, max_us: Time },
     #[error("{field}: {value} parts per million is more than 1000000")]
     Rate { field: &'static str, value: u32 },
+    #[error("client retry: {0} µs is not a wait; it must be positive and at most 60 s")]
+    ClientRetry(Time),
     #[error("initial state for {node}: {problem}")]
     Initial { node: NodeId, problem: String },
 }
@@ -113,6 +118,9 @@ impl Config {
                 max_us: self.latency_max_us,
             });
         }
+        if self.client_retry_us == 0 || self.client_retry_us > 60_000 * US_PER_MS {
+            return Err(ConfigError::ClientRetry(self.client_retry_us));
+        }
         for (field, value) in [
             ("loss_ppm", self.loss_ppm),
             ("duplicate_ppm", self.duplicate_ppm),
@@ -124,6 +132,10 @@ impl Config {
         Ok(())
     }
 }
+
+/// How long the client waits for an answer before sending a write again, unless a scenario says
+/// (`timing.client_retry_ms`): a few election timeouts, so a new leader is likely there by then.
+pub const DEFAULT_CLIENT_RETRY_MS: Time = 1_000;
 
 /// Longest one-way latency a link may have: 10 s.
 pub const MAX_LATENCY_US: Time = 10_000_000;
