@@ -3,7 +3,7 @@
 use crate::message::{ClientId, ClientTag, Entry, Seq};
 use crate::types::LogIndex;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 use thiserror::Error;
@@ -115,9 +115,9 @@ pub struct KvStore {
 /// What the state machine remembers of one client (§8; Ongaro's dissertation §6.3).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Session {
-    /// The result of each write applied that the client may still ask about, by sequence
-    /// number: the index it was applied at and the key's value then.
-    pub results: BTreeMap<Seq, (LogIndex, i64)>,
+    /// The result of each write applied that the client may still ask about, in order of
+    /// sequence number: (sequence number, the index it was applied at, the key's value then).
+    pub results: VecDeque<(Seq, LogIndex, i64)>,
     /// Every write below this sequence number has been answered (the client said so): their
     /// results are forgotten, and a copy arriving late is not applied.
     pub answered_below: Seq,
@@ -134,6 +134,15 @@ pub enum Applied {
     Forgotten,
 }
 
+impl Session {
+    /// The recorded result of write `seq`: the index it was applied at and the value then.
+    pub fn result(&self, seq: Seq) -> Option<(LogIndex, i64)> {
+        let i = self.results.binary_search_by_key(&seq, |r| r.0).ok()?;
+        let (_, index, value) = self.results[i];
+        Some((index, value))
+    }
+}
+
 impl KvStore {
     /// Applies the entry at `index` unless its client write was applied already (§8). The
     /// client's session first forgets the results it no longer awaits.
@@ -144,27 +153,33 @@ impl KvStore {
         let session = self.sessions.entry(tag.client).or_default();
         if tag.awaits_from > session.answered_below {
             session.answered_below = tag.awaits_from;
-            // Sequence numbers below the new mark are let go; results are few, so this is cheap.
+            // Sequence numbers below the new mark are let go.
             while session
                 .results
-                .first_key_value()
-                .is_some_and(|(&seq, _)| seq < tag.awaits_from)
+                .front()
+                .is_some_and(|r| r.0 < tag.awaits_from)
             {
-                session.results.pop_first();
+                session.results.pop_front();
             }
         }
         if tag.seq < session.answered_below {
             return Applied::Forgotten;
         }
-        if let Some(&(index, value)) = session.results.get(&tag.seq) {
-            return Applied::Before { index, value };
-        }
-        let value = self.apply(&entry.command);
-        self.sessions
-            .entry(tag.client)
-            .or_default()
-            .results
-            .insert(tag.seq, (index, value));
+        // Writes mostly come in order: the new one usually goes at the end.
+        let at = match session.results.back() {
+            Some(last) if last.0 >= tag.seq => {
+                match session.results.binary_search_by_key(&tag.seq, |r| r.0) {
+                    Ok(i) => {
+                        let (_, index, value) = session.results[i];
+                        return Applied::Before { index, value };
+                    }
+                    Err(i) => i,
+                }
+            }
+            _ => session.results.len(),
+        };
+        let value = apply_to(&mut self.values, &entry.command);
+        session.results.insert(at, (tag.seq, index, value));
         Applied::Now(value)
     }
 
@@ -175,38 +190,43 @@ impl KvStore {
         if tag.seq < s.answered_below {
             return Some(Applied::Forgotten);
         }
-        let &(index, value) = s.results.get(&tag.seq)?;
+        let (index, value) = s.result(tag.seq)?;
         Some(Applied::Before { index, value })
     }
 
     /// Applies a committed command and returns the key's new value. Arithmetic saturates: a
     /// student typing `ADD x 9223372036854775807` twice gets a big number, not a crash.
     pub fn apply(&mut self, command: &Command) -> i64 {
-        if *command == Command::Noop {
-            return 0;
-        }
-        let key = command.key();
-        let next = |old: i64| match command {
-            Command::Set { value, .. } => *value,
-            Command::Add { n, .. } => old.saturating_add(*n),
-            Command::Noop => old,
-        };
-        // One lookup; only a key seen for the first time costs an allocation.
-        match self.values.get_mut(key) {
-            Some(slot) => {
-                *slot = next(*slot);
-                *slot
-            }
-            None => {
-                let new = next(0);
-                self.values.insert(key.to_string(), new);
-                new
-            }
-        }
+        apply_to(&mut self.values, command)
     }
 
     pub fn get(&self, key: &str) -> Option<i64> {
         self.values.get(key).copied()
+    }
+}
+
+/// Applies a command to the keys' values and returns the key's new value.
+fn apply_to(values: &mut BTreeMap<String, i64>, command: &Command) -> i64 {
+    if *command == Command::Noop {
+        return 0;
+    }
+    let key = command.key();
+    let next = |old: i64| match command {
+        Command::Set { value, .. } => *value,
+        Command::Add { n, .. } => old.saturating_add(*n),
+        Command::Noop => old,
+    };
+    // One lookup; only a key seen for the first time costs an allocation.
+    match values.get_mut(key) {
+        Some(slot) => {
+            *slot = next(*slot);
+            *slot
+        }
+        None => {
+            let new = next(0);
+            values.insert(key.to_string(), new);
+            new
+        }
     }
 }
 
