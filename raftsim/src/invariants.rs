@@ -1,7 +1,7 @@
 //! Raft's safety properties (§5.2–§5.4, Figure 3), checked after every step.
 
 use crate::chunks::Chunks;
-use crate::command::Command;
+use crate::command::{Command, KvStore};
 use crate::fnv::Fnv1a;
 use crate::lab::BrokenRules;
 use crate::message::Entry;
@@ -23,11 +23,15 @@ pub enum Invariant {
     OneVotePerTerm,
     CommittedPrefixStable,
     LeaderCommitsCurrentTerm,
+    AcknowledgedEntriesKept,
+    StateMachineReplays,
+    AppliedOnce,
+    LogHashesRecheck,
 }
 
 impl Invariant {
     /// Every property, Figure 3's five first, in the order a list of them reads best.
-    pub const ALL: [Invariant; 9] = [
+    pub const ALL: [Invariant; 13] = [
         Invariant::ElectionSafety,
         Invariant::LeaderAppendOnly,
         Invariant::LogMatching,
@@ -37,6 +41,10 @@ impl Invariant {
         Invariant::OneVotePerTerm,
         Invariant::CommittedPrefixStable,
         Invariant::LeaderCommitsCurrentTerm,
+        Invariant::AcknowledgedEntriesKept,
+        Invariant::StateMachineReplays,
+        Invariant::AppliedOnce,
+        Invariant::LogHashesRecheck,
     ];
 
     /// Its name in files and reports: `election_safety`.
@@ -51,6 +59,10 @@ impl Invariant {
             Invariant::OneVotePerTerm => "one_vote_per_term",
             Invariant::CommittedPrefixStable => "committed_prefix_stable",
             Invariant::LeaderCommitsCurrentTerm => "leader_commits_current_term",
+            Invariant::AcknowledgedEntriesKept => "acknowledged_entries_kept",
+            Invariant::StateMachineReplays => "state_machine_replays_log",
+            Invariant::AppliedOnce => "client_writes_applied_once",
+            Invariant::LogHashesRecheck => "log_hashes_recheck",
         }
     }
 
@@ -98,6 +110,18 @@ impl fmt::Display for Invariant {
             }
             Invariant::LeaderCommitsCurrentTerm => {
                 "A leader commits by counting replicas only entries of its own term (§5.4.2)"
+            }
+            Invariant::AcknowledgedEntriesKept => {
+                "Acknowledged entries stay: a leader's matchIndex for a follower of its term never exceeds the prefix their logs share (§5.3)"
+            }
+            Invariant::StateMachineReplays => {
+                "State machine replays: each server's state machine equals a replay of the entries it applied (§5.3)"
+            }
+            Invariant::AppliedOnce => {
+                "Writes apply once: each client write is applied at most once on each server (§8)"
+            }
+            Invariant::LogHashesRecheck => {
+                "Checker in step: every 256 steps, every log hashed afresh agrees with what the checker remembers"
             }
         })
     }
@@ -152,6 +176,11 @@ struct Seen {
     max_commit: LogIndex,
     /// The last look at this server found nothing wrong.
     quiet: bool,
+    /// The checker's own replay of the entries this server applied, and how far it got.
+    replica: KvStore,
+    replica_applied: LogIndex,
+    /// A difference from the replay was reported and has not gone away since.
+    replica_reported: bool,
 }
 
 /// What the checker remembers of one entry of a server's log.
@@ -202,7 +231,16 @@ pub struct Checker {
     more_pairs: BTreeMap<(LogIndex, Term), u64>,
     /// The committed prefix, as far as any server has committed it.
     committed: Chunks<Committed>,
+    /// Steps looked at through `observe_step` since every log was last hashed afresh.
+    steps: u64,
+    /// (term, leader, follower) whose matchIndex overshoot was already reported.
+    reported_match: BTreeSet<(Term, NodeId, NodeId)>,
 }
+
+/// How often, in steps, the checker hashes every log afresh instead of trusting the step's list
+/// of log changes: every 256 steps, or, once the logs hold more than 64 entries in all, every
+/// four steps per entry held, so that this costs at most about a quarter of a hash a step.
+pub const RECHECK_EVERY: u64 = 256;
 
 fn entry_hash(e: &Entry) -> u64 {
     let (tag, key, n): (&[u8], &str, i64) = match &e.command {
@@ -210,13 +248,19 @@ fn entry_hash(e: &Entry) -> u64 {
         Command::Add { key, n } => (b"A", key, *n),
         Command::Noop => (b"N", "", 0),
     };
-    Fnv1a::new()
+    let mut h = Fnv1a::new()
         .bytes(&e.term.to_le_bytes())
         .bytes(tag)
         .bytes(key.as_bytes())
         .bytes(&[0xff])
-        .bytes(&n.to_le_bytes())
-        .finish()
+        .bytes(&n.to_le_bytes());
+    if let Some(c) = &e.client {
+        h = h
+            .bytes(&c.client.to_le_bytes())
+            .bytes(&c.seq.to_le_bytes())
+            .bytes(&c.awaits_from.to_le_bytes());
+    }
+    h.finish()
 }
 
 /// Hash of a log prefix given the hash of the prefix before it and the hash of its last entry.
@@ -241,13 +285,7 @@ impl Checker {
         let dirty: Vec<Option<LogIndex>> = nodes
             .iter()
             .zip(&self.seen)
-            .map(|(n, s)| {
-                let common = n.log.len().min(s.log.len());
-                let first = (0..common)
-                    .find(|&k| entry_hash(&n.log[k]) != s.log[k].hash)
-                    .unwrap_or(common);
-                (first < n.log.len().max(s.log.len())).then_some(first as LogIndex + 1)
-            })
+            .map(|(n, s)| first_difference(n, s))
             .collect();
         self.check(now, nodes, &dirty, 0)
     }
@@ -281,6 +319,34 @@ impl Checker {
             if let Some(slot) = dirty.get_mut(id.index()) {
                 *slot = Some(slot.map_or(from, |f| f.min(from)));
             }
+        }
+        self.steps += 1;
+        let held: usize = nodes.iter().map(|n| n.log.len()).sum();
+        if self.steps >= RECHECK_EVERY.max(4 * held as u64) {
+            self.steps = 0;
+            // Trust nothing: hash every log afresh, and look at every server.
+            let mut out = Vec::new();
+            for (i, n) in nodes.iter().enumerate() {
+                let Some(d) = first_difference(n, &self.seen[i]) else {
+                    continue;
+                };
+                if dirty[i].is_none_or(|f| f > d) {
+                    out.push(Violation {
+                        invariant: Invariant::LogHashesRecheck,
+                        at: now,
+                        detail: format!(
+                            "{}'s log, hashed afresh, differs from what the checker remembers from entry {d} on: a change to it went unreported",
+                            n.id
+                        ),
+                        nodes: vec![n.id],
+                        entry: Some(d),
+                        broken_rules: BrokenRules::NONE,
+                    });
+                    dirty[i] = Some(d);
+                }
+            }
+            out.extend(self.check(now, nodes, &dirty[..nodes.len()], 0));
+            return out;
         }
         let mut skip = 0u16;
         for (i, s) in self.seen.iter().enumerate() {
@@ -529,6 +595,14 @@ impl Checker {
                 );
             }
 
+            // The state machine is a replay of the applied entries, each client write applied at
+            // most once: the checker replays them itself and compares (§5.3, §8).
+            if n.last_applied != s.replica_applied || skip == 0 {
+                for (invariant, detail) in replay(n, s, skip == 0) {
+                    report!(invariant, detail);
+                }
+            }
+
             // Leader Completeness (§5.4): a new leader holds everything committed before it.
             if n.role == Role::Leader && s.leader_term != Some(n.current_term) {
                 if let Some(missing) = lacks_committed(&self.committed, s, n.current_term, 0) {
@@ -557,6 +631,46 @@ impl Checker {
             s.quiet = out.len() == reported_before;
             for v in &mut out[reported_before..] {
                 v.nodes.push(id);
+            }
+        }
+
+        // A leader's matchIndex for a follower of its term is a promise: the follower holds the
+        // leader's log up to there (§5.3).
+        for (i, l) in nodes.iter().enumerate() {
+            if l.role != Role::Leader || l.crashed {
+                continue;
+            }
+            for (j, f) in nodes.iter().enumerate() {
+                // Unless one of the two changed, what was found last time still holds.
+                if skip & (1 << i) != 0 && skip & (1 << j) != 0 {
+                    continue;
+                }
+                let m = l.match_index.get(j).copied().unwrap_or(0) as usize;
+                if j == i || m == 0 || f.current_term != l.current_term {
+                    continue;
+                }
+                let (ls, fs) = (&self.seen[i].log, &self.seen[j].log);
+                let shared = m <= ls.len() && m <= fs.len() && ls[m - 1].prefix == fs[m - 1].prefix;
+                if !shared && self.reported_match.insert((l.current_term, l.id, f.id)) {
+                    let first = (0..m)
+                        .find(|&k| k >= fs.len() || k >= ls.len() || ls[k].hash != fs[k].hash)
+                        .unwrap_or(m - 1);
+                    let first_report = out.len();
+                    report!(
+                        Invariant::AcknowledgedEntriesKept,
+                        format!(
+                            "{}, leader of term {}, has matchIndex {m} for {}, but their logs differ from entry {} on",
+                            l.id,
+                            l.current_term,
+                            f.id,
+                            first + 1
+                        ),
+                        Some(first as LogIndex + 1),
+                    );
+                    for v in &mut out[first_report..] {
+                        v.nodes.extend([l.id, f.id]);
+                    }
+                }
             }
         }
 
@@ -591,6 +705,97 @@ impl Checker {
     }
 }
 
+/// The first index at which `n`'s log differs from what the checker remembers of it, hashing
+/// every entry afresh; None if they agree.
+fn first_difference(n: &Node, s: &Seen) -> Option<LogIndex> {
+    let common = n.log.len().min(s.log.len());
+    let first = (0..common)
+        .find(|&k| entry_hash(&n.log[k]) != s.log[k].hash)
+        .unwrap_or(common);
+    (first < n.log.len().max(s.log.len())).then_some(first as LogIndex + 1)
+}
+
+/// Brings the checker's replay of `n`'s state machine up to `n.last_applied` (from scratch
+/// after a restart), then compares: what is wrong, as (property, detail). Each step compares
+/// the keys the step's entries wrote; `whole` compares everything.
+fn replay(n: &Node, s: &mut Seen, whole: bool) -> Vec<(Invariant, String)> {
+    let mut found = Vec::new();
+    let id = n.id;
+    if n.last_applied < s.replica_applied {
+        s.replica = KvStore::default();
+        s.replica_applied = 0;
+    }
+    let from = s.replica_applied as usize + 1;
+    let upto = (n.last_applied as usize).min(n.log.len());
+    for idx in from..=upto {
+        let e = &n.log[idx - 1];
+        s.replica.apply_entry(idx as LogIndex, e);
+        let Some(tag) = e.client else {
+            continue;
+        };
+        // Where the server itself says it applied the write, against where the replay first
+        // did: any other index means it applied it again.
+        let at = |kv: &KvStore| kv.sessions.get(&tag.client).and_then(|c| c.result(tag.seq));
+        if let (Some((said, _)), Some((first, _))) = (at(&n.kv), at(&s.replica)) {
+            if said != first {
+                found.push((
+                    Invariant::AppliedOnce,
+                    format!(
+                        "{id} applied client {}'s write {} at index {first} and again at index {said}",
+                        tag.client, tag.seq
+                    ),
+                ));
+            }
+        }
+    }
+    s.replica_applied = upto as LogIndex;
+    let differs = if whole {
+        s.replica != n.kv
+    } else {
+        n.kv.values.len() != s.replica.values.len()
+            || (from..=upto).any(|idx| {
+                let key = n.log[idx - 1].command.key();
+                n.kv.get(key) != s.replica.get(key)
+            })
+    };
+    let report = differs && !s.replica_reported;
+    if whole || differs {
+        s.replica_reported = differs;
+    }
+    if report {
+        let key = s
+            .replica
+            .values
+            .iter()
+            .find(|(k, v)| n.kv.get(k) != Some(**v))
+            .map(|(k, _)| k.clone())
+            .or_else(|| {
+                n.kv.values
+                    .keys()
+                    .find(|k| s.replica.get(k).is_none())
+                    .cloned()
+            });
+        let what = match key {
+            Some(k) => format!(
+                "{k} is {} there but {} in the replay",
+                n.kv.get(&k).map_or("absent".to_string(), |v| v.to_string()),
+                s.replica
+                    .get(&k)
+                    .map_or("absent".to_string(), |v| v.to_string())
+            ),
+            None => "the client results it keeps differ".to_string(),
+        };
+        found.push((
+            Invariant::StateMachineReplays,
+            format!(
+                "{id}'s state machine differs from a replay of the {} entries it applied: {what}",
+                n.last_applied
+            ),
+        ));
+    }
+    found
+}
+
 /// The first committed index (past `from`) that a leader of `term` must hold and does not, if
 /// any. Looks at the last committed entry known in an earlier term: the leader must hold the
 /// whole committed prefix up to it.
@@ -619,12 +824,14 @@ mod tests {
 
     fn entries(spec: &[(Term, i64)]) -> Vec<Entry> {
         spec.iter()
-            .map(|&(term, value)| Entry {
-                term,
-                command: Command::Set {
-                    key: "x".into(),
-                    value,
-                },
+            .map(|&(term, value)| {
+                Entry::new(
+                    term,
+                    Command::Set {
+                        key: "x".into(),
+                        value,
+                    },
+                )
             })
             .collect()
     }
@@ -632,9 +839,18 @@ mod tests {
     fn node(id: u8, term: Term, role: Role, log: &[(Term, i64)], commit: LogIndex) -> Node {
         let mut n = Node::new(NodeId(id), 3, term, None, entries(log));
         n.role = role;
+        apply_to(&mut n, commit);
+        n
+    }
+
+    /// Commits and applies `n`'s log up to `commit`, as a server would.
+    fn apply_to(n: &mut Node, commit: LogIndex) {
         n.commit_index = commit;
         n.last_applied = commit;
-        n
+        n.kv = KvStore::default();
+        for i in 0..commit as usize {
+            n.kv.apply_entry(i as LogIndex + 1, &n.log[i]);
+        }
     }
 
     fn kinds(v: &[Violation]) -> Vec<Invariant> {
@@ -777,6 +993,121 @@ mod tests {
             kinds(&c.observe(1, &nodes)),
             vec![Invariant::LeaderCompleteness]
         );
+    }
+
+    #[test]
+    fn a_matchindex_past_what_the_follower_holds_breaks_acknowledged_entries_kept() {
+        let mut c = Checker::new();
+        let mut nodes = vec![
+            node(1, 2, Role::Leader, &[(1, 1), (2, 2)], 0),
+            node(2, 2, Role::Follower, &[(1, 1), (2, 2)], 0),
+            node(3, 2, Role::Follower, &[(1, 1)], 0),
+        ];
+        nodes[0].match_index = vec![2, 2, 1];
+        let found = c.observe(0, &nodes);
+        assert!(found.is_empty(), "{found:?}");
+        // S3 never acknowledged entry 2, yet the leader counts it; or S2 lost it.
+        nodes[0].match_index[2] = 2;
+        nodes[1].log = entries(&[(1, 1)]).into();
+        let found = c.observe_changes(1, &nodes, &[(NodeId(2), 2)]);
+        assert_eq!(
+            kinds(&found),
+            vec![
+                Invariant::AcknowledgedEntriesKept,
+                Invariant::AcknowledgedEntriesKept
+            ]
+        );
+        assert!(found[0].detail.contains("matchIndex 2 for S2"), "{found:?}");
+        assert!(
+            c.observe_changes(2, &nodes, &[]).is_empty(),
+            "reported once"
+        );
+        // A follower that moved on to a later term may have lost entries: that is allowed.
+        let mut c = Checker::new();
+        nodes[1].current_term = 3;
+        nodes[2].current_term = 3;
+        assert!(c.observe(0, &nodes).is_empty());
+    }
+
+    #[test]
+    fn a_state_machine_that_is_not_its_log_replayed_is_caught() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        assert!(c.observe(0, &nodes).is_empty());
+        // S2 restarts: nothing applied, but its store still holds x.
+        nodes[1].commit_index = 0;
+        nodes[1].last_applied = 0;
+        let found = c.observe(1, &nodes);
+        assert_eq!(kinds(&found), vec![Invariant::StateMachineReplays]);
+        assert!(
+            found[0].detail.contains("x is 2 there but absent"),
+            "{found:?}"
+        );
+        assert!(c.observe(2, &nodes).is_empty(), "reported once");
+        // It catches up properly: all is well again.
+        apply_to(&mut nodes[1], 2);
+        assert!(c.observe(3, &nodes).is_empty());
+    }
+
+    #[test]
+    fn a_client_write_applied_twice_is_caught() {
+        let write = |term| Entry {
+            term,
+            command: Command::parse("ADD x 5").unwrap(),
+            client: Some(crate::message::ClientTag {
+                client: 1,
+                seq: 1,
+                awaits_from: 1,
+            }),
+        };
+        let log = vec![write(1), write(2)];
+        let mut nodes: Vec<Node> = (1..=3)
+            .map(|id| Node::new(NodeId(id), 3, 2, None, log.clone()))
+            .collect();
+        nodes[1].role = Role::Leader;
+        for n in &mut nodes {
+            apply_to(n, 2);
+            assert_eq!(n.kv.get("x"), Some(5), "applied once");
+        }
+        let mut c = Checker::new();
+        assert!(c.observe(0, &nodes).is_empty());
+        // S3 restarts and applies both copies, as if it knew no sessions.
+        nodes[2].last_applied = 0;
+        nodes[2].commit_index = 0;
+        nodes[2].kv = KvStore::default();
+        c.observe(1, &nodes);
+        apply_to(&mut nodes[2], 2);
+        let session = nodes[2].kv.sessions.get_mut(&1).unwrap();
+        session.results[0] = (1, 2, 10);
+        nodes[2].kv.values.insert("x".to_string(), 10);
+        let found = kinds(&c.observe(2, &nodes));
+        assert!(found.contains(&Invariant::AppliedOnce), "{found:?}");
+        assert!(found.contains(&Invariant::StateMachineReplays), "{found:?}");
+    }
+
+    #[test]
+    fn a_log_change_nobody_reported_is_caught_by_the_periodic_rehash() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        assert!(c.observe(0, &nodes).is_empty());
+        // S3's last entry changes behind the checker's back: no step reports it.
+        nodes[2].log = entries(&[(1, 1), (2, 2)]).into();
+        let mut found = Vec::new();
+        for step in 1..=RECHECK_EVERY {
+            found.extend(c.observe_step(step, &nodes, &[], 0));
+        }
+        assert_eq!(kinds(&found), vec![Invariant::LogHashesRecheck]);
+        assert_eq!(found[0].entry, Some(2));
+        assert_eq!(found[0].nodes, vec![NodeId(3)]);
+        // Reported as a change would be, the same thing is not a surprise.
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        c.observe(0, &nodes);
+        nodes[2].log = entries(&[(1, 1), (2, 2)]).into();
+        for step in 1..=RECHECK_EVERY {
+            let changed: &[(NodeId, LogIndex)] = if step == 1 { &[(NodeId(3), 2)] } else { &[] };
+            assert!(c.observe_step(step, &nodes, changed, 0).is_empty());
+        }
     }
 
     #[test]

@@ -46,15 +46,17 @@ pub mod trace;
 pub mod types;
 pub mod workload;
 
-pub use command::{Command, CommandError, KvStore};
+pub use command::{Applied, Command, CommandError, KvStore, Session};
 pub use invariants::{Checker, Invariant, Violation};
 pub use lab::{BrokenRule, BrokenRules, Protocol, ProtocolOption};
 pub use message::{
-    Addr, ClientAnswer, ClientWriteId, Entry, Packet, PacketId, PacketKind, PacketSummary, Payload,
-    Rpc,
+    Addr, ClientAnswer, ClientId, ClientTag, ClientWriteId, Entry, Packet, PacketId, PacketKind,
+    PacketSummary, Payload, Rpc, Seq,
 };
 pub use network::Network;
 pub use node::Node;
 pub use sim::{Action, ActionError, ClientWrite, Config, ConfigError, NodeSetup, Sim, WriteStatus};
-pub use trace::{DropReason, Event, EventKind, PreVoteDenial, Rule, Timer, Trace, VoteDenial};
+pub use trace::{
+    DropReason, Duplicate, Event, EventKind, PreVoteDenial, Rule, Timer, Trace, VoteDenial,
+};
 pub use types::{fmt_ms, majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES, US_PER_MS};

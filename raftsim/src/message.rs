@@ -11,6 +11,37 @@ use std::fmt;
 pub struct Entry {
     pub term: Term,
     pub command: Command,
+    /// Which client write this entry carries (§8), if a client sent it: none for no-ops and for
+    /// the entries a scenario starts with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<ClientTag>,
+}
+
+impl Entry {
+    /// An entry no client sent (a no-op, or one a scenario starts with).
+    pub fn new(term: Term, command: Command) -> Entry {
+        Entry {
+            term,
+            command,
+            client: None,
+        }
+    }
+}
+
+/// Names a client: each keeps its own sequence of writes (§8).
+pub type ClientId = u32;
+/// A client's write number: 1, 2, 3, … in the order that client made them.
+pub type Seq = u64;
+
+/// What a client write carries besides its command, so that the state machine applies it at
+/// most once however often it is sent (§8; Ongaro's dissertation §6.3): who sent it, its
+/// sequence number, and the lowest sequence number that client still awaits an answer for (the
+/// state machine may forget the results of the ones below).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ClientTag {
+    pub client: ClientId,
+    pub seq: Seq,
+    pub awaits_from: Seq,
 }
 
 /// A Raft RPC or its reply, exchanged between two servers.
@@ -89,8 +120,14 @@ pub type ClientWriteId = u64;
 pub enum ClientAnswer {
     /// "I am not the leader; try this one" (None when the server knows no leader).
     Redirect { leader: Option<NodeId> },
-    /// The write was committed at `index` and applied; the key now holds `value`.
-    Committed { index: LogIndex, value: i64 },
+    /// The write was committed at `index` and applied; the key now holds `value`. `duplicate`:
+    /// this answer is the recorded result of a copy sent again, which was not applied again (§8).
+    Committed {
+        index: LogIndex,
+        value: i64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        duplicate: bool,
+    },
 }
 
 /// Where a packet comes from or goes to: a server or the client. Written `S3` or `client`.
@@ -109,6 +146,7 @@ pub enum Payload {
     ClientRequest {
         write: ClientWriteId,
         command: Command,
+        tag: ClientTag,
     },
     ClientReply {
         write: ClientWriteId,
@@ -346,7 +384,7 @@ impl PacketSummary {
                 term: *term,
                 granted: *vote_granted,
             },
-            Payload::ClientRequest { write, command } => PacketSummary::ClientRequest {
+            Payload::ClientRequest { write, command, .. } => PacketSummary::ClientRequest {
                 write: *write,
                 command: command.clone(),
             },
@@ -440,8 +478,17 @@ impl fmt::Display for PacketSummary {
             PacketSummary::ClientReply { write, answer } => {
                 write!(f, "answer to write #{write} ")?;
                 match answer {
-                    ClientAnswer::Committed { index, value } => {
-                        write!(f, "(committed at index {index}, value {value})")
+                    ClientAnswer::Committed {
+                        index,
+                        value,
+                        duplicate,
+                    } => {
+                        write!(f, "(committed at index {index}, value {value}")?;
+                        f.write_str(if *duplicate {
+                            "; a duplicate, not applied again)"
+                        } else {
+                            ")"
+                        })
                     }
                     ClientAnswer::Redirect { leader: Some(l) } => {
                         write!(f, "(not the leader; try {l})")
@@ -465,10 +512,7 @@ mod tests {
             term: 3,
             prev_log_index: 4,
             prev_log_term: 2,
-            entries: vec![Entry {
-                term: 3,
-                command: Command::parse("SET x 1").unwrap(),
-            }],
+            entries: vec![Entry::new(3, Command::parse("SET x 1").unwrap())],
             leader_commit: 4,
         });
         let summary = PacketSummary::of(&append);

@@ -3,11 +3,11 @@
 //! ([`Ctx`], in `ctx.rs`). It never sees the network, a clock or a screen.
 
 use crate::chunks::Chunks;
-use crate::command::{Command, KvStore};
+use crate::command::{Applied, Command, KvStore};
 pub use crate::ctx::{Ctx, Timing};
 use crate::lab::{BrokenRule, ProtocolOption};
-use crate::message::{Addr, ClientAnswer, ClientWriteId, Entry, Payload, Rpc};
-use crate::trace::{rules, EventKind, Rule, Timer, VoteDenial};
+use crate::message::{Addr, ClientAnswer, ClientTag, ClientWriteId, Entry, Payload, Rpc};
+use crate::trace::{rules, Duplicate, EventKind, Rule, Timer, VoteDenial};
 use crate::types::{majority, LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -421,9 +421,14 @@ impl Node {
         );
         match (from, payload) {
             (Addr::Node(peer), Payload::Rpc(rpc)) => self.handle_rpc(ctx, peer, rpc),
-            (Addr::Client, Payload::ClientRequest { write, command }) => {
-                self.handle_client_request(ctx, write, command)
-            }
+            (
+                Addr::Client,
+                Payload::ClientRequest {
+                    write,
+                    command,
+                    tag,
+                },
+            ) => self.handle_client_request(ctx, write, command, tag),
             // Servers never receive client replies or client traffic from servers.
             _ => {}
         }
@@ -722,39 +727,69 @@ impl Node {
     }
 
     /// Applies committed entries in order; a leader answers the clients whose writes these were.
+    /// A client write applied before is skipped, and answered with its recorded result (§8).
     pub fn apply_committed(&mut self, ctx: &mut Ctx) {
         while self.last_applied < self.commit_index {
             self.last_applied += 1;
             let index = self.last_applied;
-            let command = self.log[index as usize - 1].command.clone();
-            let value = self.kv.apply(&command);
-            let rule = if command == Command::Noop {
-                rules::APPLY_NOOP
-            } else {
-                rules::APPLY
+            let entry = &self.log[index as usize - 1];
+            let applied = self.kv.apply_entry(index, entry);
+            let (command, tag) = (entry.command.clone(), entry.client);
+            let answer = match (applied, tag) {
+                (Applied::Now(value), _) => {
+                    let rule = if command == Command::Noop {
+                        rules::APPLY_NOOP
+                    } else {
+                        rules::APPLY
+                    };
+                    let kind = EventKind::Applied {
+                        index,
+                        command,
+                        value,
+                    };
+                    ctx.record(self.me(), kind, rule);
+                    Some((index, value, false))
+                }
+                (earlier, Some(tag)) => {
+                    let (of, answer, rule) = match earlier {
+                        Applied::Before { index, value } => (
+                            Duplicate::Applied { index, value },
+                            Some((index, value, true)),
+                            rules::DUPLICATE_SKIPPED,
+                        ),
+                        _ => (Duplicate::Answered, None, rules::DUPLICATE_FORGOTTEN),
+                    };
+                    let kind = EventKind::DuplicateSkipped {
+                        index,
+                        command,
+                        client: tag.client,
+                        seq: tag.seq,
+                        of,
+                    };
+                    ctx.record(self.me(), kind, rule);
+                    answer
+                }
+                // Only client writes are ever recognised as applied before.
+                (_, None) => None,
             };
-            ctx.record(
-                self.me(),
-                EventKind::Applied {
-                    index,
-                    command,
-                    value,
-                },
-                rule,
-            );
             if self.role == Role::Leader {
                 if let Some(write) = self.pending_writes.remove(&index) {
-                    ctx.send(
-                        Addr::Node(self.id),
-                        Addr::Client,
-                        Payload::ClientReply {
-                            write,
-                            answer: ClientAnswer::Committed { index, value },
-                        },
-                    );
+                    if let Some((index, value, duplicate)) = answer {
+                        let answer = ClientAnswer::Committed {
+                            index,
+                            value,
+                            duplicate,
+                        };
+                        self.answer_client(ctx, write, answer);
+                    }
                 }
             }
         }
+    }
+
+    fn answer_client(&self, ctx: &mut Ctx, write: ClientWriteId, answer: ClientAnswer) {
+        let reply = Payload::ClientReply { write, answer };
+        ctx.send(Addr::Node(self.id), Addr::Client, reply);
     }
 
     /// AppendEntries reply, at the leader.
@@ -863,14 +898,57 @@ impl Node {
         self.send_rpc(ctx, to, rpc);
     }
 
-    /// A client write arrives: the leader appends and replicates it; anyone else redirects.
-    pub fn handle_client_request(&mut self, ctx: &mut Ctx, write: ClientWriteId, command: Command) {
+    /// A client write arrives: the leader appends and replicates it; anyone else redirects. A
+    /// write the leader applied before is answered with its recorded result, and one already
+    /// waiting in this leader's log is not appended again (§8).
+    pub fn handle_client_request(
+        &mut self,
+        ctx: &mut Ctx,
+        write: ClientWriteId,
+        command: Command,
+        tag: ClientTag,
+    ) {
         match self.role {
             Role::Leader => {
+                let known = match self.kv.recorded(&tag) {
+                    Some(Applied::Before { index, value }) => {
+                        Some(Duplicate::Applied { index, value })
+                    }
+                    Some(_) => Some(Duplicate::Answered),
+                    None => self
+                        .pending_writes
+                        .iter()
+                        .find(|&(_, &w)| w == write)
+                        .map(|(&index, _)| Duplicate::Waiting { index }),
+                };
+                if let Some(of) = known {
+                    let rule = match of {
+                        Duplicate::Applied { .. } => rules::DUPLICATE_ANSWERED,
+                        Duplicate::Answered => rules::DUPLICATE_FORGOTTEN,
+                        Duplicate::Waiting { .. } => rules::DUPLICATE_WAITING,
+                    };
+                    let kind = EventKind::DuplicateRequest {
+                        write,
+                        client: tag.client,
+                        seq: tag.seq,
+                        of,
+                    };
+                    ctx.record(self.me(), kind, rule);
+                    if let Duplicate::Applied { index, value } = of {
+                        let answer = ClientAnswer::Committed {
+                            index,
+                            value,
+                            duplicate: true,
+                        };
+                        self.answer_client(ctx, write, answer);
+                    }
+                    return;
+                }
                 let index = self.last_log_index() + 1;
                 let entry = Entry {
                     term: self.current_term,
                     command,
+                    client: Some(tag),
                 };
                 self.append(ctx, std::iter::once(entry), rules::CLIENT_APPEND);
                 self.match_index[self.id.index()] = index;
@@ -886,16 +964,10 @@ impl Node {
                 }
             }
             Role::Follower | Role::Candidate => {
-                ctx.send(
-                    Addr::Node(self.id),
-                    Addr::Client,
-                    Payload::ClientReply {
-                        write,
-                        answer: ClientAnswer::Redirect {
-                            leader: self.leader_id,
-                        },
-                    },
-                );
+                let answer = ClientAnswer::Redirect {
+                    leader: self.leader_id,
+                };
+                self.answer_client(ctx, write, answer);
             }
         }
     }

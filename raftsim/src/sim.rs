@@ -23,7 +23,8 @@ mod tests;
 
 pub use crate::types::MAX_NODES;
 pub use action::{Action, ActionError};
-pub use client::{ClientWrite, WriteStatus, MAX_REDIRECTS};
+use client::Client;
+pub use client::{ClientWrite, WriteStatus, CLIENT_ID, MAX_REDIRECTS};
 use config::validate_setup;
 pub use config::{Config, ConfigError, NodeSetup, MAX_LATENCY_US, PPM};
 
@@ -61,6 +62,8 @@ pub struct Sim {
     pub(crate) touched: u16,
     /// The rules broken on purpose that have changed a decision so far in this run.
     pub(crate) broken_used: BrokenRules,
+    /// What the client knows besides its writes: the leader it last heard of, its retry timer.
+    pub(crate) client: Client,
 }
 
 impl Sim {
@@ -119,6 +122,7 @@ impl Sim {
             next_timer: None,
             touched: 0,
             broken_used: BrokenRules::NONE,
+            client: Client::default(),
         };
         sim.network.set_harsh(
             (sim.config.slow_ppm, sim.config.slow_max_us),
@@ -248,10 +252,8 @@ impl Sim {
         }
         let packet = self.network.next_delivery();
         let timer = self.next_timer().map(|(t, _, _)| t);
-        match (packet, timer) {
-            (Some(p), Some(t)) => Some(p.min(t)),
-            (p, t) => p.or(t),
-        }
+        let retry = self.client.retry_due.map(|(t, _)| t);
+        [packet, timer, retry].into_iter().flatten().min()
     }
 
     /// Processes everything scheduled at the earliest pending time, in order (packets by id
@@ -271,6 +273,8 @@ impl Sim {
                 self.deliver(packet, doomed);
             } else if let Some((_, id, timer)) = self.next_timer().filter(|&(at, _, _)| at <= t) {
                 self.fire_timer(id, timer);
+            } else if self.client.retry_due.is_some_and(|(at, _)| at <= t) {
+                self.retry_due_write();
             } else {
                 break;
             }
@@ -322,6 +326,7 @@ impl Sim {
                 self.submit_write(node, command)?;
                 return Ok(());
             }
+            Action::Retry { write, node } => return self.retry_write(write, node),
             Action::Partition { groups } => {
                 let full = self
                     .network
@@ -456,11 +461,19 @@ impl Sim {
         let id = self.clients.len() as ClientWriteId + 1;
         self.clients.push(ClientWrite {
             id,
+            client: CLIENT_ID,
+            seq: id,
             command: command.clone(),
             submitted_at: self.now,
             sent_to: vec![node],
             status: WriteStatus::Pending,
+            retries: 0,
+            hops: 0,
+            last_sent_at: self.now,
+            duplicate: false,
         });
+        self.client.pending.push(id);
+        self.refresh_retry();
         self.record(
             Some(node),
             EventKind::ClientWriteSubmitted {
@@ -637,25 +650,15 @@ impl Sim {
         match to {
             Addr::Node(n) => self.with_node(n, |node, ctx| node.handle_message(ctx, from, payload)),
             Addr::Client => {
-                if let (Addr::Node(_), Payload::ClientReply { write, answer }) = (from, payload) {
-                    self.client_receive(write, answer);
+                if let (Addr::Node(n), Payload::ClientReply { write, answer }) = (from, payload) {
+                    self.client_receive(n, write, answer);
                 }
             }
         }
     }
 
-    fn client_send(&mut self, to: NodeId, write: ClientWriteId, command: Command) {
-        self.with_world(|ctx| {
-            ctx.send(
-                Addr::Client,
-                Addr::Node(to),
-                Payload::ClientRequest { write, command },
-            )
-        });
-    }
-
     /// The client gets an answer: done, or try the named leader (at most `MAX_REDIRECTS` times).
-    fn client_receive(&mut self, write: ClientWriteId, answer: ClientAnswer) {
+    fn client_receive(&mut self, from: NodeId, write: ClientWriteId, answer: ClientAnswer) {
         let (now, follow) = (self.now, self.config.client_follows_redirects);
         let Some(w) = self.clients.get_mut((write as usize).wrapping_sub(1)) else {
             return;
@@ -663,6 +666,14 @@ impl Sim {
         let Some((rule, resend)) = w.take_answer(&answer, now, follow) else {
             return;
         };
+        if w.status != WriteStatus::Pending {
+            self.settled(write);
+        }
+        self.client.leader = match answer {
+            ClientAnswer::Committed { .. } => Some(from),
+            ClientAnswer::Redirect { leader } => leader.or(self.client.leader),
+        };
+        self.refresh_retry();
         self.record(None, EventKind::ClientAnswered { write, answer }, rule);
         if let Some((leader, command)) = resend {
             self.client_send(leader, write, command);

@@ -3,7 +3,7 @@
 //! The view's event log, the tour, the `raftsim` command and the tests all read this one record.
 
 use crate::command::Command;
-use crate::message::{Addr, ClientAnswer, ClientWriteId, PacketId, PacketSummary};
+use crate::message::{Addr, ClientAnswer, ClientId, ClientWriteId, PacketId, PacketSummary, Seq};
 use crate::types::{LogIndex, NodeId, Role, Term, Time};
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -50,6 +50,18 @@ pub enum DropReason {
     Lost,
     /// A person dropped this packet by hand.
     DroppedByUser,
+}
+
+/// What a server knew of a client write that reached it again (§8).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "was", rename_all = "snake_case")]
+pub enum Duplicate {
+    /// Applied before at `index`, leaving the key at `value`: the recorded result.
+    Applied { index: LogIndex, value: i64 },
+    /// Applied and answered long ago; the client said so and its result is forgotten.
+    Answered,
+    /// Already in this leader's log at `index`, not yet committed.
+    Waiting { index: LogIndex },
 }
 
 /// What happened.
@@ -132,6 +144,28 @@ pub enum EventKind {
     ClientAnswered {
         write: ClientWriteId,
         answer: ClientAnswer,
+    },
+    /// The client sent a write again, with the same sequence number (§8): its retry timer ran
+    /// out, or someone pressed Retry. `attempt` counts the sends of the write from 1.
+    ClientRetried {
+        write: ClientWriteId,
+        attempt: u32,
+    },
+    /// A committed entry repeats a client write applied before: skipped, not applied again.
+    DuplicateSkipped {
+        index: LogIndex,
+        command: Command,
+        client: ClientId,
+        seq: Seq,
+        of: Duplicate,
+    },
+    /// A leader got a client write it already knows: answered from the recorded result, or left
+    /// to the copy already in its log, or ignored, and not appended again.
+    DuplicateRequest {
+        write: ClientWriteId,
+        client: ClientId,
+        seq: Seq,
+        of: Duplicate,
     },
     Crashed,
     Restarted,
@@ -376,14 +410,64 @@ impl Event {
                 None => format!("The client submitted write #{write} ({command})"),
             },
             EventKind::ClientAnswered { write, answer } => match answer {
-                ClientAnswer::Committed { index, value } => format!(
+                ClientAnswer::Committed {
+                    index,
+                    value,
+                    duplicate: false,
+                } => format!(
                     "The client learned write #{write} is committed at index {index} (value {value})"
+                ),
+                ClientAnswer::Committed { index, value, .. } => format!(
+                    "The client learned write #{write} is committed at index {index} (value {value}); \
+                     the copy it sent again was recognised and not applied again"
                 ),
                 ClientAnswer::Redirect { leader: Some(l) } => {
                     format!("The client was told to send write #{write} to the leader, {l}")
                 }
                 ClientAnswer::Redirect { leader: None } => format!(
                     "The client was turned away for write #{write}: no leader is known"
+                ),
+            },
+            EventKind::ClientRetried { write, attempt } => {
+                let to = self.node.map_or("a server".to_string(), |n| n.to_string());
+                let how = if self.rule.text == rules::CLIENT_RETRY.text {
+                    "heard no answer in time and "
+                } else {
+                    ""
+                };
+                format!(
+                    "The client {how}sent write #{write} again to {to}, with the same sequence number (send {attempt})"
+                )
+            }
+            EventKind::DuplicateSkipped {
+                index,
+                command,
+                client,
+                seq,
+                of,
+            } => {
+                let why = match of {
+                    Duplicate::Applied { index, .. } => format!("it was applied at index {index}"),
+                    _ => "it was applied and answered long ago".to_string(),
+                };
+                format!(
+                    "{who} skipped entry {index} ({command}): client {client}'s write {seq} again, and {why}, so it is not applied again"
+                )
+            }
+            EventKind::DuplicateRequest {
+                write,
+                client,
+                seq,
+                of,
+            } => match of {
+                Duplicate::Applied { index, value } => format!(
+                    "{who} recognised write #{write} (client {client}'s write {seq}) as a duplicate: applied at index {index}, it answers with the recorded result ({value}) and does not apply it again"
+                ),
+                Duplicate::Answered => format!(
+                    "{who} ignored write #{write} (client {client}'s write {seq}): applied and answered long ago"
+                ),
+                Duplicate::Waiting { index } => format!(
+                    "{who} already holds write #{write} at index {index}, not yet committed: it does not append it again"
                 ),
             },
             EventKind::Crashed => format!("{who} crashed"),
@@ -551,6 +635,30 @@ pub mod rules {
     pub const CLIENT: &Rule = &r(
         "§8",
         "The client sends its write to a server and waits for an answer",
+    );
+    pub const CLIENT_RETRY: &Rule = &r(
+        "§8",
+        "A client that hears no answer in time sends its write again, with the same sequence number, to the leader it last heard of",
+    );
+    pub const CLIENT_RETRY_BY_HAND: &Rule = &r(
+        "§8",
+        "A client may send a write again at any time: the same sequence number lets the cluster apply it at most once",
+    );
+    pub const DUPLICATE_SKIPPED: &Rule = &r(
+        "§8",
+        "The state machine applies each client write at most once: an entry repeating one already applied is skipped",
+    );
+    pub const DUPLICATE_ANSWERED: &Rule = &r(
+        "§8",
+        "A duplicate request is answered with the recorded result and not applied again",
+    );
+    pub const DUPLICATE_FORGOTTEN: &Rule = &r(
+        "§8",
+        "A write the client has been answered for is never applied again; its result is forgotten once the client no longer awaits it",
+    );
+    pub const DUPLICATE_WAITING: &Rule = &r(
+        "§8",
+        "A leader that already holds a client write in its log does not append it again; it answers once the entry is applied",
     );
     pub const SEND: &Rule = &r("sim", "Packets cross the network with a random latency");
     pub const DELIVER: &Rule = &r("sim", "A packet arrives when its latency has elapsed");

@@ -700,3 +700,190 @@ fn s8_leader_answers_only_after_commit() {
     assert!(seq_commit < seq_answer);
     assert_safe(&sim);
 }
+
+/// How many times the client was answered for write `w`.
+fn answers(sim: &Sim, w: ClientWriteId) -> usize {
+    sim.trace()
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::ClientAnswered { write, .. } if write == w))
+        .count()
+}
+
+/// §8: a client write sent twice is applied once. ADD x 5 reaches S2 and S3, its leader S1
+/// crashes before it commits, S2 leads, and the client sends the write again to S2: S2 appends
+/// a second copy, both commit, the first applies and the second is recognised as a duplicate
+/// and skipped. x is 5 everywhere, not 10, and the client is answered once.
+#[test]
+fn s8_a_write_sent_again_after_its_leader_crashed_is_applied_once() {
+    let mut sim = Sim::with_setup(cfg(3), quiet(3)).unwrap();
+    elect(&mut sim, s(1));
+    let start = sim.now();
+    let w = sim.submit_write(s(1), cmd("ADD x 5")).unwrap();
+    // S1 appends at +10 ms, S2 and S3 at +20; their replies would reach S1 at +30.
+    sim.advance_to(start + ms(25));
+    for id in [s(2), s(3)] {
+        assert_eq!(sim.node(id).unwrap().log.len(), 1, "{id} holds the write");
+    }
+    sim.apply(Action::Crash { node: s(1) }).unwrap();
+    elect(&mut sim, s(2));
+    assert_eq!(sim.node(s(2)).unwrap().commit_index, 0, "not committed yet");
+    sim.apply(Action::Retry {
+        write: w,
+        node: s(2),
+    })
+    .unwrap();
+    assert!(run_until(&mut sim, 200, |sim| sim.clients()[0].status
+        != WriteStatus::Pending));
+    sim.apply(Action::Restart { node: s(1) }).unwrap();
+    sim.advance_by(ms(500));
+    let answered = &sim.clients()[w as usize - 1];
+    assert!(
+        matches!(
+            answered.status,
+            WriteStatus::Committed {
+                index: 1,
+                value: 5,
+                ..
+            }
+        ),
+        "{:?}",
+        answered.status
+    );
+    assert!(
+        answered.duplicate,
+        "the answer says a duplicate was skipped"
+    );
+    assert_eq!(answers(&sim, w), 1, "answered once");
+    for n in sim.nodes() {
+        assert_eq!(n.log.len(), 2, "{}: two copies in the log", n.id);
+        assert_eq!(n.last_applied, 2, "{}", n.id);
+        assert_eq!(n.kv.get("x"), Some(5), "{}: applied once", n.id);
+        let skipped = events_on(&sim, n.id).into_iter().any(|e| {
+            matches!(
+                e.kind,
+                EventKind::DuplicateSkipped {
+                    index: 2,
+                    seq: 1,
+                    of: Duplicate::Applied { index: 1, value: 5 },
+                    ..
+                }
+            )
+        });
+        assert!(skipped, "{} skipped the copy at index 2", n.id);
+    }
+    assert_safe(&sim);
+}
+
+/// Cuts the links from S2 and S3 to S1 (or restores them), so that S1 hears nothing back.
+fn deafen_s1(sim: &mut Sim, deaf: bool) {
+    for from in [s(2), s(3)] {
+        let (to, both) = (s(1), false);
+        let action = if deaf {
+            Action::Cut { from, to, both }
+        } else {
+            Action::Restore { from, to, both }
+        };
+        sim.apply(action).unwrap();
+    }
+}
+
+/// §8: a write whose leader stepped down before answering is answered once its entry commits
+/// under the next leader: the client, hearing nothing, sends it again after its retry timeout.
+/// With `leader_noop`, the entry has already committed by then and the new leader answers
+/// with the recorded result; without it, the copy sent again makes it commit.
+#[test]
+fn s8_a_write_whose_leader_stepped_down_is_answered_after_the_retry() {
+    for noop in [false, true] {
+        let mut config = cfg(3);
+        config.protocol.leader_noop = noop;
+        let mut sim = Sim::with_setup(config, quiet(3)).unwrap();
+        elect(&mut sim, s(1));
+        // Let the no-op, if any, commit first.
+        sim.advance_by(ms(50));
+        let start = sim.now();
+        let w = sim.submit_write(s(1), cmd("ADD x 5")).unwrap();
+        sim.advance_to(start + ms(15));
+        deafen_s1(&mut sim, true);
+        sim.advance_to(start + ms(25));
+        elect(&mut sim, s(2));
+        deafen_s1(&mut sim, false);
+        assert!(run_until(&mut sim, 200, |sim| sim.node(s(1)).unwrap().role
+            == Role::Follower));
+        let retry_at = start + sim.config().client_retry_us;
+        sim.advance_to(retry_at - 1);
+        assert_eq!(
+            sim.clients()[0].status,
+            WriteStatus::Pending,
+            "noop {noop}: nobody answers"
+        );
+        sim.advance_to(retry_at + ms(100));
+        let answered = &sim.clients()[w as usize - 1];
+        assert!(
+            matches!(
+                answered.status,
+                WriteStatus::Committed { index, value: 5, .. } if index == 1 + u64::from(noop)
+            ),
+            "noop {noop}: {:?}",
+            answered.status
+        );
+        assert_eq!(answered.retries, 1);
+        assert_eq!(answered.sent_to, vec![s(1), s(2)], "sent again to S2");
+        assert!(answered.duplicate);
+        assert_eq!(answers(&sim, w), 1);
+        let retried = sim.trace().iter().any(|e| {
+            matches!(e.kind, EventKind::ClientRetried { write, attempt: 2 } if write == w)
+                && e.rule.section == "§8"
+        });
+        assert!(retried, "the retry is in the trace");
+        let from_record = events_on(&sim, s(2)).into_iter().any(|e| {
+            matches!(
+                e.kind,
+                EventKind::DuplicateRequest {
+                    of: Duplicate::Applied { value: 5, .. },
+                    ..
+                }
+            )
+        });
+        assert_eq!(from_record, noop, "answered from the recorded result");
+        for n in sim.nodes() {
+            assert_eq!(n.kv.get("x"), Some(5), "noop {noop}: {}", n.id);
+        }
+        assert_safe(&sim);
+    }
+}
+
+/// §8: a write lost before any server stored it still applies when sent again, after later
+/// writes applied (the state machine keeps every result the client may still ask about, not
+/// only the last one); and the retry action refuses what it cannot do.
+#[test]
+fn s8_a_write_lost_before_it_was_stored_applies_when_sent_again() {
+    let mut sim = Sim::with_setup(cfg(3), quiet(3)).unwrap();
+    elect(&mut sim, s(1));
+    let lost = sim.submit_write(s(1), cmd("ADD x 1")).unwrap();
+    let packet = sim.in_flight().last().unwrap().id;
+    sim.apply(Action::Drop { packet }).unwrap();
+    let later = sim.submit_write(s(1), cmd("ADD x 10")).unwrap();
+    assert!(run_until(&mut sim, 200, |sim| sim.clients()[1].status
+        != WriteStatus::Pending));
+    sim.apply(Action::Retry {
+        write: lost,
+        node: s(1),
+    })
+    .unwrap();
+    assert!(run_until(&mut sim, 200, |sim| sim.clients()[0].status
+        != WriteStatus::Pending));
+    assert!(!sim.clients()[0].duplicate);
+    assert_eq!(sim.node(s(1)).unwrap().kv.get("x"), Some(11));
+    let refused = |sim: &mut Sim, write, node| {
+        sim.apply(Action::Retry { write, node })
+            .unwrap_err()
+            .to_string()
+    };
+    assert!(refused(&mut sim, later, s(1)).contains("already answered"));
+    assert!(refused(&mut sim, 9, s(1)).contains("unknown write #9"));
+    sim.apply(Action::Crash { node: s(3) }).unwrap();
+    sim.submit_write(s(1), cmd("SET y 1")).unwrap();
+    assert!(refused(&mut sim, 3, s(3)).contains("crashed"));
+    assert!(refused(&mut sim, 3, s(7)).contains("unknown node"));
+    assert_safe(&sim);
+}

@@ -1210,7 +1210,7 @@ fn an_unknown_action_names_the_closest_action_and_lists_them_all() {
     );
     assert_contains(
         &m,
-        "the actions are timeout, crash, restart, write, partition, heal, cut, restore, drop, \
+        "the actions are timeout, crash, restart, write, retry, partition, heal, cut, restore, drop, \
          loss, duplicate, latency, pin_timeout",
     );
     let m = refused(json!({"script": [{"at_ms": 1}]}), "script[0].do");
@@ -1319,4 +1319,53 @@ fn values_nested_deeper_than_any_file_needs_are_refused_before_reading() {
     let path = format!("description{}", "[0]".repeat(32));
     let m = refused(json!({ "description": deep }), &path);
     assert_contains(&m, "nest more than 32 levels deep");
+}
+
+#[test]
+fn the_client_retry_time_and_retry_steps_are_checked_with_their_paths() {
+    let m = refused(
+        json!({"timing": {"client_retry_ms": 0}}),
+        "timing.client_retry_ms",
+    );
+    assert_contains(&m, "0 is too small; the least allowed is 1");
+    let s = Scenario::from_json(r#"{"timing": {"client_retry_ms": 2500}}"#).unwrap();
+    assert_eq!(s.config.client_retry_us, 2_500 * US_PER_MS);
+    assert_eq!(
+        Scenario::from_json(&s.to_json()).unwrap(),
+        s,
+        "written back"
+    );
+    let m = refused(
+        json!({"script": [{"at_ms": 0, "do": "retry", "write": 0, "node": "S1"}]}),
+        "script[0].write",
+    );
+    assert_contains(&m, "the least allowed is 1");
+    refused(
+        json!({"script": [{"at_ms": 0, "do": "retry", "write": 1, "node": "S9"}]}),
+        "script[0].node",
+    );
+    let run = |script: Value| {
+        Scenario::from_json(&json!({"nodes": 3, "script": script}).to_string())
+            .unwrap()
+            .run()
+            .unwrap_err()
+            .to_string()
+    };
+    let unknown = run(json!([{"at_ms": 0, "do": "retry", "write": 2, "node": "S1"}]));
+    assert_contains(
+        &unknown,
+        "script[0]: at 0 ms, `retry` could not be done: unknown write #2",
+    );
+    let answered = run(json!([
+        {"at_ms": 0, "do": "timeout", "node": "S1"},
+        {"at_ms": 100, "do": "write", "node": "S1", "command": "SET x 1"},
+        {"at_ms": 200, "do": "retry", "write": 1, "node": "S1"}
+    ]));
+    assert_contains(&answered, "script[2]: at 200 ms, `retry` could not be done: write #1 was already answered: committed at index 1");
+    let crashed = run(json!([
+        {"at_ms": 0, "do": "write", "node": "S1", "command": "SET x 1"},
+        {"at_ms": 1, "do": "crash", "node": "S2"},
+        {"at_ms": 2, "do": "retry", "write": 1, "node": "S2"}
+    ]));
+    assert_contains(&crashed, "S2 is crashed");
 }

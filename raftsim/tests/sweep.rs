@@ -54,8 +54,11 @@ fn check_summary(r: &RunSummary) -> Result<(), String> {
     // values agree with replaying the committed log.
     let mut replay = KvStore::default();
     let mut values = Vec::new();
-    for e in l.log.range(0..l.commit_index as usize) {
-        values.push(replay.apply(&e.command));
+    for (i, e) in l.log.range(0..l.commit_index as usize).enumerate() {
+        values.push(match replay.apply_entry(i as u64 + 1, e) {
+            Applied::Now(v) | Applied::Before { value: v, .. } => v,
+            Applied::Forgotten => 0,
+        });
     }
     if replay != l.kv {
         return Err("the leader's state machine differs from a replay of its log".into());

@@ -95,7 +95,7 @@ pub fn ClientPanel(props: &ClientProps) -> Html {
         .iter()
         .rev()
         .take(SHOWN_WRITES)
-        .map(view_write);
+        .map(|w| view_write(w, props.target, dispatch));
     html! {
         <section class="panel client-panel">
             <h2>{ "Client" }</h2>
@@ -122,7 +122,7 @@ pub fn ClientPanel(props: &ClientProps) -> Html {
     }
 }
 
-fn view_write(w: &ClientWrite) -> Html {
+fn view_write(w: &ClientWrite, target: NodeId, dispatch: &Callback<AppAction>) -> Html {
     let path = w
         .sent_to
         .iter()
@@ -145,11 +145,33 @@ fn view_write(w: &ClientWrite) -> Html {
             ("redirected", "turned away: no leader known".to_string())
         }
     };
+    let retry = (w.status == WriteStatus::Pending).then(|| {
+        let id = w.id;
+        let onclick =
+            dispatch.reform(move |_: MouseEvent| AppAction::World(WorldAction::RetryWrite(id)));
+        html! {
+            <button type="button" class="chip retry" data-action="retry" {onclick}
+                    title={format!("Send write #{id} again to {target}, with the same sequence number: the cluster applies it at most once (§8)")}>
+                { format!("Retry to {target}") }
+            </button>
+        }
+    });
+    let sent = (w.retries > 0).then(|| format!(" (sent {}×)", w.retries + 1));
+    let duplicate = w.duplicate.then(|| {
+        html! {
+            <span class="duplicate" data-duplicate="true">
+                { "a copy sent again was recognised as a duplicate and not applied again (§8)" }
+            </span>
+        }
+    });
     html! {
-        <li class={classes!("write", class)} data-write={w.id.to_string()} data-status={class}>
+        <li class={classes!("write", class)} data-write={w.id.to_string()} data-status={class}
+            data-retries={w.retries.to_string()}>
             <span class="what">{ format!("#{} {}", w.id, w.command) }</span>
-            <span class="path">{ format!("→ {path}") }</span>
+            <span class="path">{ format!("→ {path}{}", sent.unwrap_or_default()) }</span>
             <span class="status">{ status }</span>
+            { for duplicate }
+            { for retry }
         </li>
     }
 }

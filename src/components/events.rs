@@ -100,6 +100,13 @@ fn view_event(e: &Event, seek: Option<&Callback<AppAction>>) -> Html {
             .starts_with(raftsim::trace::rules::BROKEN)
             .then_some("ev-broken")
     );
+    let kind = match e.kind {
+        EventKind::DuplicateSkipped { .. } | EventKind::DuplicateRequest { .. } => {
+            Some("duplicate")
+        }
+        EventKind::ClientRetried { .. } => Some("retry"),
+        _ => None,
+    };
     let at = e.at;
     let onclick = seek.map(|d| d.reform(move |_: MouseEvent| ClockAction::Seek(at).into()));
     let onkeydown = seek.map(|d| {
@@ -112,7 +119,7 @@ fn view_event(e: &Event, seek: Option<&Callback<AppAction>>) -> Html {
     });
     html! {
         <li {class} key={e.seq.to_string()} data-seq={e.seq.to_string()} data-at-us={at.to_string()}
-            role={seek.map(|_| "button")} tabindex={seek.map(|_| "0")} {onclick} {onkeydown}
+            data-kind={kind} role={seek.map(|_| "button")} tabindex={seek.map(|_| "0")} {onclick} {onkeydown}
             title={seek.map(|_| "Go to this instant")}>
             <span class="at">{ fmt_ms(e.at) }</span>
             <span class="text">{ e.describe() }</span>

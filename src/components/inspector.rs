@@ -372,16 +372,34 @@ fn view_packet_fields(p: &Packet, sim: &Sim, dispatch: &Callback<AppAction>) -> 
                 }
             }
         }
-        Payload::ClientRequest { write, command } => {
+        Payload::ClientRequest {
+            write,
+            command,
+            tag,
+        } => {
             fields.push(field("write", false, format!("#{write}")));
             fields.push(field("command", false, command.to_string()));
+            let session = format!(
+                "client {}, sequence number {} (awaits answers from {} on)",
+                tag.client, tag.seq, tag.awaits_from
+            );
+            fields.push(field("session", false, session));
             "Client write"
         }
         Payload::ClientReply { write, answer } => {
             fields.push(field("write", false, format!("#{write}")));
             let text = match answer {
-                ClientAnswer::Committed { index, value } => {
-                    format!("committed at index {index}, value {value}")
+                ClientAnswer::Committed {
+                    index,
+                    value,
+                    duplicate,
+                } => {
+                    let again = if *duplicate {
+                        "; a duplicate, not applied again"
+                    } else {
+                        ""
+                    };
+                    format!("committed at index {index}, value {value}{again}")
                 }
                 ClientAnswer::Redirect { leader: Some(l) } => format!("not the leader; try {l}"),
                 ClientAnswer::Redirect { leader: None } => {

@@ -299,6 +299,7 @@ fn describe(step: &ScriptStep) -> String {
         StepAction::Act(Action::Restart { node }) => format!("restart {node}"),
         StepAction::Act(Action::Timeout { node }) => format!("time out {node}"),
         StepAction::Act(Action::Write { node, command }) => format!("write {command} to {node}"),
+        StepAction::Act(Action::Retry { write, node }) => format!("retry write #{write} to {node}"),
         StepAction::Act(Action::Drop { packet }) => format!("drop message #{packet}"),
         StepAction::Act(Action::Cut { from, to, .. }) => format!("cut {from}–{to}"),
         StepAction::Act(Action::Restore { from, to, .. }) => format!("restore {from}–{to}"),

@@ -79,6 +79,9 @@ pub enum WorldAction {
     SetClientTarget(NodeId),
     /// The client sends what is typed to its target server.
     SendWrite,
+    /// The client sends pending write #N again, with the same sequence number, to its target
+    /// server (§8).
+    RetryWrite(raftsim::ClientWriteId),
     /// Drop a message in flight; `None` means the selected one.
     DropPacket(Option<PacketId>),
     /// Cut the link between two servers (both ways), or restore it if it is cut.

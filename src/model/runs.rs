@@ -36,7 +36,7 @@ const BROKEN: &str = "Break a rule and watch Raft fail";
 const OPTIONS: &str = "What real systems add";
 
 /// Every preset, in the order of the menu.
-pub static PRESETS: [Preset; 18] = [
+pub static PRESETS: [Preset; 19] = [
     preset!(PAPER, "figure7-a", "Figure 7 (a): missing entries"),
     preset!(PAPER, "figure7-b", "Figure 7 (b): many missing"),
     preset!(PAPER, "figure7-c", "Figure 7 (c): one extra entry"),
@@ -47,6 +47,11 @@ pub static PRESETS: [Preset; 18] = [
     preset!(PAPER, "figure8", "Figure 8: an old-term entry"),
     preset!(PAPER, "split-vote", "A split vote"),
     preset!(PAPER, "partitioned-leader", "A partitioned leader"),
+    preset!(
+        PAPER,
+        "retry-applied-once",
+        "A write sent twice, applied once (§8)"
+    ),
     preset!(
         BROKEN,
         "broken-commit-old-term",

@@ -871,3 +871,53 @@ fn breaking_a_rule_replays_the_run_with_it_and_the_checker_names_the_damage() {
         "a saved run keeps its options"
     );
 }
+
+#[test]
+fn a_retried_write_is_answered_once_and_survives_save_link_and_time_travel() {
+    let mut s = state(4, 3);
+    let leader = elect(&mut s);
+    s.update(AppAction::World(WorldAction::SetClientTarget(leader)));
+    s.update(AppAction::World(WorldAction::SetClientText(
+        "ADD x 5".into(),
+    )));
+    s.update(AppAction::World(WorldAction::SendWrite));
+    // Retrying to a crashed server is refused with a notice; to a live one, it is a step.
+    s.update(AppAction::World(WorldAction::Node(
+        NodeOp::Crash,
+        Some(leader),
+    )));
+    s.update(AppAction::World(WorldAction::RetryWrite(1)));
+    assert!(s
+        .notice
+        .as_ref()
+        .is_some_and(|n| n.error && n.text.contains("crashed")));
+    let other = s.sim.nodes().iter().find(|n| !n.crashed).unwrap().id;
+    s.update(AppAction::World(WorldAction::SetClientTarget(other)));
+    s.update(AppAction::World(WorldAction::RetryWrite(1)));
+    assert_eq!(
+        s.history.script().last().map(|st| st.name.as_str()),
+        Some("retry")
+    );
+    for _ in 0..300 {
+        s.update(AppAction::Clock(ClockAction::StepTick));
+    }
+    let w = s.sim.clients()[0].clone();
+    assert!(
+        matches!(w.status, raftsim::WriteStatus::Committed { value: 5, .. }),
+        "{w:?}"
+    );
+    assert!(w.retries >= 1);
+    let end = s.sim.now();
+    let file = raftsim::scenario::Scenario::from_json(&s.run_file("retry".into())).unwrap();
+    assert_eq!(file.run_sim().unwrap().trace_hash(), s.sim.trace_hash());
+    let link = s.run_link().unwrap();
+    let (from_link, _) = raftsim::link::decode(&link).unwrap();
+    assert_eq!(
+        from_link.run_sim().unwrap().trace_hash(),
+        s.sim.trace_hash()
+    );
+    s.update(AppAction::Clock(ClockAction::ToStart));
+    s.update(AppAction::Clock(ClockAction::Seek(end)));
+    assert_eq!(s.sim.clients()[0].status, w.status);
+    assert!(s.sim.violations().is_empty());
+}

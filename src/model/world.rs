@@ -60,6 +60,10 @@ impl AppState {
                 }
             }
             W::SendWrite => self.send_write(),
+            W::RetryWrite(write) => self.act(Action::Retry {
+                write,
+                node: self.client_target,
+            }),
             W::DropPacket(packet) => {
                 let id = packet.or(match self.selected {
                     Some(Selection::Packet(id)) => Some(id),

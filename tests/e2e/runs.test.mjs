@@ -100,7 +100,7 @@ test('Copy link opens the same world at the same instant, paused', async () => {
 test('every preset opens and plays without a page error', async () => {
   const { page, problems } = await openApp(env.browser, env.server, '?seed=1&nodes=5', { width: 1280, height: 720 });
   const names = await page.$$eval('select[data-control=preset] option', (os) => os.map((o) => o.value).filter(Boolean));
-  assert.ok(names.includes('figure8') && names.includes('figure7-a') && names.length === 18, names.join());
+  assert.ok(names.includes('figure8') && names.includes('figure7-a') && names.length === 19, names.join());
   assert.ok(names.includes('broken-commit-old-term') && names.includes('pre-vote'), names.join());
   for (const name of names) {
     await page.selectOption('select[data-control=preset]', name);

@@ -14,10 +14,7 @@ impl Node {
     /// it can commit (and with it every earlier entry) without waiting for a client (§8).
     pub(super) fn append_noop(&mut self, ctx: &mut Ctx) {
         let index = self.last_log_index() + 1;
-        let entry = Entry {
-            term: self.current_term,
-            command: Command::Noop,
-        };
+        let entry = Entry::new(self.current_term, Command::Noop);
         self.append(ctx, std::iter::once(entry), rules::LEADER_NOOP);
         self.match_index[self.id.index()] = index;
         self.maybe_commit(ctx);

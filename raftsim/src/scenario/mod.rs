@@ -227,6 +227,7 @@ pub(crate) fn config_error(e: ConfigError, base: &str) -> ScenarioError {
         ConfigError::ElectionTimeout { .. } => "timing.election_timeout_ms".to_string(),
         ConfigError::Heartbeat { .. } => "timing.heartbeat_ms".to_string(),
         ConfigError::Latency { .. } => "timing.latency_ms".to_string(),
+        ConfigError::ClientRetry(_) => "timing.client_retry_ms".to_string(),
         ConfigError::Rate { .. } | ConfigError::Slow(_) => String::new(),
         ConfigError::Initial { node, .. } => format!("initial ({node})"),
     };

@@ -74,6 +74,8 @@ pub(crate) struct FileTiming {
     pub heartbeat_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<MsRange>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_retry_ms: Option<u64>,
 }
 
 /// `[min, max]` in milliseconds.
@@ -182,6 +184,10 @@ pub(crate) enum FileAction {
     Write {
         node: NodeName,
         command: CommandText,
+    },
+    Retry {
+        write: u64,
+        node: NodeName,
     },
     Partition {
         groups: Vec<Vec<NodeName>>,
@@ -438,6 +444,10 @@ fn read_timing(timing: &FileTiming, path: &str, config: &mut Config) -> Res<()> 
         config.latency_min_us = min * US_PER_MS;
         config.latency_max_us = max * US_PER_MS;
     }
+    if let Some(ms) = timing.client_retry_ms {
+        let retry_path = join(path, "client_retry_ms");
+        config.client_retry_us = within(ms, &retry_path, 1, MAX_TIMER_MS)? * US_PER_MS;
+    }
     if config.heartbeat_interval_us >= config.election_timeout_min_us {
         let path = if timing.heartbeat_ms.is_some() {
             heartbeat_path
@@ -568,7 +578,7 @@ fn read_log(list: &[FileEntry], path: &str, current_term: Term) -> Res<Vec<Entry
                 ),
             );
         }
-        log.push(Entry { term, command });
+        log.push(Entry::new(term, command));
     }
     Ok(log)
 }
@@ -636,6 +646,10 @@ pub(crate) fn script_step<T: Tag>(
             FileAction::Write { node, command: c } => Action::Write {
                 node: server(node, "node")?,
                 command: command(c, &field("command"))?,
+            },
+            FileAction::Retry { write, node } => Action::Retry {
+                write: within(*write, &field("write"), 1, MAX_STEPS as u64)?,
+                node: server(node, "node")?,
             },
             FileAction::Partition { groups } => Action::Partition {
                 groups: read_groups(groups, &field("groups"), nodes)?,

@@ -67,10 +67,13 @@ impl Scenario {
                 (c.latency_min_us, c.latency_max_us) != (d.latency_min_us, d.latency_max_us),
             )
             .then(|| range(c.latency_min_us, c.latency_max_us)),
+            client_retry_ms: given(c.client_retry_us != d.client_retry_us)
+                .then(|| ms(c.client_retry_us)),
         };
         let has_timing = timing.election_timeout_ms.is_some()
             || timing.heartbeat_ms.is_some()
-            || timing.latency_ms.is_some();
+            || timing.latency_ms.is_some()
+            || timing.client_retry_ms.is_some();
         let initial: Vec<FileInitial> = self
             .initial
             .iter()
@@ -173,6 +176,10 @@ fn file_action(action: &Action, detail: Detail) -> FileAction {
         Action::Write { node, command } => FileAction::Write {
             node: name(*node),
             command: CommandText(command.to_string()),
+        },
+        Action::Retry { write, node } => FileAction::Retry {
+            write: *write,
+            node: name(*node),
         },
         Action::Partition { groups } => FileAction::Partition {
             groups: groups

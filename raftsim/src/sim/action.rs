@@ -16,6 +16,9 @@ pub enum Action {
     Restart { node: NodeId },
     /// The client sends a write to this server.
     Write { node: NodeId, command: Command },
+    /// The client sends pending write `write` (1-based, in the order writes were made) again
+    /// to this server, with the same sequence number (§8).
+    Retry { write: u64, node: NodeId },
     /// Split the servers into groups; links between groups are down. Servers not named form one
     /// more group of their own.
     Partition { groups: Vec<Vec<NodeId>> },
@@ -71,4 +74,17 @@ pub enum ActionError {
     BadPartition(String),
     #[error("{0}")]
     BadValue(String),
+    #[error("unknown write #{write}: {}", made_writes(*.made))]
+    UnknownWrite { write: u64, made: usize },
+    #[error("write #{0} {1}")]
+    WriteSettled(u64, String),
+}
+
+/// "the client has made writes #1 to #3", for a refused `retry`.
+fn made_writes(n: usize) -> String {
+    match n {
+        0 => "the client has made no writes yet".to_string(),
+        1 => "the client has made only write #1".to_string(),
+        n => format!("the client has made writes #1 to #{n}"),
+    }
 }

@@ -38,6 +38,8 @@ pub struct Config {
     pub max_in_flight: Option<usize>,
     /// Whether the client re-sends a write to the leader named in a redirect.
     pub client_follows_redirects: bool,
+    /// How long the client waits for an answer before it sends a pending write again (§8).
+    pub client_retry_us: Time,
     /// Whether the invariant checker runs after every step.
     pub check_invariants: bool,
     /// Rules of the paper broken on purpose (none by default): see `lab.rs`.
@@ -63,6 +65,7 @@ impl Default for Config {
             client_loss: false,
             max_in_flight: None,
             client_follows_redirects: true,
+            client_retry_us: DEFAULT_CLIENT_RETRY_MS * US_PER_MS,
             check_invariants: true,
             broken_rules: BrokenRules::NONE,
             protocol: Protocol::default(),
@@ -88,6 +91,8 @@ pub enum ConfigError {
     Rate { field: &'static str, value: u32 },
     #[error("slow_max_us: a packet may be held back at most 10 s more, not {0} µs")]
     Slow(Time),
+    #[error("client retry: {0} µs is not a wait; it must be positive and at most 60 s")]
+    ClientRetry(Time),
     #[error("initial state for {node}: {problem}")]
     Initial { node: NodeId, problem: String },
 }
@@ -133,6 +138,9 @@ impl Config {
         if self.slow_max_us > MAX_LATENCY_US {
             return Err(ConfigError::Slow(self.slow_max_us));
         }
+        if self.client_retry_us == 0 || self.client_retry_us > 60_000 * US_PER_MS {
+            return Err(ConfigError::ClientRetry(self.client_retry_us));
+        }
         for (field, value) in [
             ("loss_ppm", self.loss_ppm),
             ("duplicate_ppm", self.duplicate_ppm),
@@ -145,6 +153,10 @@ impl Config {
         Ok(())
     }
 }
+
+/// How long the client waits for an answer before sending a write again, unless a scenario says
+/// (`timing.client_retry_ms`): a few election timeouts, so a new leader is likely there by then.
+pub const DEFAULT_CLIENT_RETRY_MS: Time = 1_000;
 
 /// Longest one-way latency a link may have: 10 s.
 pub const MAX_LATENCY_US: Time = 10_000_000;

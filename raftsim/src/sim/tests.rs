@@ -6,10 +6,7 @@ use crate::trace::{Event, VoteDenial};
 use crate::types::Term;
 
 fn entry(term: Term) -> Entry {
-    Entry {
-        term,
-        command: Command::parse("SET x 1").unwrap(),
-    }
+    Entry::new(term, Command::parse("SET x 1").unwrap())
 }
 
 #[test]

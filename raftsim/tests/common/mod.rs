@@ -30,12 +30,14 @@ pub fn entries(terms: &[Term]) -> Vec<Entry> {
     terms
         .iter()
         .enumerate()
-        .map(|(i, &term)| Entry {
-            term,
-            command: Command::Set {
-                key: format!("e{}", i + 1).into(),
-                value: i as i64 + 1,
-            },
+        .map(|(i, &term)| {
+            Entry::new(
+                term,
+                Command::Set {
+                    key: format!("e{}", i + 1).into(),
+                    value: i as i64 + 1,
+                },
+            )
         })
         .collect()
 }
