@@ -26,7 +26,7 @@ pub const MAX_CHECKPOINTS: usize = 128;
 /// bounded trace ([`History::keep_trace`]): enough for what is shown of the moments just after
 /// it (the latest events, a second of messages), not the whole bound, which would cost every
 /// checkpoint a copy of it.
-pub const CHECKPOINT_TRACE: usize = 1_024;
+pub const CHECKPOINT_TRACE: usize = 768;
 
 /// A world of the run and how many of the script's steps it has applied.
 #[derive(Clone, Debug)]

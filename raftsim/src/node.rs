@@ -761,7 +761,7 @@ impl Node {
                     };
                     let kind = EventKind::DuplicateSkipped {
                         index,
-                        command,
+                        command: Box::new(command),
                         client: tag.client,
                         seq: tag.seq,
                         of,

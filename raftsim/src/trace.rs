@@ -154,7 +154,8 @@ pub enum EventKind {
     /// A committed entry repeats a client write applied before: skipped, not applied again.
     DuplicateSkipped {
         index: LogIndex,
-        command: Command,
+        /// Boxed: a rare event, and every event is as large as the largest kind.
+        command: Box<Command>,
         client: ClientId,
         seq: Seq,
         of: Duplicate,
