@@ -149,7 +149,7 @@ fn overlay(document: &Document, what: &str) -> Option<Element> {
         document,
         "div",
         &[
-            ("class", "crash"),
+            ("class", "crash-overlay"),
             ("data-crash", ""),
             ("role", "alertdialog"),
             ("aria-labelledby", "crash-title"),
