@@ -135,11 +135,6 @@ impl History {
         self.trace_kept = at_most;
     }
 
-    /// How many trace events its worlds keep (None: all).
-    pub fn trace_kept(&self) -> Option<usize> {
-        self.trace_kept
-    }
-
     /// The latest instant this branch has reached.
     pub fn end(&self) -> Time {
         self.end

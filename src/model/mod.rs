@@ -83,7 +83,7 @@ pub struct AppState {
     pub view: view::View,
 }
 
-/// Trace events free play keeps (about 2.5 MB): enough for the event log and the lesson-style
+/// Trace events free play keeps (about 2 MB): enough for the event log and the lesson-style
 /// look-backs, while a page left playing for hours does not grow without bound.
 pub const TRACE_KEPT: usize = 20_000;
 
