@@ -3,10 +3,11 @@
 //!
 //! The text is parsed into a [`serde_json::Value`] first, so syntax errors keep their line and
 //! column. The file structs (`#[derive(Deserialize)]`, `deny_unknown_fields`) are then read from
-//! that value through [`serde_path_to_error`], which records where each error happened. The
-//! value is read by [`ValueDe`], a strict deserializer: an object is never read from a list, and
+//! that value by [`ValueDe`], a strict deserializer: an object is never read from a list, and
 //! its error type [`Problem`] keeps serde's structured complaints (unknown field, unknown name,
-//! missing field) so they can be worded with the allowed names and a "did you mean" hint.
+//! missing field) so they can be worded with the allowed names and a "did you mean" hint. An
+//! error records where it happened on its way out: each list and object it leaves puts its index
+//! or key in front of the error's path.
 //!
 //! An object whose one field names what the rest means (`{"do": "crash", "node": "S1"}`) is read
 //! by [`Tagged`]: the enum named by the tag holds the names and fields, in one place.
@@ -30,7 +31,6 @@ use serde::de::{
 use serde::ser::{Error as _, SerializeMap};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
-use serde_path_to_error::Segment;
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -108,26 +108,17 @@ pub(crate) fn read<T: DeserializeOwned>(value: &Value) -> Res<T> {
 /// Reads `T` from `value`; on failure, the path where it happened (`.a[2].b`, relative to
 /// `value`) and the problem.
 fn read_at<T: DeserializeOwned>(value: &Value) -> Result<T, (String, Problem)> {
-    serde_path_to_error::deserialize(ValueDe(value)).map_err(|e| {
-        let mut segments: Vec<&Segment> = e.path().iter().collect();
+    T::deserialize(ValueDe(value)).map_err(|mut problem| {
+        let mut path = std::mem::take(&mut problem.at);
         // An unknown field may already be on the path; the problem names it again.
-        if let (What::UnknownField { field, .. }, Some(Segment::Map { key })) =
-            (&e.inner().what, segments.last())
-        {
-            if key == field {
-                segments.pop();
+        if let What::UnknownField { field, .. } = &problem.what {
+            if let Some(cut) = path.strip_suffix(field.as_str()) {
+                if cut.ends_with('.') {
+                    path.truncate(cut.len() - 1);
+                }
             }
         }
-        let mut path = String::new();
-        for segment in segments {
-            match segment {
-                Segment::Seq { index } => path.push_str(&format!("[{index}]")),
-                Segment::Map { key } => path.push_str(&format!(".{key}")),
-                // An enum's variant is its tag's value, not a place in the file.
-                Segment::Enum { .. } | Segment::Unknown => {}
-            }
-        }
-        (path, e.into_inner())
+        (path, problem)
     })
 }
 
@@ -137,6 +128,9 @@ fn read_at<T: DeserializeOwned>(value: &Value) -> Result<T, (String, Problem)> {
 /// What went wrong while reading a value, before it is placed at a path.
 #[derive(Debug)]
 pub(crate) struct Problem {
+    /// Where the problem was reported, relative to the value being read (`.script[3]`): filled
+    /// in on the way out by the lists and objects the error leaves.
+    at: String,
     /// Where below the place serde reports the problem happened, e.g. `.node` (set by
     /// [`Tagged`], which reads its variant on its own).
     below: String,
@@ -204,6 +198,7 @@ impl Problem {
 
     fn message(below: String, message: String) -> Problem {
         Problem {
+            at: String::new(),
             below,
             what: What::Message(message),
         }
@@ -259,6 +254,7 @@ impl de::Error for Problem {
 
     fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Problem {
         Problem {
+            at: String::new(),
             below: String::new(),
             what: What::UnknownName {
                 name: variant.to_string(),
@@ -269,6 +265,7 @@ impl de::Error for Problem {
 
     fn unknown_field(field: &str, expected: &'static [&'static str]) -> Problem {
         Problem {
+            at: String::new(),
             below: String::new(),
             what: What::UnknownField {
                 field: field.to_string(),
@@ -279,6 +276,7 @@ impl de::Error for Problem {
 
     fn missing_field(field: &'static str) -> Problem {
         Problem {
+            at: String::new(),
             below: String::new(),
             what: What::MissingField(field),
         }
@@ -311,7 +309,7 @@ impl<'de> de::Deserializer<'de> for ValueDe<'de> {
             }
             Value::String(s) => visitor.visit_borrowed_str(s),
             Value::Array(list) => {
-                let mut items = Items(list.iter());
+                let mut items = Items(list.iter().enumerate());
                 let out = visitor.visit_seq(&mut items)?;
                 match items.0.len() {
                     0 => Ok(out),
@@ -398,7 +396,7 @@ fn unexpected(v: &Value) -> Unexpected<'_> {
     }
 }
 
-struct Items<'a>(std::slice::Iter<'a, Value>);
+struct Items<'a>(std::iter::Enumerate<std::slice::Iter<'a, Value>>);
 
 impl<'de> SeqAccess<'de> for &mut Items<'de> {
     type Error = Problem;
@@ -408,7 +406,13 @@ impl<'de> SeqAccess<'de> for &mut Items<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, Problem> {
         match self.0.next() {
-            Some(v) => seed.deserialize(ValueDe(v)).map(Some),
+            Some((i, v)) => seed
+                .deserialize(ValueDe(v))
+                .map(Some)
+                .map_err(|mut problem| {
+                    problem.at.insert_str(0, &format!("[{i}]"));
+                    problem
+                }),
             None => Ok(None),
         }
     }
@@ -420,7 +424,8 @@ impl<'de> SeqAccess<'de> for &mut Items<'de> {
 
 struct Fields<'a> {
     iter: serde_json::map::Iter<'a>,
-    value: Option<&'a Value>,
+    /// The key and value of the field being read.
+    value: Option<(&'a str, &'a Value)>,
 }
 
 impl<'de> MapAccess<'de> for Fields<'de> {
@@ -432,7 +437,7 @@ impl<'de> MapAccess<'de> for Fields<'de> {
     ) -> Result<Option<K::Value>, Problem> {
         match self.iter.next() {
             Some((key, value)) => {
-                self.value = Some(value);
+                self.value = Some((key, value));
                 let key: de::value::BorrowedStrDeserializer<'de, Problem> =
                     de::value::BorrowedStrDeserializer::new(key);
                 seed.deserialize(key).map(Some)
@@ -442,8 +447,11 @@ impl<'de> MapAccess<'de> for Fields<'de> {
     }
 
     fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Problem> {
-        let value = self.value.take().unwrap_or(&Value::Null);
-        seed.deserialize(ValueDe(value))
+        let (key, value) = self.value.take().unwrap_or(("", &Value::Null));
+        seed.deserialize(ValueDe(value)).map_err(|mut problem| {
+            problem.at.insert_str(0, &format!(".{key}"));
+            problem
+        })
     }
 
     fn size_hint(&self) -> Option<usize> {
