@@ -130,7 +130,15 @@ impl Handlers {
         input: NodeRef,
         latest: Rc<RefCell<Option<UseReducerHandle<AppState>>>>,
     ) -> Handlers {
-        let dispatch = Callback::from(move |a: AppAction| d.dispatch(a));
+        // An action that needs a file not yet fetched (the tour's lesson, a preset) waits for it.
+        let dispatch = Callback::from(move |a: AppAction| {
+            let (run, failed) = (d.clone(), d.clone());
+            crate::assets::when_ready(
+                a,
+                move |a| run.dispatch(a),
+                move |why| failed.dispatch(PageAction::Notify(Notice::error(why)).into()),
+            )
+        });
         let save = {
             let latest = latest.clone();
             let dispatch = dispatch.clone();
@@ -194,7 +202,12 @@ pub fn App(props: &AppProps) -> Html {
         let fragment = fragment
             .map(|f| f.to_string())
             .unwrap_or_else(page_fragment);
-        state.update(AppAction::Tour(TourAction::Locate(fragment)));
+        // A tour step named by the address opens now if the lesson is here, or once it is
+        // fetched (see the effect below).
+        let locate = AppAction::Tour(TourAction::Locate(fragment));
+        if crate::assets::needed(&locate).is_none() {
+            state.update(locate);
+        }
         state.view = crate::presenter::load();
         state
     });
@@ -244,6 +257,21 @@ pub fn App(props: &AppProps) -> Html {
             }
             move || {
                 pending.borrow_mut().take();
+            }
+        });
+    }
+
+    // A tour step named by the address whose lesson was not here at first opens once fetched.
+    {
+        let dispatch = handlers.dispatch.clone();
+        let fragment = props.fragment.clone();
+        let touring = state.tour.is_some();
+        use_effect_with((), move |_| {
+            let fragment = fragment
+                .map(|f| f.to_string())
+                .unwrap_or_else(page_fragment);
+            if !touring && !fragment.is_empty() {
+                dispatch.emit(AppAction::Tour(TourAction::Locate(fragment)));
             }
         });
     }

@@ -5,10 +5,12 @@
 //!   tested); the guided tour's place in the lesson; what a tour step marks on screen;
 //! - `app`: the page, wiring the model to the browser (reducer, animation loop, keys, address);
 //! - `components`: the drawing (`ClusterView`, reusable by the tour), the logs, the panels;
+//! - `assets`: the files fetched when first needed (the tour's lesson, the presets);
 //! - `crash`: the overlay a panic shows instead of a dead page;
 //! - `params`, `keys`, `geometry`: speeds and the page address, the keyboard maps, the layout.
 
 pub mod app;
+pub mod assets;
 pub mod components;
 pub mod crash;
 pub mod geometry;

@@ -632,6 +632,9 @@ fn click(root: &Element, selector: &str) {
 
 #[wasm_bindgen_test]
 async fn a_tour_step_opens_from_its_fragment_and_the_buttons_move_through_it() {
+    // The page fetches the lesson when first needed; the test runner serves no such file, so
+    // the test hands it over (fetching it is the end-to-end tests' part).
+    raft_live::assets::provide(raft_live::assets::LESSON, raftsim::lesson::BUILTIN_JSON);
     let props = AppProps {
         query: Some(AttrValue::from("?seed=2")),
         fragment: Some(AttrValue::from("#election/votes")),

@@ -4,7 +4,7 @@
 //! model's; this is the browser's side of it: files, downloads, the clipboard.
 
 use crate::model::action::{AppAction, Notice, PageAction, WorldAction};
-use crate::model::runs::{preset_menu, PresetEntry, MAX_FILE_BYTES};
+use crate::model::runs::{Preset, MAX_FILE_BYTES, PRESETS};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{File, HtmlInputElement, HtmlSelectElement};
@@ -112,9 +112,9 @@ pub fn copy_to_clipboard(text: &str, done: Callback<bool>) {
 }
 
 /// The presets by group, in the menu's order.
-fn groups() -> Vec<(&'static str, Vec<&'static PresetEntry>)> {
-    let mut out: Vec<(&'static str, Vec<&'static PresetEntry>)> = Vec::new();
-    for p in preset_menu() {
+fn groups() -> Vec<(&'static str, Vec<&'static Preset>)> {
+    let mut out: Vec<(&'static str, Vec<&'static Preset>)> = Vec::new();
+    for p in &PRESETS {
         match out.last_mut() {
             Some((g, list)) if *g == p.group => list.push(p),
             _ => out.push((p.group, vec![p])),
@@ -166,7 +166,7 @@ pub fn RunControls(props: &RunControlsProps) -> Html {
                 { for groups().into_iter().map(|(group, entries)| html! {
                     <optgroup label={group}>
                         { for entries.into_iter().map(|p| html! {
-                            <option value={p.name} title={p.description.clone()}>{ p.title }</option>
+                            <option value={p.name}>{ p.title }</option>
                         }) }
                     </optgroup>
                 }) }

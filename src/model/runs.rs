@@ -1,13 +1,12 @@
 //! Runs that come from outside free play: the preset scenarios (the files of
-//! `raftsim/scenarios/`, read at build time, so the files stay the one source), scenario files
-//! a person opens, and run links. All of them become free play's run the same way.
+//! `raftsim/scenarios/`, fetched when first opened, see `crate::assets`), scenario files a person
+//! opens, and run links. All of them become free play's run the same way.
 
 use super::action::Notice;
 use super::run_of;
 use super::AppState;
 use raftsim::scenario::Scenario;
 use raftsim::{link, Time};
-use std::sync::OnceLock;
 
 /// A scenario that ships with the page.
 pub struct Preset {
@@ -17,7 +16,6 @@ pub struct Preset {
     pub title: &'static str,
     /// Its group in the menu.
     pub group: &'static str,
-    pub json: &'static str,
 }
 
 macro_rules! preset {
@@ -26,7 +24,6 @@ macro_rules! preset {
             name: $name,
             title: $title,
             group: $group,
-            json: include_str!(concat!("../../raftsim/scenarios/", $name, ".json")),
         }
     };
 }
@@ -78,16 +75,39 @@ pub static PRESETS: [Preset; 19] = [
     preset!(OPTIONS, "check-quorum", "Check-quorum"),
 ];
 
+/// The presets' files, built in natively (for the model's tests); the page fetches them.
+#[cfg(not(target_arch = "wasm32"))]
+pub static PRESET_FILES: [(&str, &str); 19] = {
+    macro_rules! file {
+        ($($name:literal),*) => {
+            [$(($name, include_str!(concat!("../../raftsim/scenarios/", $name, ".json")))),*]
+        };
+    }
+    file!(
+        "figure7-a",
+        "figure7-b",
+        "figure7-c",
+        "figure7-d",
+        "figure7-e",
+        "figure7-f",
+        "figure7",
+        "figure8",
+        "split-vote",
+        "partitioned-leader",
+        "retry-applied-once",
+        "broken-commit-old-term",
+        "broken-vote-without-log-check",
+        "broken-vote-twice",
+        "broken-forget-vote",
+        "broken-keep-conflicting",
+        "leader-noop",
+        "pre-vote",
+        "check-quorum"
+    )
+};
+
 /// The largest scenario file the page opens, in bytes.
 pub const MAX_FILE_BYTES: f64 = 5_000_000.0;
-
-/// A preset as the menu shows it.
-pub struct PresetEntry {
-    pub name: &'static str,
-    pub title: &'static str,
-    pub group: &'static str,
-    pub description: String,
-}
 
 /// The first sentence of a description (a notice has room for one; the file keeps them all).
 fn first_sentence(text: &str) -> String {
@@ -95,25 +115,6 @@ fn first_sentence(text: &str) -> String {
         Some(i) => text[..=i].to_string(),
         None => text.to_string(),
     }
-}
-
-/// The presets' menu entries, read once.
-pub fn preset_menu() -> &'static [PresetEntry] {
-    static MENU: OnceLock<Vec<PresetEntry>> = OnceLock::new();
-    MENU.get_or_init(|| {
-        PRESETS
-            .iter()
-            .map(|p| PresetEntry {
-                name: p.name,
-                title: p.title,
-                group: p.group,
-                description: Scenario::from_json(p.json)
-                    .ok()
-                    .and_then(|s| s.description)
-                    .unwrap_or_default(),
-            })
-            .collect()
-    })
 }
 
 impl AppState {
@@ -191,9 +192,16 @@ impl AppState {
 
     /// Opens a preset by its name.
     pub(super) fn open_preset(&mut self, name: &str) {
-        match PRESETS.iter().find(|p| p.name == name) {
-            Some(p) => self.open_file(p.title, p.json),
-            None => {
+        let text = crate::assets::text(&crate::assets::preset(name));
+        match (PRESETS.iter().find(|p| p.name == name), text) {
+            (Some(p), Some(text)) => self.open_file(p.title, &text),
+            (Some(p), None) => {
+                self.notice = Some(Notice::error(format!(
+                    "The preset “{}” has not been loaded.",
+                    p.title
+                )))
+            }
+            (None, _) => {
                 self.notice = Some(Notice::error(format!(
                     "There is no preset “{}”.",
                     crate::params::shorten(name)
@@ -252,16 +260,15 @@ mod tests {
         assert_eq!(first_sentence("Only one"), "Only one");
     }
 
+    /// Natively, where the presets' files are built in.
+    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn every_preset_reads_and_has_a_description() {
+        let json = |p: &Preset| crate::assets::text(&crate::assets::preset(p.name)).unwrap();
+        assert_eq!(PRESET_FILES.len(), PRESETS.len());
         for p in &PRESETS {
-            let s = Scenario::from_json(p.json).unwrap_or_else(|e| panic!("{}: {e}", p.name));
+            let s = Scenario::from_json(&json(p)).unwrap_or_else(|e| panic!("{}: {e}", p.name));
             assert!(s.description.is_some(), "{}", p.name);
-        }
-        let menu = preset_menu();
-        assert_eq!(menu.len(), PRESETS.len());
-        for p in menu {
-            assert!(!p.description.is_empty(), "{}", p.name);
         }
         let broken: Vec<_> = PRESETS.iter().filter(|p| p.group == BROKEN).collect();
         assert_eq!(
@@ -270,7 +277,7 @@ mod tests {
             "a preset per broken rule"
         );
         for p in broken {
-            let s = Scenario::from_json(p.json).unwrap();
+            let s = Scenario::from_json(&json(p)).unwrap();
             assert!(
                 !s.config.broken_rules.is_empty(),
                 "{} breaks a rule",

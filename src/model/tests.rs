@@ -743,7 +743,10 @@ fn a_preset_opens_as_a_run_shown_from_its_start() {
         notice.text
     );
     s.update(AppAction::Clock(ClockAction::ToEnd));
-    let fig8 = raftsim::scenario::Scenario::from_json(runs::PRESETS[7].json).unwrap();
+    let fig8 = raftsim::scenario::Scenario::from_json(
+        &crate::assets::text(&crate::assets::preset(runs::PRESETS[7].name)).unwrap(),
+    )
+    .unwrap();
     let expected = fig8.run_sim().unwrap();
     assert_eq!(s.sim.now(), expected.now());
     for (a, b) in s.sim.nodes().iter().zip(expected.nodes()) {

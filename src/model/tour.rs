@@ -381,7 +381,9 @@ impl Tour {
 
 /// The lesson that ships with the app.
 pub fn builtin_lesson() -> Result<Lesson, String> {
-    Lesson::builtin().map_err(|e| format!("The built-in lesson is broken: {e}"))
+    let text = crate::assets::text(crate::assets::LESSON)
+        .ok_or_else(|| "The tour's lesson has not been loaded.".to_string())?;
+    Lesson::from_json(&text).map_err(|e| format!("The tour's lesson is broken: {e}"))
 }
 
 /// The chapters' fragments (`#consensus`, …), for a message about an address naming no step.

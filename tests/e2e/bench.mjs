@@ -174,9 +174,42 @@ async function seekTimes(browser, server) {
   assert.deepEqual(problems, []);
 }
 
+/** How long what loads on demand takes, on loopback: from a click to the tour's first step
+ * drawn (the lesson fetched and read), and to a preset opened (its file fetched and played). */
+async function onDemandTimes(browser, server) {
+  const tour = [];
+  const preset = [];
+  const fetches = [];
+  for (let i = 0; i < 5; i++) {
+    const { page, problems } = await openApp(browser, server, '?seed=1');
+    page.on('requestfinished', (r) => {
+      if (/lessons\/|scenarios\//.test(r.url())) fetches.push(Math.round(r.timing().responseEnd));
+    });
+    const t0 = Date.now();
+    await page.click('button[data-action=tour]');
+    await page.waitForSelector('.tour[data-step]');
+    tour.push(Date.now() - t0);
+    await page.click('button[data-action=tour-close]');
+    await page.waitForSelector('.app[data-mode=free]');
+    const t1 = Date.now();
+    await page.selectOption('select[data-control=preset]', 'figure7');
+    await page.waitForSelector('.notice.info');
+    preset.push(Date.now() - t1);
+    assert.deepEqual(problems, []);
+    await page.context().close();
+  }
+  const mid = (xs) => xs.sort((a, b) => a - b)[xs.length >> 1];
+  console.log(
+    `benchmark: on demand, on loopback: the tour's lesson fetched and its first step drawn in ${mid(tour)} ms median ` +
+      `(max ${Math.max(...tour)}); the largest preset fetched and played in ${mid(preset)} ms median (max ${Math.max(...preset)}); ` +
+      `each file's own fetch ${mid(fetches)} ms median (max ${Math.max(...fetches)})`,
+  );
+}
+
 const server = await serveDist();
 const browser = await launchBrowser();
 try {
+  await onDemandTimes(browser, server);
   await seekTimes(browser, server);
   await frameTimes(browser, server);
 } finally {
