@@ -85,7 +85,12 @@ step "core crate is browser-free" check core_is_browser_free
 step "cargo fmt --check" check cargo fmt --all --check
 step "clippy (host)" check cargo clippy --workspace --all-targets --locked -- -D warnings
 step "clippy (wasm32)" check cargo clippy -p raft-live --all-targets --locked --target wasm32-unknown-unknown -- -D warnings
+rm -f target/tmp/sweep-figures.txt
 step "native tests" cargo cargo test --workspace --tests --locked
+if [ -f target/tmp/sweep-figures.txt ]; then
+  say "seed sweep (figures)"
+  sed 's/^/    /' target/tmp/sweep-figures.txt
+fi
 say "core speed: simulated time per wall second (benchmark figure, not a gate)"
 cargo run -q --locked --profile bench-native -p raftsim --example bench -- 20 2>&1 \
   | tee "$LOGS/core-speed.log" || echo "    (the benchmark did not run; see $LOGS/core-speed.log)"

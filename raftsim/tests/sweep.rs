@@ -134,9 +134,15 @@ fn seed_sweep_safety_liveness_determinism() {
     });
     let failures = failures.into_inner().unwrap();
     let (faults, writes, slowest) = stats.into_inner().unwrap();
-    println!(
+    let figures = format!(
         "{count} seeds: {faults} faults and writes, {writes} writes acknowledged, slowest recovery {} ms",
         slowest / US_PER_MS
+    );
+    println!("{figures}");
+    // The test command prints this line (cargo shows a passing test's output only on request).
+    let _ = std::fs::write(
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("sweep-figures.txt"),
+        format!("{figures}\n"),
     );
     assert!(
         failures.is_empty(),
