@@ -72,6 +72,11 @@ test('every text has a contrast of 7:1 or more in both themes', async () => {
   await page.waitForSelector('table.logs td.cell[data-committed=true]', { timeout: LONG });
   await write(page, leader.id, 'ADD x 2');
   await pause(page);
+  // A crashed server: its row in the logs steps back, and keeps its contrast.
+  const follower = await page.getAttribute('svg.cluster g.node[data-role=follower][data-crashed=false]', 'data-node');
+  await page.click(`svg.cluster g.node[data-node=${follower}] .body`);
+  await page.click('.inspector button[data-action=crash]');
+  await page.waitForSelector(`table.logs tr.crashed[data-node=${follower}]`);
   await page.click(`svg.cluster g.node[data-node=${leader.id}] .body`);
   await contrastInBothThemes(page, 'free play');
   await page.keyboard.press('?');
