@@ -24,6 +24,14 @@ pub const TIMER_W: f64 = 9.0;
 pub const LABEL_TOP: f64 = TIMER_R + TIMER_W / 2.0 + 2.0;
 pub const LABEL_BELOW: f64 = TIMER_R + 36.0;
 pub const LABEL_HALF_W: f64 = 100.0;
+/// The same at large reading text (the stage layout), where the label has two lines, the role
+/// above the term and vote, in larger type. The lowest servers' labels may reach
+/// `STAGE_LABEL_SPILL` below the drawing, into room the stylesheet keeps under it (a padding of
+/// 1.5rem, 28 units or more), and the outermost ones a few units into the panel's side padding.
+pub const STAGE_LABEL_BELOW: f64 = TIMER_R + 64.0;
+pub const STAGE_LABEL_HALF_W: f64 = 104.0;
+pub const STAGE_LABEL_SPILL: f64 = 28.0;
+pub const STAGE_LABEL_SIDE_SPILL: f64 = 8.0;
 /// Half the size of the client's box in the centre.
 pub const CLIENT_HALF_W: f64 = 62.0;
 pub const CLIENT_HALF_H: f64 = 34.0;
@@ -348,6 +356,41 @@ mod tests {
         }
     }
 
+    /// The same for the stage layout's two-line labels, as wide as they get (a two-digit term and
+    /// a candidate's count): they stay in the drawing (give or take the room kept round it) and
+    /// clear of each other. Clear of the rings too, except in a partition, where the outermost
+    /// ones may touch the next server's ring: the label is drawn on its halo, so it still reads.
+    fn assert_stage_readable(layout: &Layout, what: &str) {
+        for (i, p) in layout.nodes.iter().enumerate() {
+            let label = stage_label_box(*p);
+            assert!(
+                label.bottom <= VIEW_H + STAGE_LABEL_SPILL,
+                "{what}: S{} stage label below the drawing",
+                i + 1
+            );
+            assert!(
+                label.left >= -STAGE_LABEL_SIDE_SPILL
+                    && label.right <= VIEW_W + STAGE_LABEL_SIDE_SPILL,
+                "{what}: S{} stage label out at the side",
+                i + 1
+            );
+            for (j, q) in layout.nodes.iter().enumerate() {
+                if i == j {
+                    continue;
+                }
+                let what = format!("{what}: S{} and S{}", i + 1, j + 1);
+                assert!(
+                    !label.meets(&stage_label_box(*q)),
+                    "{what}: stage labels overlap"
+                );
+                assert!(
+                    !layout.walls.is_empty() || !label.meets_circle(*q, RING_OUT),
+                    "{what}: a stage label runs into a ring"
+                );
+            }
+        }
+    }
+
     const RING_OUT: f64 = TIMER_R + TIMER_W / 2.0;
 
     struct Box {
@@ -358,6 +401,14 @@ mod tests {
     }
 
     impl Box {
+        fn meets_circle(&self, c: Point, r: f64) -> bool {
+            let nearest = Point::new(
+                c.x.clamp(self.left, self.right),
+                c.y.clamp(self.top, self.bottom),
+            );
+            nearest.dist(c) < r
+        }
+
         fn meets(&self, other: &Box) -> bool {
             self.left < other.right
                 && other.left < self.right
@@ -375,6 +426,15 @@ mod tests {
         }
     }
 
+    fn stage_label_box(p: Point) -> Box {
+        Box {
+            left: p.x - STAGE_LABEL_HALF_W,
+            right: p.x + STAGE_LABEL_HALF_W,
+            top: p.y + LABEL_TOP,
+            bottom: p.y + STAGE_LABEL_BELOW,
+        }
+    }
+
     fn ring_box(p: Point) -> Box {
         Box {
             left: p.x - RING_OUT,
@@ -387,7 +447,9 @@ mod tests {
     #[test]
     fn servers_never_overlap_at_any_size() {
         for count in 1..=9 {
-            assert_readable(&Layout::new(count, &[]), &format!("{count} servers"));
+            let layout = Layout::new(count, &[]);
+            assert_readable(&layout, &format!("{count} servers"));
+            assert_stage_readable(&layout, &format!("{count} servers"));
         }
     }
 
@@ -399,6 +461,7 @@ mod tests {
                 let layout = Layout::new(count, std::slice::from_ref(&group));
                 assert_eq!(layout.walls.len(), 2, "{count} servers, {group:?}");
                 assert_readable(&layout, &format!("{count} servers split {group:?}"));
+                assert_stage_readable(&layout, &format!("{count} servers split {group:?}"));
             }
         }
     }

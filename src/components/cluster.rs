@@ -326,6 +326,10 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
             <text class={classes!("word", parts.role.then_some("highlighted"))}
                   y={word_y.to_string()}>{ word }</text>
             { votes }
+            // The role in words again, under the server: shown instead of the word inside when
+            // the reading text is large (the stage layout), where it would not fit in the body.
+            <text class={classes!("role-below", parts.role.then_some("highlighted"))}
+                  y={(TIMER_R + 31.0).to_string()}>{ word }</text>
             <text class={classes!("detail", (parts.term || parts.vote).then_some("highlighted"))}
                   y={(TIMER_R + 32.0).to_string()}>
                 <tspan class={classes!("term-part", parts.term.then_some("highlighted"))}>{ term_text }</tspan>

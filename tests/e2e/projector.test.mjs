@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { screenshot } from './harness.mjs';
-import { withBrowser, openApp, pause, waitForLeader, write, timeUs, LONG } from './app.mjs';
+import { withBrowser, openApp, pause, pauseWithMessageInFlight, waitForLeader, write, timeUs, LONG } from './app.mjs';
 import { measureContrast } from './contrast.mjs';
 
 const env = withBrowser();
@@ -72,6 +72,11 @@ test('every text has a contrast of 7:1 or more in both themes', async () => {
   await page.waitForSelector('table.logs td.cell[data-committed=true]', { timeout: LONG });
   await write(page, leader.id, 'ADD x 2');
   await pause(page);
+  // A crashed server: its row in the logs steps back, and keeps its contrast.
+  const follower = await page.getAttribute('svg.cluster g.node[data-role=follower][data-crashed=false]', 'data-node');
+  await page.click(`svg.cluster g.node[data-node=${follower}] .body`);
+  await page.click('.inspector button[data-action=crash]');
+  await page.waitForSelector(`table.logs tr.crashed[data-node=${follower}]`);
   await page.click(`svg.cluster g.node[data-node=${leader.id}] .body`);
   await contrastInBothThemes(page, 'free play');
   await page.keyboard.press('?');
@@ -163,13 +168,12 @@ test('at 1280×720 the large text size reads from the back row, remembered, noth
       narration: min('.tour .narration p'),
       name: min('svg.cluster g.node text.name'),
       detail: min('svg.cluster g.node text.detail'),
-      word: min('svg.cluster g.node text.word'),
+      word: min('svg.cluster g.node text.role-below'),
     };
   });
   assert.ok(sizes.narration >= 24, `narration ${sizes.narration} px`);
-  // The server's name and its term and vote line; the role word inside the body stays smaller
-  // (the shape and the legend say the role too).
-  for (const k of ['name', 'detail']) assert.ok(sizes[k] >= 14, `${k} label ${sizes[k]} px`);
+  // The server's name, its role (spelled out under it at this size) and its term and vote line.
+  for (const k of ['name', 'detail', 'word']) assert.ok(sizes[k] >= 14, `${k} label ${sizes[k]} px`);
   console.log(`# at 1280×720, large text: narration ${sizes.narration.toFixed(1)} px, name ${sizes.name.toFixed(1)}, detail ${sizes.detail.toFixed(1)}, role word ${sizes.word.toFixed(1)}`);
   // The buttons under the narration are whole and inside the tour's panel.
   const inside = await page.evaluate(() => {
@@ -220,3 +224,67 @@ test('screenshots of both themes at 1920×1080 and 1280×720', async () => {
     }
   }
 });
+
+/** In the page: every visible text of the drawing, with its size on screen (font size times the
+ * drawing's scale), its box, and the server it labels (if any); the boxes of the panels. */
+function measureStage() {
+  const box = (r) => ({ left: r.left, top: r.top, right: r.right, bottom: r.bottom });
+  const texts = [...document.querySelectorAll('svg.cluster text')]
+    .filter((t) => t.checkVisibility({ checkVisibilityCSS: true }) && t.textContent.trim())
+    .map((t) => ({
+      text: t.textContent.trim(),
+      px: parseFloat(getComputedStyle(t).fontSize) * t.getScreenCTM().a,
+      node: t.closest('g.node')?.dataset.node ?? null,
+      box: box(t.getBoundingClientRect()),
+    }));
+  const panels = [...document.querySelectorAll('.cluster-panel, .timeline-panel, .logs-panel, .side > *')]
+    .filter((p) => p.checkVisibility())
+    .map((p) => ({ name: p.className.split(' ')[0], box: box(p.getBoundingClientRect()) }));
+  const layers = [...document.querySelector('svg.cluster').children].map((c) => c.getAttribute('class'));
+  return { texts, panels, layers, cluster: box(document.querySelector('.cluster-panel').getBoundingClientRect()) };
+}
+
+const meets = (a, b, slack = 0.5) =>
+  a.left + slack < b.right && b.left + slack < a.right && a.top + slack < b.bottom && b.top + slack < a.bottom;
+
+for (const [size, name] of [['1', 'large'], ['2', 'largest']]) {
+  test(`at 1280×720 and ${name} text every label of the drawing is 14 px or more, nothing overlaps`, async () => {
+    for (const query of ['?seed=3&nodes=9', '?seed=3&nodes=5', '?seed=3#election/votes']) {
+      const { page, problems } = await openApp(env.browser, env.server, query, { width: 1280, height: 720 });
+      await page.selectOption('select[data-control=text-size]', size);
+      await page.waitForSelector(`.app[data-text-size=${name}]`);
+      if (query.includes('#')) {
+        await page.waitForSelector('.tour[data-status=done]', { timeout: LONG });
+      } else {
+        await waitForLeader(page);
+        await pauseWithMessageInFlight(page);
+      }
+      const what = `${query}, ${name} text`;
+      const m = await page.evaluate(measureStage);
+      assert.ok(m.texts.some((t) => t.node) && m.texts.some((t) => !t.node), `${what}: labels were found`);
+      const small = m.texts.filter((t) => t.px < 14).map((t) => `${t.text} ${t.px.toFixed(1)} px`);
+      assert.deepEqual(small, [], `${what}: labels under 14 px`);
+      // No text cut off: every label lies inside the drawing's panel.
+      const out = m.texts.filter((t) => !(t.box.left >= m.cluster.left && t.box.right <= m.cluster.right
+        && t.box.top >= m.cluster.top && t.box.bottom <= m.cluster.bottom)).map((t) => t.text);
+      assert.deepEqual(out, [], `${what}: labels outside the drawing's panel`);
+      // No two servers' labels overlap.
+      const labels = m.texts.filter((t) => t.node);
+      for (const a of labels) {
+        for (const b of labels) {
+          if (a.node < b.node) assert.ok(!meets(a.box, b.box), `${what}: ${a.node} "${a.text}" overlaps ${b.node} "${b.text}"`);
+        }
+      }
+      // Messages are drawn under the servers, so a crowd of them never covers a server's labels.
+      assert.ok(m.layers.indexOf('packets') < m.layers.indexOf('nodes'), `${what}: messages under the servers`);
+      // No two panels overlap.
+      for (const [i, a] of m.panels.entries()) {
+        for (const b of m.panels.slice(i + 1)) assert.ok(!meets(a.box, b.box, 0), `${what}: ${a.name} overlaps ${b.name}`);
+      }
+      const smallest = Math.min(...m.texts.map((t) => t.px));
+      console.log(`# ${what}: smallest label ${smallest.toFixed(1)} px over ${m.texts.length} labels`);
+      assertNoProblems(problems);
+      await page.context().close();
+    }
+  });
+}
