@@ -179,6 +179,76 @@ fn s5_2_one_vote_per_term_first_come_first_served() {
     assert_safe(&sim);
 }
 
+/// §5.1: a vote request from an older term is refused for its term, even by a server that has
+/// not voted in its own, newer term; the refusal leaves its vote free.
+#[test]
+fn s5_1_a_vote_request_from_an_older_term_is_refused() {
+    let setup = vec![
+        setup(1, None, &[], Some(10_000)),
+        setup(3, None, &[], Some(10_000)),
+        setup(1, None, &[], Some(10_000)),
+    ];
+    let mut sim = Sim::with_setup(cfg(3), setup).unwrap();
+    sim.apply(Action::Partition {
+        groups: vec![vec![s(1), s(2)], vec![s(3)]],
+    })
+    .unwrap();
+    // S1 stands for term 2; S2 is in term 3 and has voted for no one there.
+    sim.apply(Action::Timeout { node: s(1) }).unwrap();
+    sim.advance_to(ms(10));
+    let n2 = sim.node(s(2)).unwrap();
+    assert_eq!((n2.current_term, n2.voted_for), (3, None));
+    let denial = events_on(&sim, s(2)).into_iter().find_map(|e| match e.kind {
+        EventKind::VoteDenied {
+            candidate, reason, ..
+        } => Some((candidate, reason)),
+        _ => None,
+    });
+    assert_eq!(denial, Some((s(1), VoteDenial::StaleTerm)));
+    // Its reply carries term 3, which sends S1 back to follower.
+    sim.advance_to(ms(20));
+    let n1 = sim.node(s(1)).unwrap();
+    assert_eq!((n1.role, n1.current_term), (Role::Follower, 3));
+    assert_safe(&sim);
+}
+
+/// §5.2: a candidate counts only the votes of its current election: a grant from an earlier
+/// term that arrives late is ignored, however it answered.
+#[test]
+fn s5_2_a_late_vote_from_an_earlier_election_is_not_counted() {
+    let mut sim = Sim::with_setup(cfg(3), quiet(3)).unwrap();
+    // S3 is out of reach; S2's replies to S1 take 100 ms.
+    sim.apply(Action::Partition {
+        groups: vec![vec![s(1), s(2)], vec![s(3)]],
+    })
+    .unwrap();
+    sim.apply(Action::LinkLatency {
+        from: s(2),
+        to: s(1),
+        both: false,
+        min_us: ms(100),
+        max_us: ms(100),
+    })
+    .unwrap();
+    // Term 1: S2 grants at 10 ms; the grant reaches S1 at 110 ms.
+    sim.apply(Action::Timeout { node: s(1) }).unwrap();
+    sim.advance_to(ms(50));
+    // Term 2: S2 grants again at 60 ms; that grant reaches S1 at 160 ms.
+    sim.apply(Action::Timeout { node: s(1) }).unwrap();
+    sim.advance_to(ms(120));
+    let n1 = sim.node(s(1)).unwrap();
+    assert_eq!((n1.role, n1.current_term), (Role::Candidate, 2));
+    assert_eq!(n1.votes_granted, vec![s(1)], "only its own vote counts yet");
+    assert!(events_on(&sim, s(1)).iter().any(|e| matches!(
+        e.kind,
+        EventKind::StaleReplyIgnored { from, term: 1 } if from == s(2)
+    )));
+    sim.advance_to(ms(170));
+    assert_eq!(sim.leader(), Some(s(1)), "term 2's own grant elects it");
+    assert_eq!(sim.node(s(1)).unwrap().current_term, 2);
+    assert_safe(&sim);
+}
+
 /// §5.2: granting a vote restarts the voter's election timer; refusing one does not.
 #[test]
 fn s5_2_granting_a_vote_resets_the_timer_refusing_does_not() {
