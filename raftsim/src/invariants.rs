@@ -1111,6 +1111,97 @@ mod tests {
     }
 
     #[test]
+    fn the_periodic_rehash_trusts_a_change_reported_from_where_it_begins_or_earlier() {
+        for (reported_from, surprise) in [(1, false), (2, false), (3, true)] {
+            let mut c = Checker::new();
+            let mut nodes = healthy();
+            assert!(c.observe(0, &nodes).is_empty());
+            for step in 1..RECHECK_EVERY {
+                assert!(c.observe_step(step, &nodes, &[], 0).is_empty());
+            }
+            // On the rehash's own step S3 gains entry 2, reported as a change from
+            // `reported_from` on: from 3, entry 2 changed unreported.
+            nodes[2].log = entries(&[(1, 1), (2, 2)]).into();
+            let found = c.observe_step(RECHECK_EVERY, &nodes, &[(NodeId(3), reported_from)], 0);
+            let flagged: Vec<_> = found
+                .iter()
+                .filter(|v| v.invariant == Invariant::LogHashesRecheck)
+                .collect();
+            assert_eq!(
+                !flagged.is_empty(),
+                surprise,
+                "reported from {reported_from}"
+            );
+            if surprise {
+                assert_eq!(flagged[0].entry, Some(2));
+            }
+        }
+    }
+
+    /// A step says which servers it may have changed; a server it did not touch, whose last
+    /// look found nothing wrong, is not looked at again until a step touches it.
+    #[test]
+    fn a_server_is_looked_at_again_when_a_step_touches_it() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        assert!(c.observe(0, &nodes).is_empty());
+        // S3's term goes back from 2 to 1: a step that says it touched only S1 misses it...
+        nodes[2].current_term = 1;
+        assert!(c.observe_step(1, &nodes, &[], 1 << 0).is_empty());
+        // ...and one that touched S3 (alone, or with others) catches it.
+        for touched in [1 << 2, 0b111] {
+            let mut c = c.clone();
+            let found = c.observe_step(2, &nodes, &[], touched);
+            assert_eq!(
+                kinds(&found),
+                vec![Invariant::MonotonicTerms],
+                "{touched:b}"
+            );
+            assert_eq!(found[0].nodes, vec![NodeId(3)]);
+        }
+    }
+
+    /// The prefix hash mixes every bit: flipping one bit of either input flips about half the
+    /// output bits, and the output's bits are as often 1 as 0. A weak mix would let two different
+    /// logs look alike to the checker.
+    #[test]
+    fn the_prefix_hash_mixes_every_bit() {
+        let mut x = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = move || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        const SAMPLES: u64 = 400;
+        let mut ones = 0u64;
+        let mut flips = [[0u64; 64]; 2];
+        for _ in 0..SAMPLES {
+            let (prev, entry) = (next(), next());
+            let h = chain(prev, entry);
+            ones += u64::from(h.count_ones());
+            for bit in 0..64 {
+                flips[0][bit] += u64::from((chain(prev ^ 1 << bit, entry) ^ h).count_ones());
+                flips[1][bit] += u64::from((chain(prev, entry ^ 1 << bit) ^ h).count_ones());
+            }
+        }
+        let mean_ones = ones as f64 / SAMPLES as f64;
+        assert!(
+            (30.0..=34.0).contains(&mean_ones),
+            "{mean_ones} bits set on average"
+        );
+        for (input, per_bit) in ["prev", "entry"].iter().zip(&flips) {
+            for (bit, &n) in per_bit.iter().enumerate() {
+                let mean = n as f64 / SAMPLES as f64;
+                assert!(
+                    (28.0..=36.0).contains(&mean),
+                    "flipping bit {bit} of {input} flips {mean} output bits on average"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn invariants_name_their_section() {
         assert!(Invariant::ElectionSafety.to_string().contains("§5.2"));
         assert!(Invariant::StateMachineSafety.to_string().contains("§5.4.3"));

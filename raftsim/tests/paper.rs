@@ -198,12 +198,14 @@ fn s5_1_a_vote_request_from_an_older_term_is_refused() {
     sim.advance_to(ms(10));
     let n2 = sim.node(s(2)).unwrap();
     assert_eq!((n2.current_term, n2.voted_for), (3, None));
-    let denial = events_on(&sim, s(2)).into_iter().find_map(|e| match e.kind {
-        EventKind::VoteDenied {
-            candidate, reason, ..
-        } => Some((candidate, reason)),
-        _ => None,
-    });
+    let denial = events_on(&sim, s(2))
+        .into_iter()
+        .find_map(|e| match e.kind {
+            EventKind::VoteDenied {
+                candidate, reason, ..
+            } => Some((candidate, reason)),
+            _ => None,
+        });
     assert_eq!(denial, Some((s(1), VoteDenial::StaleTerm)));
     // Its reply carries term 3, which sends S1 back to follower.
     sim.advance_to(ms(20));
