@@ -1175,14 +1175,15 @@ mod tests {
         };
         const SAMPLES: u64 = 400;
         let mut ones = 0u64;
-        let mut flips = [[0u64; 64]; 2];
+        // Per input bit: the output bits flipped by flipping it in `prev`, and in `entry`.
+        let mut flips = [(0u64, 0u64); 64];
         for _ in 0..SAMPLES {
             let (prev, entry) = (next(), next());
             let h = chain(prev, entry);
             ones += u64::from(h.count_ones());
-            for bit in 0..64 {
-                flips[0][bit] += u64::from((chain(prev ^ 1 << bit, entry) ^ h).count_ones());
-                flips[1][bit] += u64::from((chain(prev, entry ^ 1 << bit) ^ h).count_ones());
+            for (bit, (by_prev, by_entry)) in flips.iter_mut().enumerate() {
+                *by_prev += u64::from((chain(prev ^ 1 << bit, entry) ^ h).count_ones());
+                *by_entry += u64::from((chain(prev, entry ^ 1 << bit) ^ h).count_ones());
             }
         }
         let mean_ones = ones as f64 / SAMPLES as f64;
@@ -1190,8 +1191,8 @@ mod tests {
             (30.0..=34.0).contains(&mean_ones),
             "{mean_ones} bits set on average"
         );
-        for (input, per_bit) in ["prev", "entry"].iter().zip(&flips) {
-            for (bit, &n) in per_bit.iter().enumerate() {
+        for (bit, &(by_prev, by_entry)) in flips.iter().enumerate() {
+            for (input, n) in [("prev", by_prev), ("entry", by_entry)] {
                 let mean = n as f64 / SAMPLES as f64;
                 assert!(
                     (28.0..=36.0).contains(&mean),
