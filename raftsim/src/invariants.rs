@@ -1202,6 +1202,69 @@ mod tests {
         }
     }
 
+    /// Log Matching compares a server with the first server seen holding the same index and
+    /// term, not only with later ones.
+    #[test]
+    fn log_matching_holds_between_just_two_servers() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        nodes[1] = node(2, 2, Role::Follower, &[], 0);
+        nodes[2] = node(3, 2, Role::Follower, &[(1, 99), (2, 2)], 0);
+        let found = c.observe(0, &nodes);
+        assert!(!found.is_empty());
+        assert!(
+            kinds(&found).iter().all(|&k| k == Invariant::LogMatching),
+            "{found:?}"
+        );
+        assert_eq!(found[0].entry, Some(1));
+    }
+
+    /// A log emptied to nothing is read again from its first entry.
+    #[test]
+    fn a_log_emptied_of_a_committed_entry_is_caught() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        assert!(c.observe(0, &nodes).is_empty());
+        nodes[2].log = Vec::new().into();
+        nodes[2].commit_index = 0;
+        nodes[2].last_applied = 0;
+        nodes[2].kv = KvStore::default();
+        let found = c.observe_changes(1, &nodes, &[(NodeId(3), 1)]);
+        assert_eq!(kinds(&found), vec![Invariant::CommittedPrefixStable]);
+        assert_eq!(found[0].entry, Some(1));
+    }
+
+    /// Once the logs hold more than 64 entries in all, the rehash comes every four steps per
+    /// entry held, not every 256 steps: its cost per step stays about a quarter of a hash.
+    #[test]
+    fn the_periodic_rehash_spaces_out_as_the_logs_grow() {
+        let long: Vec<(Term, i64)> = (1..=40).map(|v| (1, v)).collect();
+        let mut nodes = vec![
+            node(1, 1, Role::Leader, &long, 40),
+            node(2, 1, Role::Follower, &long, 40),
+            node(3, 1, Role::Follower, &long, 40),
+        ];
+        let held = 120;
+        let mut c = Checker::new();
+        assert!(c.observe(0, &nodes).is_empty());
+        // S3's last entry changes unreported: found at step 4 × 120, not at step 256.
+        nodes[2].log = entries(&long[..39]).into();
+        nodes[2].log.push(Entry::new(
+            1,
+            Command::Set {
+                key: "y".into(),
+                value: 0,
+            },
+        ));
+        let mut found_at = None;
+        for step in 1..=4 * held {
+            if !c.observe_step(step, &nodes, &[], 0).is_empty() && found_at.is_none() {
+                found_at = Some(step);
+            }
+        }
+        assert_eq!(found_at, Some(4 * held));
+    }
+
     #[test]
     fn invariants_name_their_section() {
         assert!(Invariant::ElectionSafety.to_string().contains("§5.2"));
