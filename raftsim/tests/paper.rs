@@ -550,6 +550,45 @@ fn s5_3_late_append_entries_does_not_truncate_matching_entries() {
     );
 }
 
+/// §5.3: a leader that hears a follower hold all it sent sends what it appended since at once,
+/// not at the next heartbeat; and a reply from an older term (sent to this server when it led
+/// before) is ignored however it answered, since the follower's log may have changed since.
+#[test]
+fn s5_3_a_leader_acts_on_replies_of_its_term_only_and_sends_the_rest_at_once() {
+    let mut bench = Bench::new(3);
+    let mut n = Node::new(s(1), 3, 2, Some(s(1)), entries(&[1, 2]));
+    n.role = Role::Candidate;
+    n.become_leader(&mut bench.ctx(), raftsim::trace::rules::WIN_ELECTION);
+    assert_eq!(n.role, Role::Leader);
+    // The leader of term 2 took a write after its heartbeats went out.
+    n.log.push(Entry::new(2, cmd("SET x 1")));
+    let sent_before = bench.sent().len();
+    // A late success from when it led term 1, claiming three entries: ignored.
+    n.handle_append_reply(&mut bench.ctx(), s(2), 1, true, 3);
+    assert_eq!(n.match_index[1], 0);
+    assert_eq!(bench.sent().len(), sent_before, "nothing sent for it");
+    // S2 answers the heartbeat of term 2: it holds both entries; the third goes out now.
+    n.handle_append_reply(&mut bench.ctx(), s(2), 2, true, 2);
+    assert_eq!(n.match_index[1], 2);
+    let last = bench.sent().last().map(|p| (p.to, p.payload.clone()));
+    match last {
+        Some((
+            to,
+            Payload::Rpc(Rpc::AppendEntries {
+                prev_log_index,
+                entries,
+                ..
+            }),
+        )) => {
+            assert_eq!(
+                (to, prev_log_index, entries.len()),
+                (Addr::Node(s(2)), 2, 1)
+            );
+        }
+        other => panic!("expected AppendEntries to S2, got {other:?}"),
+    }
+}
+
 /// §5.3 (Figure 2, AppendEntries step 5): a follower sets its commit index to the smaller of
 /// leaderCommit and the index of the last new entry, never past what the leader vouched for.
 #[test]
