@@ -1265,6 +1265,34 @@ mod tests {
         assert_eq!(found_at, Some(4 * held));
     }
 
+    /// A log said to have changed that did not, or a follower dropping an entry past its commit
+    /// index, breaks nothing.
+    #[test]
+    fn changes_that_keep_every_committed_entry_break_nothing() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        nodes[1] = node(2, 2, Role::Follower, &[(1, 1), (2, 2)], 1);
+        assert!(c.observe(0, &nodes).is_empty());
+        // The leader's log is reported changed from entry 2 on, and is the same.
+        assert!(c.observe_changes(1, &nodes, &[(NodeId(1), 2)]).is_empty());
+        // S2 drops entry 2, which it never knew committed.
+        nodes[1].log = entries(&[(1, 1)]).into();
+        assert!(c.observe_changes(2, &nodes, &[(NodeId(2), 2)]).is_empty());
+    }
+
+    /// The same server seen leading its term again is not a second leader.
+    #[test]
+    fn a_leader_seen_again_in_its_term_is_not_a_second_leader() {
+        let mut c = Checker::new();
+        let mut nodes = healthy();
+        assert!(c.observe(0, &nodes).is_empty());
+        nodes[0].role = Role::Follower;
+        assert!(c.observe(1, &nodes).is_empty());
+        nodes[0].role = Role::Leader;
+        let found = kinds(&c.observe(2, &nodes));
+        assert!(!found.contains(&Invariant::ElectionSafety), "{found:?}");
+    }
+
     #[test]
     fn invariants_name_their_section() {
         assert!(Invariant::ElectionSafety.to_string().contains("§5.2"));
