@@ -9,6 +9,16 @@ use raftsim::*;
 
 // ----- §5.2 Leader election -----
 
+/// The first vote `node` refused: to whom, and why.
+fn first_denial(sim: &Sim, node: NodeId) -> Option<(NodeId, VoteDenial)> {
+    events_on(sim, node).into_iter().find_map(|e| match e.kind {
+        EventKind::VoteDenied {
+            candidate, reason, ..
+        } => Some((candidate, reason)),
+        _ => None,
+    })
+}
+
 /// §5.2: a follower that hears nothing for an election timeout becomes a candidate: it
 /// increments its term, votes for itself, restarts its timer and asks everyone for a vote.
 #[test]
@@ -162,14 +172,7 @@ fn s5_2_one_vote_per_term_first_come_first_served() {
     sim.apply(Action::Timeout { node: s(2) }).unwrap();
     sim.advance_to(ms(16));
     assert_eq!(sim.node(s(3)).unwrap().voted_for, Some(s(1)));
-    let denial = events_on(&sim, s(3))
-        .into_iter()
-        .find_map(|e| match e.kind {
-            EventKind::VoteDenied {
-                candidate, reason, ..
-            } => Some((candidate, reason)),
-            _ => None,
-        });
+    let denial = first_denial(&sim, s(3));
     assert_eq!(
         denial,
         Some((s(2), VoteDenial::AlreadyVoted { for_node: s(1) }))
@@ -198,14 +201,7 @@ fn s5_1_a_vote_request_from_an_older_term_is_refused() {
     sim.advance_to(ms(10));
     let n2 = sim.node(s(2)).unwrap();
     assert_eq!((n2.current_term, n2.voted_for), (3, None));
-    let denial = events_on(&sim, s(2))
-        .into_iter()
-        .find_map(|e| match e.kind {
-            EventKind::VoteDenied {
-                candidate, reason, ..
-            } => Some((candidate, reason)),
-            _ => None,
-        });
+    let denial = first_denial(&sim, s(2));
     assert_eq!(denial, Some((s(1), VoteDenial::StaleTerm)));
     // Its reply carries term 3, which sends S1 back to follower.
     sim.advance_to(ms(20));
