@@ -1293,6 +1293,40 @@ mod tests {
         assert!(!found.contains(&Invariant::ElectionSafety), "{found:?}");
     }
 
+    /// A server whose commit index moves onto entries that differ from what others committed
+    /// breaks State Machine Safety, even when its log did not change in the step; the violation
+    /// names the first index where the committed prefixes part.
+    #[test]
+    fn committing_onto_a_different_history_names_where_it_parts() {
+        let same: Vec<(Term, i64)> = (1..=4).map(|v| (1, v)).collect();
+        let mut other = same.clone();
+        other.extend([(2, 5), (2, 6)]);
+        let mut mine = same.clone();
+        mine.extend([(3, 50), (3, 60)]);
+        let mut nodes = vec![
+            node(1, 3, Role::Follower, &other, 6),
+            node(2, 3, Role::Follower, &other, 6),
+            node(3, 3, Role::Follower, &mine, 4),
+        ];
+        let mut c = Checker::new();
+        assert!(c.observe(0, &nodes).is_empty());
+        apply_to(&mut nodes[2], 6);
+        let found = c.observe_changes(1, &nodes, &[]);
+        assert_eq!(kinds(&found), vec![Invariant::StateMachineSafety]);
+        assert_eq!(found[0].entry, Some(5));
+        assert_eq!(found[0].nodes, vec![NodeId(3)]);
+        // Parting at the last entry committed.
+        let mut c = Checker::new();
+        let nodes = vec![
+            node(1, 3, Role::Follower, &other[..5], 5),
+            node(2, 3, Role::Follower, &other[..5], 5),
+            node(3, 3, Role::Follower, &mine[..5], 5),
+        ];
+        let found = c.observe(0, &nodes);
+        assert_eq!(kinds(&found), vec![Invariant::StateMachineSafety]);
+        assert_eq!(found[0].entry, Some(5));
+    }
+
     #[test]
     fn invariants_name_their_section() {
         assert!(Invariant::ElectionSafety.to_string().contains("§5.2"));
