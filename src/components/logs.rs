@@ -91,11 +91,12 @@ pub fn LogsView(props: &LogsProps) -> Html {
             <thead>
                 <tr>
                     <th class="who" scope="col">{ "log" }</th>
-                    { for indexes.iter().map(|i| html! {
-                        <th class="idx" scope="col">
+                    // A fragment of its own, so the keyed headers are not mixed with the others.
+                    <>{ for indexes.iter().map(|i| html! {
+                        <th class="idx" scope="col" key={*i}>
                             { if *i == first && first > 1 { format!("…{i}") } else { i.to_string() } }
                         </th>
-                    }) }
+                    }) }</>
                     <th class="num" scope="col" title="commitIndex">{ "commit" }</th>
                     <th class="repl" scope="col" title="the leader's nextIndex and matchIndex for this server">{ "next · match" }</th>
                     <th class="kv" scope="col">{ "state machine" }</th>
@@ -167,7 +168,7 @@ fn view_row(
                     }
                 );
                 html! {
-                    <td {class} data-index={i.to_string()} data-term={e.term.to_string()}
+                    <td {class} key={i} data-index={i.to_string()} data-term={e.term.to_string()}
                         data-committed={committed.to_string()} {title}>
                         <span class="t">{ e.term }</span>
                         <span class="c">{ short_command(&e.command) }</span>
@@ -176,7 +177,7 @@ fn view_row(
             }
             None => html! {
                 <td class={classes!("cell", "empty", edge, edge_hl, next_slot, cell_hl)}
-                    data-index={i.to_string()}></td>
+                    key={i} data-index={i.to_string()}></td>
             },
         }
     });
@@ -195,7 +196,9 @@ fn view_row(
                 <span class={classes!("dot", look_class(n))} aria-hidden="true"></span>
                 { id.to_string() }
             </th>
-            { for cells }
+            // The cells keyed by index, in a fragment of their own: when the window moves on by
+            // an index, one cell leaves and one arrives instead of every cell being rewritten.
+            <>{ for cells }</>
             <td class={classes!("num", commit_hl.then_some("highlighted"))}>{ n.commit_index }</td>
             <td class="repl">{ repl }</td>
             <td class={classes!("kv", kv_hl.then_some("highlighted"))} data-kv={kv_text(n)}>

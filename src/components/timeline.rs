@@ -10,7 +10,7 @@
 //! an arrow goes to the moment that message is in flight and selects it.
 
 use crate::model::action::{AppAction, ClockAction, PageAction, WorldAction};
-use crate::model::chronicle::{Chronicle, Tick};
+use crate::model::chronicle::{Chronicle, Segment, Tick};
 use crate::model::sim_ref::{HistoryRef, SimRef};
 use crate::params::{fmt_duration, ZOOMS};
 use raftsim::chunks::Chunks;
@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Ticks closer than this fraction of the width are drawn as one.
+/// Ticks closer than about this fraction of the width are drawn as one (`Window::bucket`).
 const TICK_BUCKETS: u64 = 400;
 /// A term is written on a segment at least this wide (percent of the width).
 const TERM_LABEL_MIN_PCT: f64 = 2.5;
@@ -90,6 +90,52 @@ impl Window {
     fn overlaps(self, from: Time, until: Time) -> bool {
         until >= self.start && from <= self.end
     }
+
+    /// The custom properties the marks are placed by (`at`, `span`): the window's start in
+    /// milliseconds, its scale in percent of the width per millisecond, and the run's end. A
+    /// frame that only moves the window or grows the run changes these three numbers and leaves
+    /// every mark's own style as it was, so nothing else is written to the page.
+    fn vars(self, end: Time) -> String {
+        // The scale in billionths of a percent per millisecond, written out as a decimal.
+        let k = 100_000_000_000_000 / self.width().max(1);
+        format!(
+            "--t0:{};--k:{}.{:09}%;--end:{}",
+            ms(self.start),
+            k / 1_000_000_000,
+            k % 1_000_000_000,
+            ms(end)
+        )
+    }
+
+    /// The width of a tick bucket: a power of two of microseconds, at least a `TICK_BUCKETS`th
+    /// of the window. Buckets are counted from the run's start, so a bucket (and its mark) stays
+    /// put as the run grows, until the width doubles.
+    fn bucket(self) -> Time {
+        self.width()
+            .div_ceil(TICK_BUCKETS)
+            .max(1)
+            .next_power_of_two()
+    }
+}
+
+/// An instant in milliseconds, as CSS reads it: `1234.567`.
+fn ms(t: Time) -> String {
+    format!("{}.{:03}", t / US_PER_MS, t % US_PER_MS)
+}
+
+/// A mark's place across the tracks: the instant `t` on the window set by `Window::vars`.
+fn at(t: Time) -> String {
+    format!("left:calc(({} - var(--t0)) * var(--k))", ms(t))
+}
+
+/// A stretch's place and width, at least `min` wide; `until` None runs to the run's end.
+fn span(from: Time, until: Option<Time>, min: &str) -> String {
+    let until = until.map_or_else(|| "var(--end)".to_string(), ms);
+    format!(
+        "{};width:max({min}, calc(({until} - {}) * var(--k)))",
+        at(from),
+        ms(from)
+    )
 }
 
 /// One message over the window: who sent it when, and where it ended.
@@ -229,10 +275,6 @@ fn view_arrows(
     }
 }
 
-fn left(p: f64) -> String {
-    format!("left:{p:.3}%")
-}
-
 /// The instant under a pointer event on the tracks (Yew delegates events, so the element comes
 /// from its own reference, not from the event).
 fn instant_at(tracks: &NodeRef, e: &PointerEvent, window: Window) -> Option<Time> {
@@ -310,22 +352,18 @@ fn describe(step: &ScriptStep) -> String {
 fn view_ticks(ticks: &Chunks<Tick>, window: Window, class: &'static str) -> Html {
     // The ticks are in time order: find the first in each bucket by bisection, so a frame costs
     // the buckets drawn, not the run's length.
-    let bucket = |t: Time| (window.pct(t) / 100.0 * TICK_BUCKETS as f64) as u64;
+    let width = window.bucket();
     let mut buckets = Vec::new();
     let mut i = ticks.partition_point(|t| t.at < window.start);
     while let Some(t) = ticks.get(i).filter(|t| t.at <= window.end) {
-        let b = bucket(t.at);
+        let b = t.at / width;
         buckets.push(b);
-        let next = window.start + (window.width() * (b + 1)).div_ceil(TICK_BUCKETS);
+        let next = (b + 1) * width;
         i = ticks.partition_point(|t| t.at < next).max(i + 1);
     }
-    buckets.dedup();
     buckets
         .into_iter()
-        .map(|b| {
-            let p = b as f64 * 100.0 / TICK_BUCKETS as f64;
-            html! { <i class={classes!("tick", class)} style={left(p)}></i> }
-        })
+        .map(|b| html! { <i key={b} class={classes!("tick", class)} style={at(b * width)}></i> })
         .collect::<Html>()
 }
 
@@ -333,31 +371,31 @@ fn view_ticks(ticks: &Chunks<Tick>, window: Window, class: &'static str) -> Html
 /// share a marker per kind of action, so an hour of writes draws a few hundred markers, not
 /// thousands; its tooltip counts them.
 fn view_actions(script: &[ScriptStep], window: Window) -> Html {
-    let bucket = |t: Time| (window.pct(t) / 100.0 * TICK_BUCKETS as f64) as u64;
+    let width = window.bucket();
     let from = script.partition_point(|s| s.at < window.start);
     let until = script.partition_point(|s| s.at <= window.end);
-    let mut marks: Vec<(u64, &ScriptStep, usize)> = Vec::new();
-    for step in &script[from..until] {
-        let b = bucket(step.at);
+    let mut marks: Vec<(u64, usize, &ScriptStep, usize)> = Vec::new();
+    for (k, step) in script[from..until].iter().enumerate() {
+        let b = step.at / width;
         let same = marks
             .iter_mut()
             .rev()
             .take_while(|(mb, ..)| *mb == b)
-            .find(|(_, s, _)| s.name == step.name);
+            .find(|(_, _, s, _)| s.name == step.name);
         match same {
-            Some((_, _, n)) => *n += 1,
-            None => marks.push((b, step, 1)),
+            Some((.., n)) => *n += 1,
+            None => marks.push((b, from + k, step, 1)),
         }
     }
     marks
         .into_iter()
-        .map(|(_, step, n)| {
+        .map(|(_, k, step, n)| {
             let mut text = format!("{} at {}", describe(step), fmt_ms(step.at));
             if n > 1 {
                 text.push_str(&format!(" (and {} more like it nearby)", n - 1));
             }
             html! {
-                <i class="you-mark" data-act={step.name.clone()} style={left(window.pct(step.at))}
+                <i key={k} class="you-mark" data-act={step.name.clone()} style={at(step.at)}
                    data-at-us={step.at.to_string()} title={text.clone()} aria-label={text}></i>
             }
         })
@@ -429,27 +467,33 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             .partition_point(|s| s.from <= window.start)
             .saturating_sub(1);
         let last = lane.partition_point(|s| s.from <= window.end);
-        let segments = lane.range(first..last).zip(first..).filter_map(|(s, k)| {
-            let until = lane.get(k + 1).map_or(end, |n| n.from);
-            if !window.overlaps(s.from, until) {
-                return None;
+        let shown: Vec<(usize, &Segment, Option<Time>)> = lane
+            .range(first..last)
+            .zip(first..)
+            .map(|(s, k)| (k, s, lane.get(k + 1).map(|n| n.from)))
+            .filter(|&(_, s, until)| window.overlaps(s.from, until.unwrap_or(end)))
+            .collect();
+        let segments = shown.iter().map(|&(k, s, until)| {
+            html! {
+                <div key={k} class={classes!("seg", s.look.class())} data-look={s.look.class()}
+                     data-term={s.term.to_string()} data-from-us={s.from.to_string()}
+                     style={span(s.from, until, "0.15%")}></div>
             }
-            let (a, b) = (window.pct(s.from), window.pct(until));
+        });
+        // A term is written where it begins, on a stretch wide enough to hold it.
+        let labels = shown.iter().filter_map(|&(k, s, until)| {
             let changed = k == 0 || lane[k - 1].term != s.term;
-            let label = (changed && b - a >= TERM_LABEL_MIN_PCT && s.term > 0).then(|| {
-                html! { <span class="term" style={left(a)}>{ format!("T{}", s.term) }</span> }
-            });
-            Some(html! {
-                <>
-                    <div class={classes!("seg", s.look.class())} data-look={s.look.class()}
-                         data-term={s.term.to_string()} data-from-us={s.from.to_string()}
-                         style={format!("left:{a:.3}%;width:{:.3}%", (b - a).max(0.15))}></div>
-                    { for label }
-                </>
+            let wide = window.pct(until.unwrap_or(end)) - window.pct(s.from) >= TERM_LABEL_MIN_PCT;
+            (changed && wide && s.term > 0).then(|| {
+                html! {
+                    <span key={k} class="term" style={format!("left:max(0%, calc(({} - var(--t0)) * var(--k)))", ms(s.from))}>
+                        { format!("T{}", s.term) }
+                    </span>
+                }
             })
         });
         html! {
-            <div class="lane" data-lane={id.to_string()}>{ for segments }</div>
+            <div class="lane" data-lane={id.to_string()}><>{ for segments }</><>{ for labels }</></div>
         }
     });
     let trouble = network_trouble(history.script(), end);
@@ -465,14 +509,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <span class="lane-name small">{ "client" }</span>
                 <span class="lane-name small">{ "you" }</span>
             </div>
-            <div class="tracks" ref={tracks} data-timeline="" data-start-us={window.start.to_string()}
+            <div class="tracks" ref={tracks} data-timeline="" style={window.vars(end)} data-start-us={window.start.to_string()}
                  data-end-us={window.end.to_string()} data-run-end-us={end.to_string()}
                  {onpointerdown} {onpointermove}>
                 { for lanes }
                 <div class="lane net">
                     { for trouble.into_iter().filter(|&(a, b)| window.overlaps(a, b)).map(|(a, b)| {
-                        let (a, b) = (window.pct(a), window.pct(b));
-                        html! { <div class="seg trouble" style={format!("left:{a:.3}%;width:{:.3}%", (b - a).max(0.3))}></div> }
+                        html! { <div key={a} class="seg trouble" style={span(a, Some(b), "0.3%")}></div> }
                     }) }
                 </div>
                 <div class="lane client">
@@ -484,7 +527,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     { view_arrows(&props.sim, window, chronicle.lanes.len(), &props.dispatch) }
                 }
                 <div class="cursor" data-timeline-cursor="" data-time-us={now.to_string()}
-                     style={left(window.pct(now))}></div>
+                     style={at(now)}></div>
             </div>
             <div class="axis">
                 <button data-action="to-start" onclick={clock(ClockAction::ToStart)} disabled={now == 0}
