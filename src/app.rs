@@ -15,6 +15,7 @@ use crate::components::{ClusterView, Legend, LogsView};
 use crate::keys::{self, KeyCommand};
 use crate::model::action::{AppAction, ClockAction, Notice, PageAction, TourAction, WorldAction};
 use crate::model::marks::Marks;
+use crate::model::sim_ref::SimRef;
 use crate::model::AppState;
 use crate::params::{self, StartParams};
 use raftsim::{NodeId, PacketId};
@@ -436,6 +437,7 @@ pub fn App(props: &AppProps) -> Html {
         use_callback((), move |_: (), _| crate::presenter::toggle_fullscreen(&d))
     };
 
+    let event_log_shown = use_mut_ref(|| None::<(SimRef, f64)>);
     let s = &*state;
     let notice = s.notice.as_ref().map(|n| {
         let dismiss = dispatch.reform(|_: MouseEvent| AppAction::Page(PageAction::DismissNotice));
@@ -448,6 +450,7 @@ pub fn App(props: &AppProps) -> Html {
     });
     let shown = s.shown().clone();
     let tour = s.tour.as_ref();
+    let events_sim = throttled(&event_log_shown, &shown, s.playing);
     // The tour's step marks what it names; free play marks what the latest violation is about.
     let marks = match tour {
         Some(t) => t.marks().clone(),
@@ -476,7 +479,7 @@ pub fn App(props: &AppProps) -> Html {
             <aside class="side touring">
                 <TourPanel lesson={t.lesson().clone()} at={t.index()} status={t.status()} playing={s.playing}
                            error={t.error().map(|e| AttrValue::from(e.to_string()))} dispatch={dispatch.clone()} />
-                <EventLog sim={shown.clone()} show_traffic={s.show_traffic} dispatch={dispatch.clone()} />
+                <EventLog sim={events_sim.clone()} show_traffic={s.show_traffic} dispatch={dispatch.clone()} />
                 <Safety sim={shown.clone()} />
             </aside>
         },
@@ -488,7 +491,7 @@ pub fn App(props: &AppProps) -> Html {
                              target={s.client_target}
                              error={s.client_error.clone().map(AttrValue::from)}
                              dispatch={dispatch.clone()} input_ref={client_input.clone()} />
-                <EventLog sim={s.sim.clone()} show_traffic={s.show_traffic} seekable={true} dispatch={dispatch.clone()} />
+                <EventLog sim={events_sim.clone()} show_traffic={s.show_traffic} seekable={true} dispatch={dispatch.clone()} />
                 <Lab rules={s.history.start().config.broken_rules}
                      protocol={s.history.start().config.protocol} dispatch={dispatch.clone()} />
                 <Safety sim={s.sim.clone()} seekable={true} dispatch={dispatch.clone()} />
@@ -562,6 +565,34 @@ pub fn App(props: &AppProps) -> Html {
                 <div class="blank-screen" onclick={unblank} aria-label="Blanked: press any key"></div>
             }
         </div>
+    }
+}
+
+/// How often, at most, the event log is redrawn while the run plays. Events can arrive many to
+/// a frame, faster than anyone reads them, and each is a handful of elements made and soon
+/// dropped; paused or stepped, the log is always the world shown.
+const EVENT_LOG_REFRESH_MS: f64 = 125.0;
+
+/// The world the event log shows: `current`, or while playing the one it showed less than
+/// `EVENT_LOG_REFRESH_MS` ago.
+fn throttled(last: &RefCell<Option<(SimRef, f64)>>, current: &SimRef, playing: bool) -> SimRef {
+    let now = js_sys::Date::now();
+    let mut last = last.borrow_mut();
+    match last.as_ref() {
+        // Only a world this one played on from: a jump back or another run shows at once.
+        Some((sim, at))
+            if playing
+                && (0.0..EVENT_LOG_REFRESH_MS).contains(&(now - at))
+                && sim.now() <= current.now()
+                && sim.config().seed == current.config().seed
+                && sim.nodes().len() == current.nodes().len() =>
+        {
+            sim.clone()
+        }
+        _ => {
+            *last = Some((current.clone(), now));
+            current.clone()
+        }
     }
 }
 
