@@ -35,7 +35,8 @@ pub const STAGE_LABEL_SIDE_SPILL: f64 = 8.0;
 /// Half the size of the client's box in the centre.
 pub const CLIENT_HALF_W: f64 = 62.0;
 pub const CLIENT_HALF_H: f64 = 34.0;
-/// A gap between partition groups, in server slots.
+/// The gap between the two groups of a partition, in server slots; with more groups, the gaps
+/// share the room of two.
 const GROUP_GAP_SLOTS: f64 = 0.7;
 /// Messages travel this far to the left of their direction, so a request and its reply on the
 /// same link do not sit on top of each other.
@@ -158,13 +159,14 @@ impl Layout {
             };
         }
         groups.sort_by_key(|g| g[0]);
-        let slots = count as f64 + groups.len() as f64 * GROUP_GAP_SLOTS;
+        let gap = GROUP_GAP_SLOTS * 2.0 / groups.len() as f64;
+        let slots = count as f64 + groups.len() as f64 * gap;
         let mut nodes = vec![CENTER; count];
         let mut walls = Vec::with_capacity(groups.len());
         let mut cursor = 0.0;
         for group in &groups {
             walls.push(wall_at(cursor / slots));
-            cursor += GROUP_GAP_SLOTS / 2.0;
+            cursor += gap / 2.0;
             for &i in group {
                 // A server named twice keeps its first place.
                 if nodes[i] == CENTER {
@@ -172,7 +174,7 @@ impl Layout {
                 }
                 cursor += 1.0;
             }
-            cursor += GROUP_GAP_SLOTS / 2.0;
+            cursor += gap / 2.0;
         }
         Layout { nodes, walls }
     }
@@ -467,10 +469,28 @@ mod tests {
     }
 
     #[test]
-    fn three_way_partition_of_nine_fits() {
-        let layout = Layout::new(9, &[vec![0, 4], vec![1, 2, 3]]);
-        assert_eq!(layout.walls.len(), 3);
-        assert_readable(&layout, "9 servers in 3 groups");
+    fn servers_never_overlap_in_any_three_way_partition() {
+        // Every way of putting each server in one of three non-empty groups (the third is the
+        // servers the first two do not name): the gaps between groups share the room two
+        // groups would have, so the two-line labels of nine servers still clear each other.
+        for count in [3usize, 5, 7, 9] {
+            for code in 0..3u32.pow(count as u32) {
+                let mut groups = vec![Vec::new(), Vec::new(), Vec::new()];
+                let mut c = code;
+                for i in 0..count {
+                    groups[(c % 3) as usize].push(i);
+                    c /= 3;
+                }
+                if groups.iter().any(Vec::is_empty) {
+                    continue;
+                }
+                let layout = Layout::new(count, &groups[..2]);
+                let what = format!("{count} servers in {groups:?}");
+                assert_eq!(layout.walls.len(), 3, "{what}");
+                assert_readable(&layout, &what);
+                assert_stage_readable(&layout, &what);
+            }
+        }
     }
 
     #[test]
