@@ -64,12 +64,7 @@ fn click(d: &Callback<AppAction>, action: AppAction) -> Callback<MouseEvent> {
 /// A chapter's tab label: its id, capitalised (`election` → `Election`); the full title is in
 /// the tab's tooltip and atop the narration.
 pub fn short_title(id: &str) -> String {
-    let words = id.replace('-', " ");
-    let mut chars = words.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
+    crate::model::capitalise(&id.replace('-', " "))
 }
 
 #[derive(Properties, PartialEq)]

@@ -271,11 +271,14 @@ impl AppState {
     }
 }
 
-/// "S3 is crashed" from the core's lower-case "s3 is crashed"-style messages.
-fn capitalise(text: &str) -> String {
+/// "S3 is crashed" from the core's lower-case "s3 is crashed"-style messages. The page's words
+/// are English, so only an ASCII first letter is raised.
+pub(crate) fn capitalise(text: &str) -> String {
     let mut chars = text.chars();
     match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
+        Some(first) => std::iter::once(first.to_ascii_uppercase())
+            .chain(chars)
+            .collect(),
         None => String::new(),
     }
 }

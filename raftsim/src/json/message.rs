@@ -125,7 +125,8 @@ pub(crate) fn suggestion(word: &str, allowed: &[&str]) -> String {
     if word.chars().count() > 40 {
         return String::new();
     }
-    let lower = word.to_lowercase();
+    // Allowed names are ASCII, so only ASCII letters need folding.
+    let lower = word.to_ascii_lowercase();
     allowed
         .iter()
         .map(|a| {
@@ -139,7 +140,7 @@ pub(crate) fn suggestion(word: &str, allowed: &[&str]) -> String {
 }
 
 fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let a: Vec<char> = a.to_ascii_lowercase().chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut row: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {
