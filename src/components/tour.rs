@@ -264,7 +264,10 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
                  aria-label="Guided tour" data-step={format!("{}/{}", chapter.id, step.id)}
                  data-index={shown.to_string()} data-status={status_word}>
             <div class="where">
-                <span>{ format!("Chapter {} of {} · {}", at.chapter + 1, lesson.chapters.len(), chapter.title) }</span>
+                <span class="chapter">
+                    <span class="of">{ format!("Chapter {} of {} · ", at.chapter + 1, lesson.chapters.len()) }</span>
+                    { chapter.title.clone() }
+                </span>
                 <span class="count">{ format!("step {} of {}", at.step + 1, chapter.steps.len()) }</span>
             </div>
             // The reading part scrolls if it must; the buttons below it stay in view.
