@@ -243,6 +243,7 @@ test('at 1280×720 every step of the tour fits its panel at large text; at large
       for (const m of [first, then]) {
         assert.ok(m.continueInside, `${name} text, ${step}: Continue is whole inside the tour's panel`);
         if (m.over > 2) assert.ok(m.fade > 0, `${name} text, ${step}: the reading part scrolls and its end fades out`);
+        else assert.equal(m.fade, 0, `${name} text, ${step}: all of it shows, and nothing fades out`);
       }
       if (Math.max(first.over, then.over) > 2) scrolling.push(step);
     }
