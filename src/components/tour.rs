@@ -259,7 +259,10 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
                  aria-label="Guided tour" data-step={format!("{}/{}", chapter.id, step.id)}
                  data-index={shown.to_string()} data-status={status_word}>
             <div class="where">
-                <span>{ format!("Chapter {} of {} · {}", at.chapter + 1, lesson.chapters.len(), chapter.title) }</span>
+                <span class="chapter">
+                    <span class="of">{ format!("Chapter {} of {} · ", at.chapter + 1, lesson.chapters.len()) }</span>
+                    { chapter.title.clone() }
+                </span>
                 <span class="count">{ format!("step {} of {}", at.step + 1, chapter.steps.len()) }</span>
             </div>
             // The reading part scrolls if it must; the buttons below it stay in view.
@@ -290,6 +293,9 @@ pub fn TourPanel(props: &TourPanelProps) -> Html {
     }
 }
 
+/// The longest answer (in characters) laid out beside the others instead of on a line of its own.
+const SHORT_ANSWER: usize = 10;
+
 /// A step's question: open, its answers are buttons (keys 1 to 4); answered, the verdict naming
 /// the answer chosen (and the right one, if that was not it) and the explanation.
 fn question_box(q: &Question, asked: Asked, d: &Callback<AppAction>) -> Html {
@@ -307,9 +313,12 @@ fn question_box(q: &Question, asked: Asked, d: &Callback<AppAction>) -> Html {
             </button>
         }
     });
+    // Answers of a word or two (a server's name) sit side by side rather than one per line.
+    let short = q.answers.iter().all(|a| a.chars().count() <= SHORT_ANSWER);
     let body = match chosen {
         None => {
-            html! { <div class="answers" role="group" aria-label="Answers">{ for answers }</div> }
+            let class = classes!("answers", short.then_some("short"));
+            html! { <div {class} role="group" aria-label="Answers">{ for answers }</div> }
         }
         Some(i) => {
             let (class, word) = if q.is_correct(i) {

@@ -1,12 +1,15 @@
 // The page in a lecture hall: the light and dark themes (remembered, and chosen from the
 // system's wishes on a first visit), every text at 7:1 contrast or more in both, a presenter's
 // clicker (PageDown / PageUp), blanking (B), full screen, reading text large enough for the
-// back row at 1280×720, and no pulsing for those who ask for less motion. Screenshots of both
-// themes at 1920×1080 and 1280×720 are saved for review.
+// back row at 1280×720 with every step of the tour whole in its panel at large text (and a
+// visible cue wherever the reading part still scrolls at largest), and no pulsing for those who
+// ask for less motion. Screenshots of both themes at 1920×1080 and 1280×720 are saved for review.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { screenshot } from './harness.mjs';
-import { withBrowser, openApp, pause, pauseWithMessageInFlight, waitForLeader, write, timeUs, LONG } from './app.mjs';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { screenshot, ROOT } from './harness.mjs';
+import { withBrowser, openApp, pause, pauseWithMessageInFlight, waitForLeader, write, timeUs, setSpeed, LONG } from './app.mjs';
 import { measureContrast } from './contrast.mjs';
 
 const env = withBrowser();
@@ -187,6 +190,74 @@ test('at 1280×720 the large text size reads from the back row, remembered, noth
   await page.reload();
   await page.waitForSelector('.app[data-text-size=large] .tour');
   await screenshot(page, 'projector-large-text-tour-1280');
+  assertNoProblems(problems);
+  await page.context().close();
+});
+
+/** Every step of the lesson, as the tour names it in its address: 'chapter/step'. */
+function lessonSteps() {
+  const lesson = JSON.parse(readFileSync(join(ROOT, 'raftsim', 'lessons', 'raft.json'), 'utf8'));
+  return lesson.chapters.flatMap((c) => c.steps.map((s) => `${c.id}/${s.id}`));
+}
+
+/** In the page: how the tour's reading part stands — whether it scrolls, whether its end fades out
+ * (the cue that there is more), and whether Continue is whole inside the tour's panel. */
+async function measureTourBody() {
+  // The fade follows the scroll position from the next frame on.
+  await new Promise((ok) => requestAnimationFrame(() => requestAnimationFrame(ok)));
+  const body = document.querySelector('.tour .tour-body');
+  const panel = document.querySelector('.tour').getBoundingClientRect();
+  const next = document.querySelector('.tour-buttons button[data-action=tour-next]').getBoundingClientRect();
+  return {
+    over: body.scrollHeight - body.clientHeight,
+    fade: parseFloat(getComputedStyle(body).getPropertyValue('--tour-more')) || 0,
+    continueInside: next.top >= panel.top && next.bottom <= panel.bottom && next.bottom <= innerHeight
+      && next.left >= panel.left && next.right <= panel.right,
+  };
+}
+
+test('at 1280×720 every step of the tour fits its panel at large text; at largest, what scrolls says so', async () => {
+  const steps = lessonSteps();
+  assert.ok(steps.length >= 40, `the lesson's steps were found (${steps.length})`);
+  const { page, problems } = await openApp(env.browser, env.server, '?seed=3', { width: 1280, height: 720 });
+  // While a step plays (at the tour's own slow speed), its four buttons (Back, Replay, Pause,
+  // Continue) share one line.
+  await page.selectOption('select[data-control=text-size]', '2');
+  await page.waitForSelector('.app[data-text-size=largest]');
+  await page.evaluate(() => { location.hash = 'election/votes'; });
+  await page.waitForSelector('.tour[data-step="election/votes"][data-status=playing]', { timeout: LONG });
+  const rows = await page.$$eval('.tour-buttons button', (bs) => new Set(bs.map((b) => Math.round(b.getBoundingClientRect().top))).size);
+  assert.equal(rows, 1, 'the tour\'s buttons are on one line while a step plays');
+  await setSpeed(page, '10×');
+  for (const [size, name] of [['1', 'large'], ['2', 'largest']]) {
+    await page.selectOption('select[data-control=text-size]', size);
+    await page.waitForSelector(`.app[data-text-size=${name}]`);
+    const scrolling = [];
+    for (const step of steps) {
+      await page.evaluate((s) => { location.hash = s; }, step);
+      await page.waitForSelector(`.tour[data-step="${step}"]`, { timeout: LONG });
+      // As the step starts (playing, with its Pause button) and once it is done or asks.
+      const first = await page.evaluate(measureTourBody);
+      await page.waitForSelector(`.tour[data-step="${step}"]:is([data-status=done], [data-status=asking])`, { timeout: LONG });
+      const then = await page.evaluate(measureTourBody);
+      for (const m of [first, then]) {
+        assert.ok(m.continueInside, `${name} text, ${step}: Continue is whole inside the tour's panel`);
+        if (m.over > 2) assert.ok(m.fade > 0, `${name} text, ${step}: the reading part scrolls and its end fades out`);
+        else assert.equal(m.fade, 0, `${name} text, ${step}: all of it shows, and nothing fades out`);
+      }
+      if (Math.max(first.over, then.over) > 2) scrolling.push(step);
+    }
+    console.log(`# at 1280×720, ${name} text: ${scrolling.length} of ${steps.length} steps scroll ${scrolling.join(' ')}`);
+    if (name === 'large') assert.deepEqual(scrolling, [], 'no step of the tour scrolls at large text');
+    // At the end of what scrolls, the fade is gone.
+    if (scrolling.length) {
+      await page.evaluate((s) => { location.hash = s; }, scrolling[0]);
+      await page.waitForSelector(`.tour[data-step="${scrolling[0]}"]:is([data-status=done], [data-status=asking])`, { timeout: LONG });
+      await page.$eval('.tour .tour-body', (b) => { b.scrollTop = b.scrollHeight; });
+      await page.waitForFunction(() => getComputedStyle(document.querySelector('.tour .tour-body')).getPropertyValue('--tour-more') === '0px');
+      await screenshot(page, `projector-${name}-text-scrolled-end-1280`);
+    }
+  }
   assertNoProblems(problems);
   await page.context().close();
 });
