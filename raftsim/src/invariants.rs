@@ -1,7 +1,7 @@
 //! Raft's safety properties (§5.2–§5.4, Figure 3), checked after every step.
 
 use crate::chunks::Chunks;
-use crate::command::{Command, KvStore};
+use crate::command::{Applied, Command, KvStore};
 use crate::fnv::Fnv1a;
 use crate::lab::BrokenRules;
 use crate::message::{ClientTag, Entry};
@@ -285,14 +285,22 @@ impl Replay {
         }
         for idx in shared.max(from - 1) + 1..=upto {
             let entry = &n.log[idx - 1];
-            self.kv.apply_entry(idx as LogIndex, entry);
-            let first = entry.client.and_then(|tag| {
-                let session = self.kv.sessions.get(&tag.client)?;
-                session.result(tag.seq).map(|(index, _)| index)
-            });
+            let applied = self.kv.apply_entry(idx as LogIndex, entry);
+            // What the store's session now records for a client write follows from what
+            // applying it did, without looking it up.
+            let first = match applied {
+                _ if entry.client.is_none() => None,
+                Applied::Now(_) => Some(idx as LogIndex),
+                Applied::Before { index, .. } => Some(index),
+                Applied::Forgotten => None,
+            };
+            let value = match applied {
+                Applied::Now(value) if entry.command != Command::Noop => Some(value),
+                _ => self.kv.get(entry.command.key()),
+            };
             self.steps.push(ReplayStep {
                 entry: entry.clone(),
-                value: self.kv.get(entry.command.key()),
+                value,
                 keys: self.kv.values.len(),
                 first,
             });
@@ -907,15 +915,18 @@ fn replay(n: &Node, s: &mut Seen, shared: &mut Replay, whole: bool) -> Vec<(Inva
 /// Whether `n`'s store differs from the shared replay after entry `upto` at a key that entries
 /// `from..=upto` wrote. A key's value then is the one its last write in the range left.
 fn written_differ(n: &Node, shared: &Replay, from: usize, upto: usize) -> bool {
-    let differs = |step: &ReplayStep| n.kv.get(step.entry.command.key()) != step.value;
-    if from == upto {
-        return differs(&shared.steps[upto - 1]);
+    let key = |idx: usize| shared.steps[idx - 1].entry.command.key();
+    let differs = |idx: usize| n.kv.get(key(idx)) != shared.steps[idx - 1].value;
+    // Most steps apply an entry or two: look for a later write of the key among them rather
+    // than gather the keys in a set.
+    if upto.saturating_sub(from) < 16 {
+        return (from..=upto)
+            .any(|idx| (idx + 1..=upto).all(|later| key(later) != key(idx)) && differs(idx));
     }
     let mut seen = BTreeSet::new();
-    (from..=upto).rev().any(|idx| {
-        let step = &shared.steps[idx - 1];
-        seen.insert(step.entry.command.key()) && differs(step)
-    })
+    (from..=upto)
+        .rev()
+        .any(|idx| seen.insert(key(idx)) && differs(idx))
 }
 
 /// The first committed index (past `from`) that a leader of `term` must hold and does not, if
