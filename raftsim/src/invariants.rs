@@ -309,7 +309,9 @@ impl Replay {
     }
 
     /// The store once its first `upto` entries are applied: the replay's own when that is all of
-    /// them, otherwise replayed afresh.
+    /// them, otherwise replayed afresh. Afresh is rare: a whole comparison of a server that is
+    /// behind (which comes with the periodic rehash of every log, and costs about as much), a
+    /// server parting from the shared entries, or a difference to describe.
     fn store_at(&self, upto: usize) -> Cow<'_, KvStore> {
         if upto == self.len() {
             return Cow::Borrowed(&self.kv);
