@@ -1,13 +1,14 @@
 //! Raft's safety properties (§5.2–§5.4, Figure 3), checked after every step.
 
 use crate::chunks::Chunks;
-use crate::command::{Command, KvStore};
+use crate::command::{Applied, Command, KvStore};
 use crate::fnv::Fnv1a;
 use crate::lab::BrokenRules;
-use crate::message::Entry;
+use crate::message::{ClientTag, Entry};
 use crate::node::Node;
 use crate::types::{LogIndex, NodeId, Role, Term, Time, MAX_NODES};
 use serde::Serialize;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -176,8 +177,10 @@ struct Seen {
     max_commit: LogIndex,
     /// The last look at this server found nothing wrong.
     quiet: bool,
-    /// The checker's own replay of the entries this server applied, and how far it got.
-    replica: KvStore,
+    /// The checker's replay of the entries this server applied, and how far it got. None while
+    /// they are the first `replica_applied` entries of the shared replay (`Checker::replay`):
+    /// then the replay of this server is that one's. Some once they part from it.
+    replica: Option<KvStore>,
     replica_applied: LogIndex,
     /// A difference from the replay was reported and has not gone away since.
     replica_reported: bool,
@@ -235,6 +238,90 @@ pub struct Checker {
     steps: u64,
     /// (term, leader, follower) whose matchIndex overshoot was already reported.
     reported_match: BTreeSet<(Term, NodeId, NodeId)>,
+    /// One replay of the applied entries for all servers (see `Replay`).
+    replay: Replay,
+}
+
+/// The checker's replay of the state machine, shared by every server that applied the same
+/// entries. While Raft holds, every server applies the same entries in the same order, so
+/// replaying each server's log separately would repeat the same work once per server: instead
+/// the entries are replayed once, and what each step of the replay left is kept so that a server
+/// that is behind is compared with the replay as it stood at its own last applied entry. A
+/// server whose applied entries differ from these gets a replay of its own (`Seen::replica`).
+#[derive(Clone, Debug, Default)]
+struct Replay {
+    /// The store once every entry of `steps` is applied.
+    kv: KvStore,
+    /// Entry `i` applied, at slot `i - 1`.
+    steps: Chunks<ReplayStep>,
+}
+
+/// One entry of the shared replay, and what applying it left.
+#[derive(Clone, Debug)]
+struct ReplayStep {
+    entry: Entry,
+    /// The value of the entry's key, and the number of keys held, once it was applied.
+    value: Option<i64>,
+    keys: usize,
+    /// For a client write: the index at which the replay's session records it applied (its
+    /// first copy), once this entry was applied.
+    first: Option<LogIndex>,
+}
+
+impl Replay {
+    fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether `n`'s entries `from..=upto` are the shared replay's, extending the replay with
+    /// those past its end. False too when `n`'s log no longer holds the entries before `from`.
+    fn follows(&mut self, n: &Node, from: usize, upto: usize) -> bool {
+        if upto + 1 < from {
+            return false;
+        }
+        let shared = upto.min(self.len());
+        if (from..=shared).any(|idx| self.steps[idx - 1].entry != n.log[idx - 1]) {
+            return false;
+        }
+        for idx in shared.max(from - 1) + 1..=upto {
+            let entry = &n.log[idx - 1];
+            let applied = self.kv.apply_entry(idx as LogIndex, entry);
+            // What the store's session now records for a client write follows from what
+            // applying it did, without looking it up.
+            let first = match applied {
+                _ if entry.client.is_none() => None,
+                Applied::Now(_) => Some(idx as LogIndex),
+                Applied::Before { index, .. } => Some(index),
+                Applied::Forgotten => None,
+            };
+            let value = match applied {
+                Applied::Now(value) if entry.command != Command::Noop => Some(value),
+                _ => self.kv.get(entry.command.key()),
+            };
+            self.steps.push(ReplayStep {
+                entry: entry.clone(),
+                value,
+                keys: self.kv.values.len(),
+                first,
+            });
+        }
+        true
+    }
+
+    /// The store once its first `upto` entries are applied: the replay's own when that is all of
+    /// them, otherwise replayed afresh. Afresh is rare: a whole comparison of a server that is
+    /// behind (which comes with the periodic rehash of every log, and costs about as much), a
+    /// server parting from the shared entries, or a difference to describe.
+    fn store_at(&self, upto: usize) -> Cow<'_, KvStore> {
+        if upto == self.len() {
+            return Cow::Borrowed(&self.kv);
+        }
+        let mut kv = KvStore::default();
+        for (k, step) in self.steps.range(0..upto).enumerate() {
+            kv.apply_entry(k as LogIndex + 1, &step.entry);
+        }
+        Cow::Owned(kv)
+    }
 }
 
 /// How often, in steps, the checker hashes every log afresh instead of trusting the step's list
@@ -598,7 +685,7 @@ impl Checker {
             // The state machine is a replay of the applied entries, each client write applied at
             // most once: the checker replays them itself and compares (§5.3, §8).
             if n.last_applied != s.replica_applied || skip == 0 {
-                for (invariant, detail) in replay(n, s, skip == 0) {
+                for (invariant, detail) in replay(n, s, &mut self.replay, skip == 0) {
                     report!(invariant, detail);
                 }
             }
@@ -718,25 +805,28 @@ fn first_difference(n: &Node, s: &Seen) -> Option<LogIndex> {
 /// Brings the checker's replay of `n`'s state machine up to `n.last_applied` (from scratch
 /// after a restart), then compares: what is wrong, as (property, detail). Each step compares
 /// the keys the step's entries wrote; `whole` compares everything.
-fn replay(n: &Node, s: &mut Seen, whole: bool) -> Vec<(Invariant, String)> {
-    let mut found = Vec::new();
-    let id = n.id;
+fn replay(n: &Node, s: &mut Seen, shared: &mut Replay, whole: bool) -> Vec<(Invariant, String)> {
     if n.last_applied < s.replica_applied {
-        s.replica = KvStore::default();
+        s.replica = None;
         s.replica_applied = 0;
     }
     let from = s.replica_applied as usize + 1;
     let upto = (n.last_applied as usize).min(n.log.len());
-    for idx in from..=upto {
-        let e = &n.log[idx - 1];
-        s.replica.apply_entry(idx as LogIndex, e);
-        let Some(tag) = e.client else {
-            continue;
-        };
-        // Where the server itself says it applied the write, against where the replay first
-        // did: any other index means it applied it again.
-        let at = |kv: &KvStore| kv.sessions.get(&tag.client).and_then(|c| c.result(tag.seq));
-        if let (Some((said, _)), Some((first, _))) = (at(&n.kv), at(&s.replica)) {
+    if s.replica.is_none() && !shared.follows(n, from, upto) {
+        // The entries this server applied part from the shared ones here: from now on it is
+        // replayed on its own, starting from the shared replay as far as they agreed.
+        s.replica = Some(shared.store_at(from - 1).into_owned());
+    }
+    let mut found = Vec::new();
+    let id = n.id;
+    // Where the server itself says it applied a client write.
+    let at = |kv: &KvStore, tag: ClientTag| {
+        let session = kv.sessions.get(&tag.client)?;
+        session.result(tag.seq).map(|(index, _)| index)
+    };
+    let mut applied_twice = |tag: ClientTag, said: Option<LogIndex>, first: Option<LogIndex>| {
+        // Against where the replay first did: any other index means it applied it again.
+        if let (Some(said), Some(first)) = (said, first) {
             if said != first {
                 found.push((
                     Invariant::AppliedOnce,
@@ -747,24 +837,52 @@ fn replay(n: &Node, s: &mut Seen, whole: bool) -> Vec<(Invariant, String)> {
                 ));
             }
         }
-    }
-    s.replica_applied = upto as LogIndex;
-    let differs = if whole {
-        s.replica != n.kv
-    } else {
-        n.kv.values.len() != s.replica.values.len()
-            || (from..=upto).any(|idx| {
-                let key = n.log[idx - 1].command.key();
-                n.kv.get(key) != s.replica.get(key)
-            })
     };
+    let differs = match &mut s.replica {
+        Some(replica) => {
+            for idx in from..=upto {
+                let e = &n.log[idx - 1];
+                replica.apply_entry(idx as LogIndex, e);
+                if let Some(tag) = e.client {
+                    applied_twice(tag, at(&n.kv, tag), at(replica, tag));
+                }
+            }
+            if whole {
+                *replica != n.kv
+            } else {
+                n.kv.values.len() != replica.values.len()
+                    || (from..=upto).any(|idx| {
+                        let key = n.log[idx - 1].command.key();
+                        n.kv.get(key) != replica.get(key)
+                    })
+            }
+        }
+        None => {
+            for idx in from..=upto {
+                let step = &shared.steps[idx - 1];
+                if let Some(tag) = step.entry.client {
+                    applied_twice(tag, at(&n.kv, tag), step.first);
+                }
+            }
+            if whole {
+                *shared.store_at(upto) != n.kv
+            } else {
+                let keys = upto.checked_sub(1).map_or(0, |k| shared.steps[k].keys);
+                n.kv.values.len() != keys || written_differ(n, shared, from, upto)
+            }
+        }
+    };
+    s.replica_applied = upto as LogIndex;
     let report = differs && !s.replica_reported;
     if whole || differs {
         s.replica_reported = differs;
     }
     if report {
-        let key = s
-            .replica
+        let replica = match &s.replica {
+            Some(own) => Cow::Borrowed(own),
+            None => shared.store_at(upto),
+        };
+        let key = replica
             .values
             .iter()
             .find(|(k, v)| n.kv.get(k) != Some(**v))
@@ -772,14 +890,14 @@ fn replay(n: &Node, s: &mut Seen, whole: bool) -> Vec<(Invariant, String)> {
             .or_else(|| {
                 n.kv.values
                     .keys()
-                    .find(|k| s.replica.get(k).is_none())
+                    .find(|k| replica.get(k).is_none())
                     .cloned()
             });
         let what = match key {
             Some(k) => format!(
                 "{k} is {} there but {} in the replay",
                 n.kv.get(&k).map_or("absent".to_string(), |v| v.to_string()),
-                s.replica
+                replica
                     .get(&k)
                     .map_or("absent".to_string(), |v| v.to_string())
             ),
@@ -794,6 +912,23 @@ fn replay(n: &Node, s: &mut Seen, whole: bool) -> Vec<(Invariant, String)> {
         ));
     }
     found
+}
+
+/// Whether `n`'s store differs from the shared replay after entry `upto` at a key that entries
+/// `from..=upto` wrote. A key's value then is the one its last write in the range left.
+fn written_differ(n: &Node, shared: &Replay, from: usize, upto: usize) -> bool {
+    let key = |idx: usize| shared.steps[idx - 1].entry.command.key();
+    let differs = |idx: usize| n.kv.get(key(idx)) != shared.steps[idx - 1].value;
+    // Most steps apply an entry or two: look for a later write of the key among them rather
+    // than gather the keys in a set.
+    if upto.saturating_sub(from) < 16 {
+        return (from..=upto)
+            .any(|idx| (idx + 1..=upto).all(|later| key(later) != key(idx)) && differs(idx));
+    }
+    let mut seen = BTreeSet::new();
+    (from..=upto)
+        .rev()
+        .any(|idx| seen.insert(key(idx)) && differs(idx))
 }
 
 /// The first committed index (past `from`) that a leader of `term` must hold and does not, if

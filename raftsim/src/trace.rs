@@ -788,7 +788,11 @@ impl Trace {
                 break;
             }
             self.dropped += front.len();
-            for e in front.iter().filter(|e| !e.is_traffic()) {
+            // Only the chunk's latest NOTABLE_KEPT notable events can stay: copy just those
+            // rather than copy every one and let most go again.
+            let notable = front.iter().filter(|e| !e.is_traffic());
+            let passed_over = notable.clone().count().saturating_sub(NOTABLE_KEPT);
+            for e in notable.skip(passed_over) {
                 if self.notable_let_go.len() == NOTABLE_KEPT {
                     self.notable_let_go.pop_front();
                 }
