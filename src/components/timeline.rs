@@ -70,7 +70,10 @@ impl Window {
                     end: start + w,
                 }
             }
-            _ => Window { start: 0, end },
+            _ => Window {
+                start: 0,
+                end: whole_end(end),
+            },
         }
     }
 
@@ -92,18 +95,18 @@ impl Window {
     }
 
     /// The custom properties the marks are placed by (`at`, `span`): the window's start in
-    /// milliseconds, its scale in percent of the width per millisecond, and the run's end. A
-    /// frame that only moves the window or grows the run changes these three numbers and leaves
-    /// every mark's own style as it was, so nothing else is written to the page.
-    fn vars(self, end: Time) -> String {
+    /// milliseconds and its scale in percent of the width per millisecond. A window that moves
+    /// changes these two numbers and leaves every mark's own style as it was, so nothing else is
+    /// written to the page; the whole run's window changes only now and then (`whole_end`), since
+    /// every mark under it is styled again when it does.
+    fn vars(self) -> String {
         // The scale in billionths of a percent per millisecond, written out as a decimal.
         let k = 100_000_000_000_000 / self.width().max(1);
         format!(
-            "--t0:{};--k:{}.{:09}%;--end:{}",
+            "--t0:{};--k:{}.{:09}%",
             ms(self.start),
             k / 1_000_000_000,
-            k % 1_000_000_000,
-            ms(end)
+            k % 1_000_000_000
         )
     }
 
@@ -118,6 +121,15 @@ impl Window {
     }
 }
 
+/// The end of the whole run's window: the run's end rounded up to a multiple of a power of two
+/// at least a 64th of it. The window then changes a few dozen times while the run doubles
+/// instead of every frame, and the stretch after the run's end (at most about 3% of the width)
+/// stays empty.
+fn whole_end(end: Time) -> Time {
+    let unit = (end / 64).max(1).next_power_of_two();
+    end.div_ceil(unit) * unit
+}
+
 /// An instant in milliseconds, as CSS reads it: `1234.567`.
 fn ms(t: Time) -> String {
     format!("{}.{:03}", t / US_PER_MS, t % US_PER_MS)
@@ -128,12 +140,12 @@ fn at(t: Time) -> String {
     format!("left:calc(({} - var(--t0)) * var(--k))", ms(t))
 }
 
-/// A stretch's place and width, at least `min` wide; `until` None runs to the run's end.
-fn span(from: Time, until: Option<Time>, min: &str) -> String {
-    let until = until.map_or_else(|| "var(--end)".to_string(), ms);
+/// A stretch's place and width, at least `min` wide.
+fn span(from: Time, until: Time, min: &str) -> String {
     format!(
-        "{};width:max({min}, calc(({until} - {}) * var(--k)))",
+        "{};width:max({min}, calc(({} - {}) * var(--k)))",
         at(from),
+        ms(until),
         ms(from)
     )
 }
@@ -429,8 +441,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let d = props.dispatch.clone();
         let tracks = tracks.clone();
         move |e: &PointerEvent| {
+            // The whole run's window reaches a little past the run's end (`whole_end`).
             if let Some(t) = instant_at(&tracks, e, window) {
-                d.emit(ClockAction::Seek(t).into());
+                d.emit(ClockAction::Seek(t.min(end)).into());
             }
         }
     };
@@ -477,7 +490,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             html! {
                 <div key={k} class={classes!("seg", s.look.class())} data-look={s.look.class()}
                      data-term={s.term.to_string()} data-from-us={s.from.to_string()}
-                     style={span(s.from, until, "0.15%")}></div>
+                     style={span(s.from, until.unwrap_or(end), "0.15%")}></div>
             }
         });
         // A term is written where it begins, on a stretch wide enough to hold it.
@@ -509,13 +522,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 <span class="lane-name small">{ "client" }</span>
                 <span class="lane-name small">{ "you" }</span>
             </div>
-            <div class="tracks" ref={tracks} data-timeline="" style={window.vars(end)} data-start-us={window.start.to_string()}
+            <div class="tracks" ref={tracks} data-timeline="" style={window.vars()} data-start-us={window.start.to_string()}
                  data-end-us={window.end.to_string()} data-run-end-us={end.to_string()}
                  {onpointerdown} {onpointermove}>
                 { for lanes }
                 <div class="lane net">
                     { for trouble.into_iter().filter(|&(a, b)| window.overlaps(a, b)).map(|(a, b)| {
-                        html! { <div key={a} class="seg trouble" style={span(a, Some(b), "0.3%")}></div> }
+                        html! { <div key={a} class="seg trouble" style={span(a, b, "0.3%")}></div> }
                     }) }
                 </div>
                 <div class="lane client">
@@ -552,5 +565,32 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 { props.children.clone() }
             </div>
         </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_runs_window_reaches_just_past_its_end_and_changes_now_and_then() {
+        assert_eq!(whole_end(0), 0);
+        for end in (1..5_000).chain((1..2_000).map(|i| i * 1_234_567)) {
+            let w = whole_end(end);
+            assert!(w >= end && w - end <= end / 32, "{end} → {w}");
+        }
+        // While a run doubles (every frame's end, 16 ms apart), its window changes a few dozen
+        // times, so its marks are restyled a few dozen times rather than every frame.
+        let ends: Vec<Time> = (0..)
+            .map(|f| 60_000_000 + f * 16_000)
+            .take_while(|&e| e <= 120_000_000)
+            .collect();
+        let mut windows: Vec<Time> = ends.iter().map(|&e| whole_end(e)).collect();
+        windows.dedup();
+        assert!(
+            ends.len() > 3_000 && windows.len() <= 64,
+            "{} windows",
+            windows.len()
+        );
     }
 }

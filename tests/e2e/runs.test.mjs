@@ -81,7 +81,7 @@ test('Copy link opens the same world at the same instant, paused', async () => {
   await page.keyboard.press('ArrowLeft');
   const at = await timeUs(page);
   const shown = await world(page);
-  const end = await page.getAttribute('[data-timeline]', 'data-end-us');
+  const end = await page.getAttribute('[data-timeline]', 'data-run-end-us');
   await page.click('button[data-action=copy-link]');
   await page.waitForFunction(() => location.search.startsWith('?run='));
   const url = page.url();
@@ -89,7 +89,7 @@ test('Copy link opens the same world at the same instant, paused', async () => {
   await other.page.waitForSelector('.app[data-playing=false]');
   assert.equal(await timeUs(other.page), at);
   assert.deepEqual(await world(other.page), shown);
-  assert.equal(await other.page.getAttribute('[data-timeline]', 'data-end-us'), end, 'the whole run came along');
+  assert.equal(await other.page.getAttribute('[data-timeline]', 'data-run-end-us'), end, 'the whole run came along');
   // A damaged link is explained, and a fresh cluster is shown instead.
   const broken = await openApp(env.browser, env.server, url.slice(env.server.url.length, -20).replace('?run=v1.', '?run=v1.x'));
   const notice = await broken.page.textContent('.notice.error');
@@ -106,7 +106,7 @@ test('every preset opens and plays without a page error', async () => {
     await page.selectOption('select[data-control=preset]', name);
     await page.waitForFunction(() => document.querySelector('.clock').dataset.timeUs === '0');
     await page.waitForSelector('.notice.info');
-    const end = Number(await page.getAttribute('[data-timeline]', 'data-end-us'));
+    const end = Number(await page.getAttribute('[data-timeline]', 'data-run-end-us'));
     assert.ok(end > 0, `${name} runs for a while`);
     await setSpeed(page, '10×');
     // Opened paused: one click plays it. A preset that breaks a rule may pause again at once,
@@ -123,7 +123,7 @@ test('every preset opens and plays without a page error', async () => {
       continue;
     }
     await pause(page);
-    const latest = Number(await page.getAttribute('[data-timeline]', 'data-end-us'));
+    const latest = Number(await page.getAttribute('[data-timeline]', 'data-run-end-us'));
     assert.ok(latest >= end, 'playing on from the start keeps the whole story');
     await page.keyboard.press('Home');
     await page.keyboard.press('End');
