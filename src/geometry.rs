@@ -319,6 +319,15 @@ mod tests {
 
     /// Every server's ring and label stays inside the drawing and clear of its neighbours and of
     /// the client, for every cluster size and for every two-group partition.
+    /// Every server of `layout` but server `i`, with its index.
+    fn others(layout: &Layout, i: usize) -> impl Iterator<Item = (usize, &Point)> {
+        layout
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(move |&(j, _)| j != i)
+    }
+
     fn assert_readable(layout: &Layout, what: &str) {
         for (i, p) in layout.nodes.iter().enumerate() {
             assert!(p.x - TIMER_R - TIMER_W >= 0.0, "{what}: S{} left", i + 1);
@@ -335,10 +344,7 @@ mod tests {
                 "{what}: S{} covers the client",
                 i + 1
             );
-            for (j, q) in layout.nodes.iter().enumerate() {
-                if i == j {
-                    continue;
-                }
+            for (j, q) in others(layout, i) {
                 let what = format!("{what}: S{} and S{}", i + 1, j + 1);
                 assert!(p.dist(*q) > 2.0 * RING_OUT + 8.0, "{what}: rings overlap");
                 let (start, end, _) = packet_track(*p, *q, false, false, 0, 1, 0);
@@ -376,10 +382,7 @@ mod tests {
                 "{what}: S{} stage label out at the side",
                 i + 1
             );
-            for (j, q) in layout.nodes.iter().enumerate() {
-                if i == j {
-                    continue;
-                }
+            for (j, q) in others(layout, i) {
                 let what = format!("{what}: S{} and S{}", i + 1, j + 1);
                 assert!(
                     !label.meets(&stage_label_box(*q)),
@@ -419,22 +422,23 @@ mod tests {
         }
     }
 
-    fn label_box(p: Point) -> Box {
+    /// The box of server `p`'s labels, `half_w` either side of it, from under its ring to
+    /// `below` under its centre.
+    fn labels_at(p: Point, half_w: f64, below: f64) -> Box {
         Box {
-            left: p.x - LABEL_HALF_W,
-            right: p.x + LABEL_HALF_W,
+            left: p.x - half_w,
+            right: p.x + half_w,
             top: p.y + LABEL_TOP,
-            bottom: p.y + LABEL_BELOW,
+            bottom: p.y + below,
         }
     }
 
+    fn label_box(p: Point) -> Box {
+        labels_at(p, LABEL_HALF_W, LABEL_BELOW)
+    }
+
     fn stage_label_box(p: Point) -> Box {
-        Box {
-            left: p.x - STAGE_LABEL_HALF_W,
-            right: p.x + STAGE_LABEL_HALF_W,
-            top: p.y + LABEL_TOP,
-            bottom: p.y + STAGE_LABEL_BELOW,
-        }
+        labels_at(p, STAGE_LABEL_HALF_W, STAGE_LABEL_BELOW)
     }
 
     fn ring_box(p: Point) -> Box {
