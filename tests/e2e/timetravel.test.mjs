@@ -149,10 +149,12 @@ test('zoomed in, messages are arrows between lanes; clicking one selects that me
   const start = Number(await page.getAttribute('[data-timeline]', 'data-start-us'));
   const end = Number(await page.getAttribute('[data-timeline]', 'data-end-us'));
   assert.equal(end - start, 200000, 'the last 200 ms');
-  await page.waitForSelector('[data-timeline] svg.spacetime g.arrow.hb');
+  await page.waitForSelector('[data-timeline] svg.spacetime g.arrow.hb:not(.flying)');
   await screenshot(page, 'spacetime-1920');
-  // The newest heartbeat's arrow: clicking it goes to when it was in flight and selects it.
-  const id = await page.$$eval('[data-timeline] svg.spacetime g.arrow.hb', (gs) => gs[gs.length - 1].dataset.packet);
+  // The newest heartbeat's arrow that arrived: clicking it goes to when it was in flight and
+  // selects it. (One still in flight may have only just left, a line a pixel or two long that a
+  // click at its middle can miss.)
+  const id = await page.$$eval('[data-timeline] svg.spacetime g.arrow.hb:not(.flying)', (gs) => gs[gs.length - 1].dataset.packet);
   await page.click(`[data-timeline] svg.spacetime g.arrow[data-packet="${id}"]`, { force: true });
   await page.waitForSelector(`.inspector [data-inspect-packet="${id}"]`);
   await page.waitForSelector(`svg.cluster g.packet.selected[data-packet="${id}"]`);
