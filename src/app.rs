@@ -100,6 +100,32 @@ fn activatable_target(e: &web_sys::KeyboardEvent) -> bool {
         .unwrap_or(false)
 }
 
+/// World actions made while the clock plays, held for the next animation frame: that frame
+/// redraws the page anyway, so a write sent or a letter typed costs no redraw of its own. They
+/// are handed over before the frame moves the clock, so each happens at the simulated instant
+/// it was made, exactly as if handed over at once. Anything else hands them over first, so
+/// the order of actions never changes; a paused page holds nothing.
+#[derive(Default)]
+struct Inbox {
+    playing: bool,
+    held: Vec<AppAction>,
+}
+
+impl Inbox {
+    /// Whether `action` waits for the next frame.
+    fn holds(&self, action: &AppAction) -> bool {
+        self.playing && matches!(action, AppAction::World(_))
+    }
+
+    /// Hands over everything held, in order.
+    fn release(inbox: &RefCell<Inbox>, d: &UseReducerDispatcher<AppState>) {
+        let held = std::mem::take(&mut inbox.borrow_mut().held);
+        for action in held {
+            d.dispatch(action);
+        }
+    }
+}
+
 /// The page's callbacks, made once.
 struct Handlers {
     dispatch: Callback<AppAction>,
@@ -130,13 +156,22 @@ impl Handlers {
         d: UseReducerDispatcher<AppState>,
         input: NodeRef,
         latest: Rc<RefCell<Option<UseReducerHandle<AppState>>>>,
+        inbox: Rc<RefCell<Inbox>>,
     ) -> Handlers {
         // An action that needs a file not yet fetched (the tour's lesson, a preset) waits for it.
         let dispatch = Callback::from(move |a: AppAction| {
             let (run, failed) = (d.clone(), d.clone());
+            let inbox = inbox.clone();
             crate::assets::when_ready(
                 a,
-                move |a| run.dispatch(a),
+                move |a| {
+                    if inbox.borrow().holds(&a) {
+                        inbox.borrow_mut().held.push(a);
+                    } else {
+                        Inbox::release(&inbox, &run);
+                        run.dispatch(a);
+                    }
+                },
                 move |why| failed.dispatch(PageAction::Notify(Notice::error(why)).into()),
             )
         });
@@ -224,12 +259,25 @@ pub fn App(props: &AppProps) -> Html {
     // The state as last rendered, for callbacks made once that read it (Save, Copy link).
     let latest = use_mut_ref(|| None::<UseReducerHandle<AppState>>);
     *latest.borrow_mut() = Some(state.clone());
+    let inbox = use_mut_ref(Inbox::default);
+    inbox.borrow_mut().playing = state.playing;
     let handlers = {
         let d = state.dispatcher();
         let input = client_input.clone();
         let latest = latest.clone();
-        use_memo((), move |_| Handlers::new(d, input, latest))
+        let inbox = inbox.clone();
+        use_memo((), move |_| Handlers::new(d, input, latest, inbox))
     };
+    // Stopped with actions held (a pause, or the clock stopping by itself): hand them over.
+    {
+        let d = state.dispatcher();
+        let inbox = inbox.clone();
+        use_effect(move || {
+            if !inbox.borrow().playing && !inbox.borrow().held.is_empty() {
+                Inbox::release(&inbox, &d);
+            }
+        });
+    }
     let dispatch = handlers.dispatch.clone();
 
     // The animation loop: one requestAnimationFrame at a time, only while playing. Each frame
@@ -237,24 +285,27 @@ pub fn App(props: &AppProps) -> Html {
     // leaving the page) drops the pending frame, which cancels it: a paused page runs nothing.
     {
         let d = state.dispatcher();
+        let inbox = inbox.clone();
         use_effect_with(state.playing, move |&playing| {
             let pending: Rc<RefCell<Option<gloo_render::AnimationFrame>>> =
                 Rc::new(RefCell::new(None));
             fn schedule(
                 pending: Rc<RefCell<Option<gloo_render::AnimationFrame>>>,
                 d: UseReducerDispatcher<AppState>,
+                inbox: Rc<RefCell<Inbox>>,
                 last: Option<f64>,
             ) {
                 let slot = pending.clone();
                 let frame = gloo_render::request_animation_frame(move |now| {
                     let elapsed = last.map_or(0.0, |l| now - l);
+                    Inbox::release(&inbox, &d);
                     d.dispatch(AppAction::Clock(ClockAction::Frame(elapsed)));
-                    schedule(slot, d, Some(now));
+                    schedule(slot, d, inbox, Some(now));
                 });
                 *pending.borrow_mut() = Some(frame);
             }
             if playing {
-                schedule(pending.clone(), d, None);
+                schedule(pending.clone(), d, inbox, None);
             }
             move || {
                 pending.borrow_mut().take();
