@@ -272,11 +272,36 @@ pub fn packet_track(
     (a, b, at)
 }
 
+/// `x` written with `places` decimals (at most 3), for the drawing's attributes and the page's
+/// few measures. Whole-number arithmetic, so the page carries no float formatting; a half
+/// rounds away from zero, and anything not finite is written as 0.
+pub fn fixed(x: f64, places: u32) -> String {
+    let places = places.min(3);
+    let scale = 10_i64.pow(places);
+    let scaled = (x * scale as f64).round();
+    let n = if scaled.is_finite() { scaled as i64 } else { 0 };
+    let sign = if n < 0 { "-" } else { "" };
+    let (whole, part) = (
+        n.unsigned_abs() / scale as u64,
+        n.unsigned_abs() % scale as u64,
+    );
+    if places == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{part:0width$}", width = places as usize)
+    }
+}
+
+/// `x` with one decimal: a coordinate or length in the drawing.
+pub fn px(x: f64) -> String {
+    fixed(x, 1)
+}
+
 /// `stroke-dasharray` for a ring of radius `r` showing `fraction` of its circumference.
 pub fn ring_dash(r: f64, fraction: f64) -> String {
     let circumference = std::f64::consts::TAU * r;
     let shown = circumference * fraction.clamp(0.0, 1.0);
-    format!("{shown:.1} {circumference:.1}")
+    format!("{} {}", px(shown), px(circumference))
 }
 
 /// Points of a regular polygon of `sides` corners of radius `r` round the origin, the first
@@ -287,7 +312,7 @@ pub fn polygon_points(sides: usize, r: f64, turn: f64) -> String {
         .map(|i| {
             let a = std::f64::consts::TAU * (i as f64 / sides as f64 + turn)
                 - std::f64::consts::FRAC_PI_2;
-            format!("{:.1},{:.1}", r * a.cos(), r * a.sin())
+            format!("{},{}", px(r * a.cos()), px(r * a.sin()))
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -296,6 +321,25 @@ pub fn polygon_points(sides: usize, r: f64, turn: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fixed_writes_what_float_formatting_would() {
+        for x in [0.0, 1.0, -1.0, 12.34, -12.36, 0.049, 99.95001, 1060.0, 3.14159, -0.004] {
+            for places in 0..=3 {
+                let want = format!("{x:.*}", places as usize);
+                // Float formatting writes "-0.0" for a tiny negative; the drawing reads 0.
+                let want = if want.trim_start_matches(['-', '0', '.']).is_empty() {
+                    want.trim_start_matches('-').to_string()
+                } else {
+                    want
+                };
+                assert_eq!(fixed(x, places), want, "{x} with {places} decimals");
+            }
+        }
+        assert_eq!(px(f64::NAN), "0.0");
+        assert_eq!(fixed(f64::INFINITY, 2), "0.00");
+        assert_eq!(fixed(2.5, 9), "2.500", "at most three decimals");
+    }
 
     fn close(a: f64, b: f64) -> bool {
         (a - b).abs() < 1e-6

@@ -4,8 +4,8 @@
 
 use super::{link_state, look_class, lost_on_arrival, svg_line};
 use crate::geometry::{
-    self, packet_track, polygon_points, remaining_fraction, ring_dash, trimmed, Layout, Point,
-    CENTER, CLIENT_HALF_H, CLIENT_HALF_W, NODE_R, TIMER_R, VIEW_H, VIEW_W,
+    self, fixed, packet_track, polygon_points, px, remaining_fraction, ring_dash, trimmed, Layout,
+    Point, CENTER, CLIENT_HALF_H, CLIENT_HALF_W, NODE_R, TIMER_R, VIEW_H, VIEW_W,
 };
 use crate::model::marks::Marks;
 use crate::model::sim_ref::SimRef;
@@ -105,10 +105,10 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
         props.draft.is_some().then_some("drafting")
     );
     html! {
-        <svg class={class} viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="group"
+        <svg class={class} viewBox={format!("0 0 {} {}", px(VIEW_W), px(VIEW_H))} role="group"
              aria-label="The Raft cluster: servers, links and messages in flight"
              data-now-us={now.to_string()} preserveAspectRatio="xMidYMid meet">
-            <rect class="backdrop" x="0" y="0" width={VIEW_W.to_string()} height={VIEW_H.to_string()}
+            <rect class="backdrop" x="0" y="0" width={px(VIEW_W)} height={px(VIEW_H)}
                   onclick={background} />
             <g class="links">{ view_links(sim.network(), &layout, count, hl, &props.on_link) }</g>
             <g class={classes!("walls", hl.walls.then_some("highlighted"))}>
@@ -207,19 +207,19 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
     let glow = match glow_age {
         Some(age) if !n.crashed && n.role != Role::Leader && age < RESET_GLOW_US => {
             let opacity = 1.0 - age as f64 / RESET_GLOW_US as f64;
-            html! { <circle class="reset-glow" r={(TIMER_R + 7.0).to_string()}
-            opacity={format!("{opacity:.2}")} /> }
+            html! { <circle class="reset-glow" r={px(TIMER_R + 7.0)}
+            opacity={fixed(opacity, 2)} /> }
         }
         _ => Html::default(),
     };
     let body = match (n.crashed, n.role) {
         (true, _) => html! {
             <>
-                <circle class="body" r={NODE_R.to_string()} />
+                <circle class="body" r={px(NODE_R)} />
                 <path class="cross" d="M -34 -34 L 34 34 M 34 -34 L -34 34" />
             </>
         },
-        (false, Role::Follower) => html! { <circle class="body" r={NODE_R.to_string()} /> },
+        (false, Role::Follower) => html! { <circle class="body" r={px(NODE_R)} /> },
         (false, Role::Candidate) => {
             html! { <polygon class="body" points={polygon_points(4, NODE_R + 9.0, 0.0)} /> }
         }
@@ -236,7 +236,7 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
             <g class="pips" transform="translate(0 31)">
                 { for (0..quorum).map(|i| html! {
                     <circle class={if i < got { "pip got" } else { "pip" }}
-                            cx={format!("{:.1}", x0 + i as f64 * spacing)} r="4.5" />
+                            cx={px(x0 + i as f64 * spacing)} r="4.5" />
                 }) }
             </g>
         }
@@ -285,7 +285,7 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
     .collect();
     let badge = match look.picked {
         Some(true) => html! {
-            <g class="picked-badge" transform={format!("translate({:.0} {:.0})", NODE_R, -NODE_R)}>
+            <g class="picked-badge" transform={format!("translate({} {})", fixed(NODE_R, 0), fixed(-NODE_R, 0))}>
                 <circle r="16" /><text y="6">{ "A" }</text>
             </g>
         },
@@ -306,32 +306,32 @@ fn view_node(n: &Node, look: &NodeLook, on_node: &Callback<NodeId>) -> Html {
            data-voted-for={n.voted_for.map(|v| v.to_string()).unwrap_or_default()}
            data-votes={n.votes_granted.len().to_string()}
            data-hl={(!hl_names.is_empty()).then(|| hl_names.join(" "))}
-           transform={format!("translate({:.1} {:.1})", look.at.x, look.at.y)}
+           transform={format!("translate({} {})", px(look.at.x), px(look.at.y))}
            tabindex={look.interactive.then_some("0")} role="button" aria-label={label}
            {onclick} {onkeydown}>
-            <circle class="halo" r={(TIMER_R + 16.0).to_string()} />
+            <circle class="halo" r={px(TIMER_R + 16.0)} />
             // A highlighted ring gets a wide accent band under its dark track, so the running
             // arc stays as readable as ever.
             if ring_highlighted {
-                <circle class="ring-hl" r={TIMER_R.to_string()} />
+                <circle class="ring-hl" r={px(TIMER_R)} />
             }
             <circle class={classes!("ring-track", ring_highlighted.then_some("highlighted"))}
-                    r={TIMER_R.to_string()} />
-            <circle class={ring_class} r={TIMER_R.to_string()} transform="rotate(-90)"
+                    r={px(TIMER_R)} />
+            <circle class={ring_class} r={px(TIMER_R)} transform="rotate(-90)"
                     stroke-dasharray={ring_dash(TIMER_R, fraction)}
-                    data-fraction={format!("{fraction:.3}")} />
+                    data-fraction={fixed(fraction, 3)} />
             { glow }
             { body }
-            <text class="name" y={name_y.to_string()}>{ id.to_string() }</text>
+            <text class="name" y={px(name_y)}>{ id.to_string() }</text>
             <text class={classes!("word", parts.role.then_some("highlighted"))}
-                  y={word_y.to_string()}>{ word }</text>
+                  y={px(word_y)}>{ word }</text>
             { votes }
             // The role in words again, under the server: shown instead of the word inside when
             // the reading text is large (the stage layout), where it would not fit in the body.
             <text class={classes!("role-below", parts.role.then_some("highlighted"))}
-                  y={(TIMER_R + 31.0).to_string()}>{ word }</text>
+                  y={px(TIMER_R + 31.0)}>{ word }</text>
             <text class={classes!("detail", (parts.term || parts.vote).then_some("highlighted"))}
-                  y={(TIMER_R + 32.0).to_string()}>
+                  y={px(TIMER_R + 32.0)}>
                 <tspan class={classes!("term-part", parts.term.then_some("highlighted"))}>{ term_text }</tspan>
                 { " · " }
                 <tspan class={classes!("vote-part", parts.vote.then_some("highlighted"))}>{ vote_text }</tspan>
@@ -378,7 +378,7 @@ fn view_links(
                     { svg_line(classes!("hit"), s, e) }
                     { svg_line(classes!("wire"), s, e) }
                     if state == "cut" {
-                        <g class="scissors" transform={format!("translate({:.1} {:.1})", mid.x, mid.y)}>
+                        <g class="scissors" transform={format!("translate({} {})", px(mid.x), px(mid.y))}>
                             <circle r="15" /><text y="6">{ "✂" }</text>
                         </g>
                     }
@@ -398,9 +398,9 @@ fn view_wall(w: &geometry::Wall) -> Html {
 fn view_client(highlighted: bool) -> Html {
     html! {
         <g class={classes!("client", highlighted.then_some("highlighted"))}
-           transform={format!("translate({:.1} {:.1})", CENTER.x, CENTER.y)} data-client="">
-            <rect x={(-CLIENT_HALF_W).to_string()} y={(-CLIENT_HALF_H).to_string()}
-                  width={(2.0 * CLIENT_HALF_W).to_string()} height={(2.0 * CLIENT_HALF_H).to_string()}
+           transform={format!("translate({} {})", px(CENTER.x), px(CENTER.y))} data-client="">
+            <rect x={px(-CLIENT_HALF_W)} y={px(-CLIENT_HALF_H)}
+                  width={px(2.0 * CLIENT_HALF_W)} height={px(2.0 * CLIENT_HALF_H)}
                   rx="12" />
             <text y="8">{ "client" }</text>
         </g>
@@ -486,7 +486,7 @@ fn view_packet(
     let shape = if pill {
         let w = 18.0 + 10.2 * text.chars().count() as f64;
         html! {
-            <rect class="shape" x={format!("{:.1}", -w / 2.0)} y="-16" width={format!("{w:.1}")}
+            <rect class="shape" x={px(-w / 2.0)} y="-16" width={px(w)}
                   height="32" rx="16" />
         }
     } else {
@@ -503,7 +503,7 @@ fn view_packet(
         <g key={id.to_string()} class="packet-wrap">
             { svg_line(classes!("trail", kind), start, at) }
             <g {class} data-packet={id.to_string()} data-kind={kind}
-               transform={format!("translate({:.1} {:.1})", at.x, at.y)} {onclick}>
+               transform={format!("translate({} {})", px(at.x), px(at.y))} {onclick}>
                 <circle class="hit" r="24" />
                 { shape }
                 <text y="6">{ text }</text>

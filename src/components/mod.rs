@@ -15,7 +15,7 @@ pub mod timeline;
 pub mod tour;
 pub mod view;
 
-use crate::geometry::Point;
+use crate::geometry::{px, Point};
 use raftsim::{Addr, Command, Network, Node, NodeId, Packet, Sim, Term};
 use std::collections::BTreeSet;
 use yew::prelude::*;
@@ -57,8 +57,7 @@ pub fn lost_on_arrival(sim: &Sim, p: &Packet) -> bool {
 /// An SVG line from `a` to `b`.
 pub fn svg_line(class: Classes, a: Point, b: Point) -> Html {
     html! {
-        <line {class} x1={format!("{:.1}", a.x)} y1={format!("{:.1}", a.y)}
-              x2={format!("{:.1}", b.x)} y2={format!("{:.1}", b.y)} />
+        <line {class} x1={px(a.x)} y1={px(a.y)} x2={px(b.x)} y2={px(b.y)} />
     }
 }
 

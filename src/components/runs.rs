@@ -26,9 +26,9 @@ pub fn open_file(file: File, dispatch: Callback<AppAction>) {
     if size > MAX_FILE_BYTES {
         dispatch.emit(
             PageAction::Notify(Notice::error(format!(
-                "Could not open “{name}”: it is {:.1} MB, and a scenario file is at most {:.0} MB. The run on screen is unchanged.",
-                size / 1e6,
-                MAX_FILE_BYTES / 1e6
+                "Could not open “{name}”: it is {} MB, and a scenario file is at most {} MB. The run on screen is unchanged.",
+                crate::geometry::fixed(size / 1e6, 1),
+                crate::geometry::fixed(MAX_FILE_BYTES / 1e6, 0)
             )))
             .into(),
         );

@@ -9,6 +9,7 @@
 //! lane too): the space-time diagram drawn on the board in distributed-systems courses. Clicking
 //! an arrow goes to the moment that message is in flight and selects it.
 
+use crate::geometry::{fixed, px};
 use crate::model::action::{AppAction, ClockAction, PageAction, WorldAction};
 use crate::model::chronicle::{Chronicle, Segment, Tick};
 use crate::model::sim_ref::{HistoryRef, SimRef};
@@ -274,7 +275,7 @@ fn view_arrows(
         );
         Some(html! {
             <g {class} data-packet={id.to_string()} {onclick} {onpointerdown}>
-                <line x1={format!("{x1:.1}")} y1={format!("{y1:.2}")} x2={format!("{x2:.1}")} y2={format!("{y2:.2}")} />
+                <line x1={px(x1)} y1={fixed(y1, 2)} x2={px(x2)} y2={fixed(y2, 2)} />
             </g>
         })
     });
