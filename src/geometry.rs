@@ -324,7 +324,9 @@ mod tests {
 
     #[test]
     fn fixed_writes_what_float_formatting_would() {
-        for x in [0.0, 1.0, -1.0, 12.34, -12.36, 0.049, 99.95001, 1060.0, 3.14159, -0.004] {
+        for x in [
+            0.0, 1.0, -1.0, 12.34, -12.36, 0.049, 99.95001, 1060.0, 2.6251, -0.004,
+        ] {
             for places in 0..=3 {
                 let want = format!("{x:.*}", places as usize);
                 // Float formatting writes "-0.0" for a tiny negative; the drawing reads 0.
@@ -339,6 +341,11 @@ mod tests {
         assert_eq!(px(f64::NAN), "0.0");
         assert_eq!(fixed(f64::INFINITY, 2), "0.00");
         assert_eq!(fixed(2.5, 9), "2.500", "at most three decimals");
+        assert_eq!(
+            fixed(2.625, 2),
+            "2.63",
+            "an exact half rounds away from zero"
+        );
     }
 
     fn close(a: f64, b: f64) -> bool {

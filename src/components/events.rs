@@ -4,10 +4,34 @@
 use crate::model::action::{AppAction, ClockAction, PageAction};
 use crate::model::sim_ref::SimRef;
 use raftsim::{fmt_ms, Event, EventKind, Invariant, Sim};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// Events shown.
+/// Most events shown.
 const SHOWN_EVENTS: usize = 30;
+
+/// The shortest an event's row can be, in root ems (two lines of small text and its padding),
+/// so the log draws no more rows than its box can show: at nine servers under writes most of
+/// the rows are new at every redraw.
+const MIN_ROW_REM: f64 = 2.5;
+
+/// How many rows of the log fit its box `el`, with one row to spare.
+fn rows_fitting(el: &web_sys::Element) -> usize {
+    let rem = web_sys::window()
+        .and_then(|w| {
+            let root = w.document()?.document_element()?;
+            let size = w
+                .get_computed_style(&root)
+                .ok()??
+                .get_property_value("font-size");
+            size.ok()?.trim_end_matches("px").parse::<f64>().ok()
+        })
+        .filter(|rem| *rem > 0.0)
+        .unwrap_or(16.0);
+    let rows = (f64::from(el.client_height()) / (MIN_ROW_REM * rem)).ceil() as usize + 1;
+    rows.clamp(4, SHOWN_EVENTS)
+}
 
 #[derive(Properties)]
 pub struct EventsProps {
@@ -35,21 +59,35 @@ impl PartialEq for EventsProps {
 pub fn EventLog(props: &EventsProps) -> Html {
     let sim: &Sim = &props.sim;
     let show_traffic = props.show_traffic;
+    // As many rows as the box shows, measured whenever it changes size.
+    let list = use_node_ref();
+    let shown = use_state_eq(|| SHOWN_EVENTS);
+    {
+        let list = list.clone();
+        let shown = shown.clone();
+        use_effect_with((), move |_| {
+            let watch = list.cast::<web_sys::Element>().and_then(|el| {
+                let measure = Closure::<dyn FnMut()>::new({
+                    let el = el.clone();
+                    move || shown.set(rows_fitting(&el))
+                });
+                let observer =
+                    web_sys::ResizeObserver::new(measure.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&el);
+                Some((observer, measure))
+            });
+            move || {
+                if let Some((observer, _measure)) = watch {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
     let view = |e: &Event| view_event(e, props.seekable.then_some(&props.dispatch));
     let events: Html = if show_traffic {
-        sim.trace()
-            .iter()
-            .rev()
-            .take(SHOWN_EVENTS)
-            .map(view)
-            .collect()
+        sim.trace().iter().rev().take(*shown).map(view).collect()
     } else {
-        sim.trace()
-            .notable()
-            .rev()
-            .take(SHOWN_EVENTS)
-            .map(view)
-            .collect()
+        sim.trace().notable().rev().take(*shown).map(view).collect()
     };
     let toggle = {
         let dispatch = props.dispatch.clone();
@@ -66,7 +104,7 @@ pub fn EventLog(props: &EventsProps) -> Html {
                     { "show messages and heartbeats" }
                 </label>
             </div>
-            <ol class="events" aria-live="off" data-count={sim.trace().len().to_string()}>
+            <ol class="events" ref={list} aria-live="off" data-count={sim.trace().len().to_string()}>
                 { events }
             </ol>
         </section>

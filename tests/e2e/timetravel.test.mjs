@@ -14,6 +14,15 @@ async function events(page) {
   return page.$$eval('.events li', (lis) => lis.map((li) => `${li.dataset.seq} ${li.textContent}`));
 }
 
+/** Asserts two views of the event log show the same newest events, entry for entry. The log
+ * draws as many entries as its box holds, and the box is shorter while the inspector is open,
+ * so one view may show fewer: those must be the other's newest. */
+function sameNewest(shown, expected, message) {
+  const n = Math.min(shown.length, expected.length);
+  assert.ok(n >= 4, `${message}: at least four entries shown (${shown.length} and ${expected.length})`);
+  assert.deepEqual(shown.slice(0, n), expected.slice(0, n), message);
+}
+
 async function endUs(page) {
   return Number(await page.getAttribute('[data-timeline]', 'data-end-us'));
 }
@@ -82,7 +91,7 @@ test('go back before a crash, play the same future, branch in the past, undo', a
     await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) < t, before);
   }
   assert.ok((await timeUs(page)) <= end);
-  assert.deepEqual(await events(page), future, 'the same future, event for event');
+  sameNewest(await events(page), future, 'the same future, event for event');
   await page.keyboard.press('End');
   await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) === t, runEnd);
   const latest = await events(page);
@@ -114,7 +123,7 @@ test('go back before a crash, play the same future, branch in the past, undo', a
   await page.waitForSelector(`[data-timeline] .you-mark[data-act=crash][data-at-us="${crashedAt}"]`);
   await page.keyboard.press('End');
   await page.waitForFunction((t) => Number(document.querySelector('.clock').dataset.timeUs) === t, runEnd);
-  assert.deepEqual(await events(page), latest, 'the old branch, event for event');
+  sameNewest(await events(page), latest, 'the old branch, event for event');
   assert.deepEqual(problems, []);
 });
 

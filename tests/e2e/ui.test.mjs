@@ -135,15 +135,23 @@ test('bad input gets a clear message, never a blank page', async () => {
   assert.match(notice, /zoom/);
   assert.equal((await servers(page)).length, 5);
 
+  // While the clock plays, a write is handed over at the next frame: wait for its message.
+  const clientError = async (pattern) => {
+    await page.waitForFunction(
+      (source) => new RegExp(source, 'i').test(document.querySelector('#client-error').textContent),
+      pattern.source,
+    );
+    assert.match(await page.textContent('#client-error'), pattern);
+  };
   await page.fill('#client-command', 'DEL x');
   await page.press('#client-command', 'Enter');
-  assert.match(await page.textContent('#client-error'), /unknown command `DEL`/i);
+  await clientError(/unknown command `DEL`/i);
   await page.fill('#client-command', 'SET x');
   await page.press('#client-command', 'Enter');
-  assert.match(await page.textContent('#client-error'), /SET.*key and a whole number/);
+  await clientError(/SET.*key and a whole number/);
   await page.fill('#client-command', 'ADD x 99999999999999999999');
   await page.press('#client-command', 'Enter');
-  assert.match(await page.textContent('#client-error'), /not a whole number/);
+  await clientError(/not a whole number/);
 
   // A seed that is not a number is refused with a reason; the run goes on.
   await page.fill('input[data-control=seed]', 'twelve');
