@@ -13,7 +13,7 @@ use crate::model::Selection;
 use raftsim::{
     Addr, ClientAnswer, Network, Node, NodeId, Packet, PacketId, Payload, Role, Rpc, Sim, Time,
 };
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -89,15 +89,25 @@ pub fn ClusterView(props: &ClusterProps) -> Html {
         };
         view_node(n, &look, &props.on_node)
     });
-    let packets = sim.in_flight().map(|p| {
-        view_packet(
-            p,
-            &layout,
-            sim,
-            selected_packet == Some(p.id),
-            hl.packet(p),
-            &props.on_packet,
-        )
+    let slots = use_mut_ref(Slots::default);
+    let flying: Vec<&Packet> = sim.in_flight().collect();
+    let placed = slots
+        .borrow_mut()
+        .place(&flying.iter().map(|p| p.id).collect::<Vec<_>>());
+    let packets = placed.into_iter().enumerate().map(|(slot, shows)| {
+        let view = shows.map(|i| {
+            let p = flying[i];
+            let look = PacketLook {
+                selected: selected_packet == Some(p.id),
+                highlighted: hl.packet(p),
+            };
+            view_packet(p, &layout, sim, look, &props.on_packet)
+        });
+        html! {
+            <g key={slot} class={classes!("packet-wrap", view.is_none().then_some("idle"))}>
+                { view.unwrap_or_else(idle_packet) }
+            </g>
+        }
     });
     let class = classes!(
         "cluster",
@@ -455,15 +465,76 @@ fn addr_point(addr: Addr, layout: &Layout) -> Point {
     }
 }
 
+/// Which message each drawn slot of the drawing shows. A slot keeps its elements from frame to
+/// frame: a message that arrives leaves its slot to the next one sent, which then changes a
+/// few attributes, where building and removing elements for every message cost most of a
+/// frame's changes to the page (messages at 1× live one or two frames).
+#[derive(Default)]
+struct Slots(Vec<Option<PacketId>>);
+
+impl Slots {
+    /// Gives each message of `ids` a slot, the one it had if it had one (else the first free),
+    /// and frees the slots of messages gone. For each slot, the index in `ids` of the message it shows.
+    fn place(&mut self, ids: &[PacketId]) -> Vec<Option<usize>> {
+        let at: BTreeMap<PacketId, usize> =
+            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        for slot in &mut self.0 {
+            if slot.is_some_and(|id| !at.contains_key(&id)) {
+                *slot = None;
+            }
+        }
+        let placed: BTreeSet<PacketId> = self.0.iter().flatten().copied().collect();
+        let mut free = (0..self.0.len())
+            .filter(|&i| self.0[i].is_none())
+            .collect::<Vec<_>>()
+            .into_iter();
+        for id in ids.iter().filter(|id| !placed.contains(id)) {
+            match free.next() {
+                Some(i) => self.0[i] = Some(*id),
+                None => self.0.push(Some(*id)),
+            }
+        }
+        // Idle slots at the end wait for the next messages, up to a margin over those flying.
+        let keep = 4 * ids.len() + 24;
+        while self.0.len() > keep && self.0.last() == Some(&None) {
+            self.0.pop();
+        }
+        self.0.iter().map(|slot| slot.map(|id| at[&id])).collect()
+    }
+}
+
+/// How a message is marked: picked in the inspector, or pointed at by the tour.
+struct PacketLook {
+    selected: bool,
+    highlighted: bool,
+}
+
+/// A slot showing no message: the same elements as a message, hidden, kept for the next one.
+fn idle_packet() -> Html {
+    html! {
+        <>
+            <line class="trail" />
+            <g class="slot">
+                <circle class="hit" r="24" />
+                <rect class="shape" />
+                <text y="6">{ "" }</text>
+            </g>
+        </>
+    }
+}
+
 /// One message in flight, with a faint trail back to where it came from.
 fn view_packet(
     p: &Packet,
     layout: &Layout,
     sim: &Sim,
-    selected: bool,
-    highlighted: bool,
+    look: PacketLook,
     on_packet: &Callback<PacketId>,
 ) -> Html {
+    let PacketLook {
+        selected,
+        highlighted,
+    } = look;
     let (kind, text, pill) = packet_look(p, sim);
     let (start, _end, at) = packet_track(
         addr_point(p.from, layout),
@@ -483,14 +554,16 @@ fn view_packet(
             on_packet.emit(id);
         })
     };
-    let shape = if pill {
-        let w = 18.0 + 10.2 * text.chars().count() as f64;
-        html! {
-            <rect class="shape" x={px(-w / 2.0)} y="-16" width={px(w)}
-                  height="32" rx="16" />
-        }
+    // A pill sized to its text, or a dot: a rounded square as round as a circle (one kind of
+    // element for both, so a slot can show either).
+    let (w, h) = if pill {
+        (18.0 + 10.2 * text.chars().count() as f64, 32.0)
     } else {
-        html! { <circle class="shape" r="14" /> }
+        (28.0, 28.0)
+    };
+    let shape = html! {
+        <rect class="shape" x={px(-w / 2.0)} y={px(-h / 2.0)} width={px(w)} height={px(h)}
+              rx={px(h / 2.0)} />
     };
     let class = classes!(
         "packet",
@@ -500,7 +573,7 @@ fn view_packet(
         highlighted.then_some("highlighted")
     );
     html! {
-        <g key={id.to_string()} class="packet-wrap">
+        <>
             { svg_line(classes!("trail", kind), start, at) }
             <g {class} data-packet={id.to_string()} data-kind={kind}
                transform={format!("translate({} {})", px(at.x), px(at.y))} {onclick}>
@@ -508,7 +581,7 @@ fn view_packet(
                 { shape }
                 <text y="6">{ text }</text>
             </g>
-        </g>
+        </>
     }
 }
 
@@ -573,5 +646,22 @@ mod tests {
         assert!(NodeParts::of(&hl, NodeId(2)).timer);
         assert!(!NodeParts::of(&hl, NodeId(1)).timer);
         assert!(NodeParts::of(&hl, NodeId(3)).heartbeat);
+    }
+
+    #[test]
+    fn a_message_keeps_its_slot_and_a_free_slot_goes_to_the_next_one() {
+        let mut slots = Slots::default();
+        assert_eq!(slots.place(&[1, 2, 3]), [Some(0), Some(1), Some(2)]);
+        // 2 arrived and 4 was sent: 4 takes 2's slot, the others stay where they were.
+        assert_eq!(slots.place(&[1, 3, 4]), [Some(0), Some(2), Some(1)]);
+        assert_eq!(slots.0, [Some(1), Some(4), Some(3)]);
+        // 1 and then 3 arrived: their slots stay, empty, for the next messages.
+        assert_eq!(slots.place(&[3, 4]), [None, Some(1), Some(0)]);
+        assert_eq!(slots.place(&[4]), [None, Some(0), None]);
+        assert_eq!(slots.place(&[4, 5, 6]), [Some(1), Some(0), Some(2)]);
+        // Empty slots beyond a margin over the messages flying go.
+        let many: Vec<PacketId> = (10..40).collect();
+        assert_eq!(slots.place(&many).len(), 30);
+        assert_eq!(slots.place(&[]).len(), 24);
     }
 }
