@@ -13,7 +13,7 @@ use crate::model::Selection;
 use raftsim::{
     Addr, ClientAnswer, Network, Node, NodeId, Packet, PacketId, Payload, Role, Rpc, Sim, Time,
 };
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -476,22 +476,23 @@ impl Slots {
     /// Gives each message of `ids` a slot, the one it had if it had one (else the first free),
     /// and frees the slots of messages gone. For each slot, the index in `ids` of the message it shows.
     fn place(&mut self, ids: &[PacketId]) -> Vec<Option<usize>> {
-        let at: BTreeMap<PacketId, usize> =
-            ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+        // Linear scans: a few dozen messages fly at once, and a map would weigh more in the page.
         for slot in &mut self.0 {
-            if slot.is_some_and(|id| !at.contains_key(&id)) {
+            if slot.is_some_and(|id| !ids.contains(&id)) {
                 *slot = None;
             }
         }
-        let placed: BTreeSet<PacketId> = self.0.iter().flatten().copied().collect();
-        let mut free = (0..self.0.len())
-            .filter(|&i| self.0[i].is_none())
-            .collect::<Vec<_>>()
-            .into_iter();
-        for id in ids.iter().filter(|id| !placed.contains(id)) {
-            match free.next() {
-                Some(i) => self.0[i] = Some(*id),
-                None => self.0.push(Some(*id)),
+        let mut free = 0;
+        for &id in ids {
+            if self.0.contains(&Some(id)) {
+                continue;
+            }
+            while self.0.get(free).is_some_and(Option::is_some) {
+                free += 1;
+            }
+            match self.0.get_mut(free) {
+                Some(slot) => *slot = Some(id),
+                None => self.0.push(Some(id)),
             }
         }
         // Idle slots at the end wait for the next messages, up to a margin over those flying.
@@ -499,7 +500,10 @@ impl Slots {
         while self.0.len() > keep && self.0.last() == Some(&None) {
             self.0.pop();
         }
-        self.0.iter().map(|slot| slot.map(|id| at[&id])).collect()
+        self.0
+            .iter()
+            .map(|slot| slot.and_then(|id| ids.iter().position(|&i| i == id)))
+            .collect()
     }
 }
 

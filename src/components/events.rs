@@ -25,11 +25,13 @@ fn rows_fitting(el: &web_sys::Element) -> usize {
                 .get_computed_style(&root)
                 .ok()??
                 .get_property_value("font-size");
-            size.ok()?.trim_end_matches("px").parse::<f64>().ok()
+            // Whole pixels are close enough, and reading a float would bring in its tables.
+            let size = size.ok()?;
+            let whole = size.split(['.', 'p']).next()?;
+            whole.parse::<u16>().ok().filter(|px| *px > 0)
         })
-        .filter(|rem| *rem > 0.0)
-        .unwrap_or(16.0);
-    let rows = (f64::from(el.client_height()) / (MIN_ROW_REM * rem)).ceil() as usize + 1;
+        .unwrap_or(16);
+    let rows = (f64::from(el.client_height()) / (MIN_ROW_REM * f64::from(rem))).ceil() as usize + 1;
     rows.clamp(4, SHOWN_EVENTS)
 }
 
