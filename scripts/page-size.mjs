@@ -14,7 +14,7 @@ if (at >= 0 && !(budget > 0)) {
   console.error(`--budget wants a number of bytes, got ${args[at + 1]}`);
   process.exit(2);
 }
-const dist = args.find((a, i) => !a.startsWith('--') && i !== at + 1) ?? 'dist';
+const dist = args.find((a, i) => !a.startsWith('--') && (at < 0 || i !== at + 1)) ?? 'dist';
 let raw = 0;
 let gz = 0;
 const rows = [];
