@@ -2,17 +2,15 @@
 //! written in a file, read into a [`Config`] and written back. Both are left out of a file
 //! when they hold their defaults (every rule intact, every option off).
 
+use crate::json::{boolean, object, one_of, Res};
 use crate::lab::{BrokenRule, BrokenRules, Protocol, ProtocolOption};
 use crate::sim::Config;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use serde_json::Value;
 
 /// `"protocol": {"leader_noop": true, "pre_vote": true, "check_quorum": true}`; an option
 /// left out is off.
-#[derive(Deserialize, Serialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "the protocol options (a JSON object like {\"pre_vote\": true})"
-)]
+#[derive(Default, Serialize)]
 pub(crate) struct FileProtocol {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub leader_noop: Option<bool>,
@@ -20,6 +18,35 @@ pub(crate) struct FileProtocol {
     pub pre_vote: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub check_quorum: Option<bool>,
+}
+
+/// Reads a rule's name.
+pub(crate) fn rule(v: &Value, path: &str) -> Res<BrokenRule> {
+    let names = BrokenRule::ALL.map(BrokenRule::name);
+    let i = one_of(v, path, &names, "the name of a rule that can be broken")?;
+    Ok(BrokenRule::ALL[i])
+}
+
+pub(crate) fn protocol(v: &Value, path: &str) -> Res<FileProtocol> {
+    let mut p = FileProtocol::default();
+    object(
+        v,
+        path,
+        "the protocol options (a JSON object like {\"pre_vote\": true})",
+        &["leader_noop", "pre_vote", "check_quorum"],
+        &[],
+        &mut |key, x, at| {
+            let on = Some(boolean(x, at)?);
+            match key {
+                "leader_noop" => p.leader_noop = on,
+                "pre_vote" => p.pre_vote = on,
+                "check_quorum" => p.check_quorum = on,
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(p)
 }
 
 /// Puts what a file says about broken rules and protocol options into `config`.

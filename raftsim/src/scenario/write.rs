@@ -21,7 +21,7 @@ use super::read::{
     FileInitial, FileNodeExpect, FileScenario, FileTiming, MsRange, NodeName, ScenarioFile,
 };
 use super::{placeholder_command, Expect, ExpectedEntry, NodeExpect, Scenario, StepAction};
-use crate::json::{variant_name, variant_names, Ms, Tagged};
+use crate::json::{Ms, Tagged};
 use crate::message::Entry;
 use crate::sim::{Action, Config, NodeSetup};
 use crate::types::{NodeId, Time, US_PER_MS};
@@ -94,7 +94,7 @@ impl Scenario {
                         nth: nth.map(|n| n as u64),
                     },
                 };
-                Tagged::new(Some(Ms::from_us(step.at)), action)
+                Tagged::new(Some(Ms::from_us(step.at)), action.name(), action)
             })
             .collect();
         FileScenario {
@@ -115,15 +115,9 @@ impl Scenario {
     }
 }
 
-/// How a script step names an action (`crash`): the serde name of its file variant, so the
-/// names are written in one place, `FileAction`.
+/// How a script step names an action (`crash`): the name of its file variant.
 pub fn action_name(action: &Action) -> &'static str {
-    let name = variant_name(&file_action(action, Detail::Compact)).unwrap_or_default();
-    variant_names::<FileAction>()
-        .iter()
-        .find(|n| **n == name)
-        .copied()
-        .unwrap_or("action")
+    file_action(action, Detail::Compact).name()
 }
 
 fn ms(us: Time) -> u64 {
