@@ -10,22 +10,23 @@
 //! keys (a parsed object keeps them sorted), so a file with several mistakes always reports the
 //! same one.
 //!
-//! The file structs are written back through serde (`json/ser.rs`).
+//! Files are written back as a [`Json`] value (`json/write.rs`), laid out the way serde_json
+//! lays out its own.
 //!
 //! `json/message.rs` holds the error at a path, the checks readers share, and the words of
 //! messages.
 
 mod message;
-mod ser;
+mod write;
 
 use crate::scenario::ScenarioError;
 use crate::types::{Time, US_PER_MS};
 use message::{alternatives, found};
 pub(crate) use message::{at_most, invalid, join, kind, quoted, suggestion, within, Res};
-pub(crate) use ser::{text, SerdeTag, Tagged};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
+pub(crate) use write::Json;
 
 /// Parses JSON text; a syntax error keeps its line and column.
 pub(crate) fn parse(text: &str) -> Res<Value> {

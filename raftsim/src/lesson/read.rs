@@ -15,7 +15,7 @@ use crate::json::{
     suggestion, tagged, text_as, whole, within, Form, Res, Tag, Variant,
 };
 use crate::scenario::read::{
-    self as scenario_read, node, node_name, CommandText, FileAction, FileExpect, HandFile,
+    self as scenario_read, node, node_name, CommandText, FileAction, FileExpect, FileScenario,
     NodeName, ACTIONS, EXPECT_KEYS,
 };
 use crate::scenario::{Scenario, ScenarioError};
@@ -48,7 +48,7 @@ struct FileStep {
     question: Option<FileQuestion>,
     reveal: Option<String>,
     /// A step's world: a scenario without a script, a run length or expectations.
-    scenario: Option<HandFile>,
+    scenario: Option<FileScenario>,
     /// Actions and when they happen, in milliseconds from the start of the step.
     actions: Option<Vec<(Option<u64>, FileAction)>>,
     /// The condition waited for, and how long it is waited for at most.
@@ -586,7 +586,7 @@ fn read_step(file: &FileStep, path: &str, nodes: Option<usize>) -> Res<Step> {
     })
 }
 
-fn read_world(file: &HandFile, path: &str) -> Res<Scenario> {
+fn read_world(file: &FileScenario, path: &str) -> Res<Scenario> {
     for (key, given) in [
         ("script", file.script.is_some()),
         ("run_ms", file.run_ms.is_some()),

@@ -12,139 +12,78 @@ use super::{
 use crate::command::Command;
 use crate::json::{
     self, at_most, boolean, expected, invalid, join, list_of, map_of, number, object, one_of,
-    or_null, quoted, signed, string, tagged, text, text_as, whole, within, Form, Ms, Res, SerdeTag,
-    Tag, Tagged, Variant,
+    or_null, quoted, signed, string, tagged, text_as, whole, within, Form, Ms, Res, Tag, Variant,
 };
 use crate::message::{Addr, Entry};
 use crate::sim::{Action, Config, NodeSetup, MAX_NODES};
 use crate::types::{NodeId, Role, Term, Time, US_PER_MS};
-use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------------------------
 // The file, as written.
 
-text!(
-    /// A server's name as written: `"S1"`.
-    NodeName
-);
-text!(
-    /// A command as written: `"SET x 5"`.
-    CommandText
-);
+/// A server's name as written: `"S1"`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NodeName(pub String);
 
-/// A scenario file. Read as [`HandFile`]; a lesson step's world is the same object, which
-/// only notes whether it gives a script, a run length or expectations, and refuses them when
-/// checked. Written back (`scenario/write.rs`) with the fields left out that are `None`.
-#[derive(Serialize)]
-pub(crate) struct FileScenario<Script, RunMs, Exp> {
-    #[serde(skip_serializing_if = "Option::is_none")]
+/// A command as written: `"SET x 5"`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CommandText(pub String);
+
+/// A scenario file. A lesson step's world is the same object, which only notes whether it
+/// gives a script, a run length or expectations, and refuses them when checked.
+#[derive(Default)]
+pub(crate) struct FileScenario {
     pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<FileTiming>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_redirects: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub broken_rules: Option<Vec<crate::lab::BrokenRule>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<super::options::FileProtocol>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub initial: Option<Vec<FileInitial>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub script: Option<Script>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_ms: Option<RunMs>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expect: Option<Exp>,
+    pub script: Option<Vec<(Option<Ms>, FileAction)>>,
+    pub run_ms: Option<Ms>,
+    pub expect: Option<FileExpect>,
 }
 
-/// A scenario file as read.
-pub(crate) type HandFile = FileScenario<Vec<(Option<Ms>, FileAction)>, Ms, FileExpect>;
-
-impl<S, R, E> Default for FileScenario<S, R, E> {
-    fn default() -> Self {
-        FileScenario {
-            description: None,
-            nodes: None,
-            seed: None,
-            timing: None,
-            follow_redirects: None,
-            broken_rules: None,
-            protocol: None,
-            initial: None,
-            script: None,
-            run_ms: None,
-            expect: None,
-        }
-    }
-}
-
-/// A scenario file as read and written.
-pub(crate) type ScenarioFile = FileScenario<Vec<Tagged<ScriptTag, FileAction>>, Ms, FileExpect>;
-
-#[derive(Default, Serialize)]
+#[derive(Default)]
 pub(crate) struct FileTiming {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub election_timeout_ms: Option<MsRange>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub heartbeat_ms: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<MsRange>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_retry_ms: Option<u64>,
 }
 
 /// `[min, max]` in milliseconds.
-#[derive(Default, Serialize)]
+#[derive(Default)]
 pub(crate) struct MsRange(pub u64, pub u64);
 
-#[derive(Default, Serialize)]
+#[derive(Default)]
 pub(crate) struct FileInitial {
     pub node: NodeName,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub voted_for: Option<NodeName>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<FileEntry>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub election_timeout_ms: Option<u64>,
 }
 
 /// A log entry: a bare term, or `{"term": 2, "command": "SET x 5"}`.
-#[derive(Clone, Serialize)]
-#[serde(untagged)]
+#[derive(Clone)]
 pub(crate) enum FileEntry {
     Term(Value),
     Full(FileEntryObject),
 }
 
-#[derive(Default, Clone, Serialize)]
+#[derive(Default, Clone)]
 pub(crate) struct FileEntryObject {
     pub term: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<CommandText>,
-}
-
-/// A script step: `{"at_ms": 100, "do": "crash", "node": "S1"}`.
-pub(crate) struct ScriptTag;
-
-impl SerdeTag for ScriptTag {
-    const TAG: &'static str = "do";
-    const CLOCK: Option<&'static str> = Some("at_ms");
-    type Clock = Ms;
-    const CLOCK_FIRST: bool = true;
 }
 
 /// What a step does, named by its `do` field; each variant lists the step's other fields. This
 /// is the one list of actions, their names and their fields, for reading and writing alike.
-#[derive(Serialize)]
-#[serde(rename_all = "snake_case")]
 pub(crate) enum FileAction {
     Timeout {
         node: NodeName,
@@ -170,41 +109,30 @@ pub(crate) enum FileAction {
     Cut {
         from: NodeName,
         to: NodeName,
-        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
     },
     Restore {
         from: NodeName,
         to: NodeName,
-        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
     },
     Drop {
-        #[serde(skip_serializing_if = "Option::is_none")]
         packet: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         from: Option<NodeName>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         to: Option<NodeName>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         nth: Option<u64>,
     },
     Loss {
-        #[serde(skip_serializing_if = "Option::is_none")]
         percent: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         ppm: Option<u64>,
     },
     Duplicate {
-        #[serde(skip_serializing_if = "Option::is_none")]
         percent: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         ppm: Option<u64>,
     },
     Latency {
         from: NodeName,
         to: NodeName,
-        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
         ms: MsRange,
     },
@@ -236,33 +164,22 @@ impl FileAction {
     }
 }
 
-#[derive(Default, Serialize)]
+#[derive(Default)]
 pub(crate) struct FileExpect {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub leader: Option<Option<NodeName>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logs_agree: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub writes: Option<Vec<WriteOutcome>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<BTreeMap<String, FileNodeExpect>>,
 }
 
-#[derive(Default, Clone, Serialize)]
+#[derive(Default, Clone)]
 pub(crate) struct FileNodeExpect {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub voted_for: Option<Option<NodeName>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<FileEntry>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commit_index: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<BTreeMap<String, i64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub crashed: Option<bool>,
 }
 
@@ -279,8 +196,8 @@ pub(crate) fn command_text(v: &Value, path: &str) -> Res<CommandText> {
 
 /// Reads a scenario at `path`. A lesson step's world (`world`) only notes whether it gives a
 /// script, a run length or expectations (it may not), whatever their values.
-pub(crate) fn scenario_file(v: &Value, path: &str, world: bool) -> Res<HandFile> {
-    let mut f = HandFile::default();
+pub(crate) fn scenario_file(v: &Value, path: &str, world: bool) -> Res<FileScenario> {
+    let mut f = FileScenario::default();
     object(
         v,
         path,
@@ -716,8 +633,8 @@ pub(crate) fn default_run_until(script: &[ScriptStep]) -> Time {
 
 /// Checks the part of a scenario that describes a world (everything but the script, the run
 /// length and the expectations); `base` is where the scenario sits in its file.
-pub(crate) fn world<S, R, E>(
-    file: &FileScenario<S, R, E>,
+pub(crate) fn world(
+    file: &FileScenario,
     base: &str,
 ) -> Res<(Option<String>, Config, Vec<NodeSetup>)> {
     let at = |key: &str| join(base, key);
