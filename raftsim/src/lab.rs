@@ -8,15 +8,12 @@
 //! ([`Protocol`]); both are small `Copy` values.
 
 use crate::trace::{rules, Rule};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::{Serialize, Serializer};
 use std::fmt;
 
 /// A rule of the paper that a run may break on purpose, to show what it protects.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(
-    rename_all = "snake_case",
-    expecting = "the name of a rule that can be broken"
-)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BrokenRule {
     /// A leader commits an entry of an earlier term by counting replicas (§5.4.2, Figure 8).
     CommitOldTermEntries,

@@ -3,7 +3,6 @@
 //! and what was expected.
 
 use crate::scenario::ScenarioError;
-use serde::de::{Expected, Unexpected};
 use serde_json::Value;
 
 pub(crate) type Res<T> = Result<T, ScenarioError>;
@@ -66,35 +65,16 @@ pub(crate) fn kind(v: &Value) -> String {
     }
 }
 
-pub(super) fn found(u: &Unexpected<'_>) -> String {
-    match u {
-        Unexpected::Unit => "null".to_string(),
-        Unexpected::Bool(b) => b.to_string(),
-        Unexpected::Unsigned(n) => format!("the number {n}"),
-        Unexpected::Signed(n) => format!("the number {n}"),
-        Unexpected::Float(n) => format!("the number {n}"),
-        Unexpected::Str(s) => format!("the text {}", quoted(s)),
-        Unexpected::Seq => "a list".to_string(),
-        Unexpected::Map => "an object".to_string(),
-        other => other.to_string(),
-    }
-}
-
-/// serde's name for what a reader expected, in the words of the file format.
-pub(super) fn expected(e: &dyn Expected) -> String {
-    let text = e.to_string();
-    match text.as_str() {
-        "u8" | "u16" | "u32" | "u64" | "usize" | "i8" | "i16" | "i32" | "i64" => {
-            "a whole number".to_string()
-        }
-        "f32" | "f64" => "a number".to_string(),
-        "a string" | "a borrowed string" => "text".to_string(),
-        "a boolean" => "true or false".to_string(),
-        "a sequence" => "a list".to_string(),
-        "a map" => "an object".to_string(),
-        _ if text.starts_with("struct ") => "an object".to_string(),
-        _ if text.starts_with("enum ") => "a name".to_string(),
-        _ => text,
+/// Describes a value a reader refused: like [`kind`], but a number that is not whole is
+/// written as the shortest decimal that reads back the same (`3` for `3.0`).
+pub(super) fn found(v: &Value) -> String {
+    match v {
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => format!("the number {u}"),
+            (None, Some(i)) => format!("the number {i}"),
+            _ => format!("the number {}", n.as_f64().unwrap_or(f64::NAN)),
+        },
+        _ => kind(v),
     }
 }
 

@@ -2,37 +2,31 @@
 //! mistake reported as one line that names the field by its path.
 //!
 //! The text is parsed into a [`serde_json::Value`] first, so syntax errors keep their line and
-//! column. The file structs (`#[derive(Deserialize)]`, `deny_unknown_fields`) are then read from
-//! that value by [`ValueDe`], a strict deserializer: an object is never read from a list, and
-//! its error type [`Problem`] keeps serde's structured complaints (unknown field, unknown name,
-//! missing field) so they can be worded with the allowed names and a "did you mean" hint. An
-//! error records where it happened on its way out: each list and object it leaves puts its index
-//! or key in front of the error's path.
+//! column. The file structs are then read from that value by small functions, each taking the
+//! value and its path (`script[3].node`) and returning the field or an error at that path:
+//! [`whole`], [`text_as`], [`list_of`], [`object`] for an object with a fixed set of fields,
+//! and [`tagged`] for an object whose one field names what the rest means (`{"do": "crash",
+//! "node": "S1"}`), described by a [`Tag`]. An object's fields are read in the order of their
+//! keys (a parsed object keeps them sorted), so a file with several mistakes always reports the
+//! same one.
 //!
-//! An object whose one field names what the rest means (`{"do": "crash", "node": "S1"}`) is read
-//! by [`Tagged`]: the enum named by the tag holds the names and fields, in one place.
-//!
-//! The same types serialize back to the same shapes (a `Tagged` is written flat, its name is
-//! the variant's serde name), which is how `scenario/write.rs` writes a scenario file.
+//! Files are written back as a [`Json`] value (`json/write.rs`), laid out the way serde_json
+//! lays out its own.
 //!
 //! `json/message.rs` holds the error at a path, the checks readers share, and the words of
 //! messages.
 
 mod message;
+mod write;
 
 use crate::scenario::ScenarioError;
 use crate::types::{Time, US_PER_MS};
-use message::{alternatives, expected, found};
+use message::{alternatives, found};
 pub(crate) use message::{at_most, invalid, join, kind, quoted, suggestion, within, Res};
-use serde::de::{
-    self, DeserializeOwned, DeserializeSeed, EnumAccess, Expected, MapAccess, SeqAccess,
-    Unexpected, VariantAccess, Visitor,
-};
-use serde::ser::{Error as _, SerializeMap};
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Map, Value};
+use std::collections::BTreeMap;
 use std::fmt;
-use std::marker::PhantomData;
+pub(crate) use write::Json;
 
 /// Parses JSON text; a syntax error keeps its line and column.
 pub(crate) fn parse(text: &str) -> Res<Value> {
@@ -81,7 +75,9 @@ fn too_deep(value: &Value, path: &mut String, depth: usize) -> bool {
 }
 
 /// Reads a file struct from a parsed value; errors name the field by its full path.
-pub(crate) fn read<T: DeserializeOwned>(value: &Value) -> Res<T> {
+/// Refuses a file whose values nest deeper than [`MAX_DEPTH`]; the readers recurse, so this
+/// is checked first.
+pub(crate) fn check_depth(value: &Value) -> Res<()> {
     let mut deep = String::new();
     if too_deep(value, &mut deep, 0) {
         let path = deep.strip_prefix('.').unwrap_or(&deep);
@@ -90,629 +86,356 @@ pub(crate) fn read<T: DeserializeOwned>(value: &Value) -> Res<T> {
             format!("values nest more than {MAX_DEPTH} levels deep here; no file needs that many"),
         );
     }
-    read_at(value).map_err(|(path, problem)| {
-        let (suffix, message) = problem.render(None);
-        let path = format!("{path}{suffix}");
-        let path = path.strip_prefix('.').unwrap_or(&path);
-        ScenarioError::Invalid {
-            path: if path.is_empty() {
-                "(top level)".to_string()
-            } else {
-                path.to_string()
-            },
-            message,
-        }
-    })
-}
-
-/// Reads `T` from `value`; on failure, the path where it happened (`.a[2].b`, relative to
-/// `value`) and the problem.
-fn read_at<T: DeserializeOwned>(value: &Value) -> Result<T, (String, Problem)> {
-    T::deserialize(ValueDe(value)).map_err(|mut problem| {
-        let mut path = std::mem::take(&mut problem.at);
-        // An unknown field may already be on the path; the problem names it again.
-        if let What::UnknownField { field, .. } = &problem.what {
-            if let Some(cut) = path.strip_suffix(field.as_str()) {
-                if cut.ends_with('.') {
-                    path.truncate(cut.len() - 1);
-                }
-            }
-        }
-        (path, problem)
-    })
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
-// The error type of the reader.
+// Values.
 
-/// What went wrong while reading a value, before it is placed at a path.
-#[derive(Debug)]
-pub(crate) struct Problem {
-    /// Where the problem was reported, relative to the value being read (`.script[3]`): filled
-    /// in on the way out by the lists and objects the error leaves.
-    at: String,
-    /// Where below the place serde reports the problem happened, e.g. `.node` (set by
-    /// [`Tagged`], which reads its variant on its own).
-    below: String,
-    what: What,
+/// A mistake in the shape of the value at `path`; the empty path is the whole file.
+fn refuse<T>(path: &str, message: String) -> Res<T> {
+    invalid(if path.is_empty() { "(top level)" } else { path }, message)
 }
 
-#[derive(Debug)]
-enum What {
-    UnknownField {
-        field: String,
-        allowed: &'static [&'static str],
-    },
-    UnknownName {
-        name: String,
-        allowed: &'static [&'static str],
-    },
-    MissingField(&'static str),
-    Message(String),
+/// "expected `what`, found …", about `v` at `path`.
+pub(crate) fn expected<T>(what: &str, v: &Value, path: &str) -> Res<T> {
+    refuse(path, format!("expected {what}, found {}", found(v)))
 }
 
-/// Marks a message that carries the path below the place it is reported at: `\u{1}.node\u{1}…`.
-const BELOW: char = '\u{1}';
-
-impl Problem {
-    /// The path below the reported place, and the message; `context` names the object, e.g.
-    /// "a `crash` step".
-    fn render(&self, context: Option<(&str, &[&str])>) -> (String, String) {
-        match &self.what {
-            What::UnknownField { field, allowed } => {
-                let allowed: Vec<&str> = match context {
-                    Some((_, all)) => all.to_vec(),
-                    None => allowed.to_vec(),
-                };
-                let whose = context.map_or("this object", |(what, _)| what);
-                let message = if allowed.is_empty() {
-                    format!("unknown field; {whose} has no fields")
-                } else {
-                    format!(
-                        "unknown field{}; {whose} has the fields {}",
-                        suggestion(field, &allowed),
-                        allowed.join(", ")
-                    )
-                };
-                (format!("{}.{field}", self.below), message)
-            }
-            What::UnknownName { name, allowed } => (
-                self.below.clone(),
-                format!(
-                    "expected {}, found the text {}{}",
-                    alternatives(allowed),
-                    quoted(name),
-                    suggestion(name, allowed)
-                ),
-            ),
-            What::MissingField(field) => (
-                format!("{}.{field}", self.below),
-                match context {
-                    Some((what, _)) => format!("missing: {what} needs \"{field}\""),
-                    None => "missing: this field is required".to_string(),
-                },
-            ),
-            What::Message(m) => (self.below.clone(), m.clone()),
-        }
-    }
-
-    fn message(below: String, message: String) -> Problem {
-        Problem {
-            at: String::new(),
-            below,
-            what: What::Message(message),
-        }
-    }
-
-    /// The problem as a message for `de::Error::custom`, keeping the path below.
-    fn carry(below: &str, message: &str) -> String {
-        format!("{BELOW}{below}{BELOW}{message}")
-    }
+/// A whole number from 0.
+pub(crate) fn whole(v: &Value, path: &str) -> Res<u64> {
+    v.as_u64()
+        .map_or_else(|| expected("a whole number", v, path), Ok)
 }
 
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (below, message) = self.render(None);
-        if below.is_empty() {
-            f.write_str(&message)
-        } else {
-            write!(f, "{below}: {message}")
-        }
-    }
+/// A whole number that may be negative.
+pub(crate) fn signed(v: &Value, path: &str) -> Res<i64> {
+    v.as_i64()
+        .map_or_else(|| expected("a whole number", v, path), Ok)
 }
 
-impl std::error::Error for Problem {}
-
-impl de::Error for Problem {
-    fn custom<T: fmt::Display>(msg: T) -> Problem {
-        let text = msg.to_string();
-        if let Some(rest) = text.strip_prefix(BELOW) {
-            if let Some((below, message)) = rest.split_once(BELOW) {
-                return Problem::message(below.to_string(), message.to_string());
-            }
-        }
-        Problem::message(String::new(), text)
-    }
-
-    fn invalid_type(unexp: Unexpected<'_>, exp: &dyn Expected) -> Problem {
-        Problem::message(
-            String::new(),
-            format!("expected {}, found {}", expected(exp), found(&unexp)),
-        )
-    }
-
-    fn invalid_value(unexp: Unexpected<'_>, exp: &dyn Expected) -> Problem {
-        Problem::invalid_type(unexp, exp)
-    }
-
-    fn invalid_length(len: usize, exp: &dyn Expected) -> Problem {
-        Problem::message(
-            String::new(),
-            format!("expected {}, found a list of {len}", expected(exp)),
-        )
-    }
-
-    fn unknown_variant(variant: &str, expected: &'static [&'static str]) -> Problem {
-        Problem {
-            at: String::new(),
-            below: String::new(),
-            what: What::UnknownName {
-                name: variant.to_string(),
-                allowed: expected,
-            },
-        }
-    }
-
-    fn unknown_field(field: &str, expected: &'static [&'static str]) -> Problem {
-        Problem {
-            at: String::new(),
-            below: String::new(),
-            what: What::UnknownField {
-                field: field.to_string(),
-                allowed: expected,
-            },
-        }
-    }
-
-    fn missing_field(field: &'static str) -> Problem {
-        Problem {
-            at: String::new(),
-            below: String::new(),
-            what: What::MissingField(field),
-        }
-    }
+/// Any number.
+pub(crate) fn number(v: &Value, path: &str) -> Res<f64> {
+    v.as_f64().map_or_else(|| expected("a number", v, path), Ok)
 }
 
-// ---------------------------------------------------------------------------------------------
-// A strict deserializer over a parsed value.
-
-/// Reads file structs from a [`Value`]. Unlike serde_json's own, it reads an object only from a
-/// JSON object (never from a list, field by position), and an enum from `"name"` or
-/// `{"name": {…fields}}`.
-pub(crate) struct ValueDe<'a>(pub &'a Value);
-
-impl<'de> de::Deserializer<'de> for ValueDe<'de> {
-    type Error = Problem;
-
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
-        match self.0 {
-            Value::Null => visitor.visit_unit(),
-            Value::Bool(b) => visitor.visit_bool(*b),
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    visitor.visit_u64(u)
-                } else if let Some(i) = n.as_i64() {
-                    visitor.visit_i64(i)
-                } else {
-                    visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
-                }
-            }
-            Value::String(s) => visitor.visit_borrowed_str(s),
-            Value::Array(list) => {
-                let mut items = Items(list.iter().enumerate());
-                let out = visitor.visit_seq(&mut items)?;
-                match items.0.len() {
-                    0 => Ok(out),
-                    left => {
-                        let wanted = format!("{} items", list.len() - left);
-                        Err(de::Error::invalid_length(list.len(), &wanted.as_str()))
-                    }
-                }
-            }
-            Value::Object(map) => visitor.visit_map(Fields {
-                iter: map.iter(),
-                value: None,
-            }),
-        }
-    }
-
-    /// A field that may be left out is not thereby allowed to be `null`: `null` is read as the
-    /// value itself (and refused, unless the field says what `null` means, see [`OrNull`]).
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Problem> {
-        self.deserialize_map(visitor)
-    }
-
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Problem> {
-        match self.0 {
-            Value::Object(_) => self.deserialize_any(visitor),
-            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
-        }
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value, Problem> {
-        visitor.visit_newtype_struct(self)
-    }
-
-    fn deserialize_enum<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        _variants: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Problem> {
-        match self.0 {
-            Value::String(name) => visitor.visit_enum(Variant {
-                name,
-                value: &Value::Null,
-            }),
-            Value::Object(map) if map.len() == 1 => {
-                let (name, value) = map.iter().next().expect("one entry");
-                visitor.visit_enum(Variant { name, value })
-            }
-            other => Err(de::Error::invalid_type(unexpected(other), &visitor)),
-        }
-    }
-
-    serde::forward_to_deserialize_any! {
-        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
-        unit unit_struct seq tuple tuple_struct identifier ignored_any
-    }
+pub(crate) fn boolean(v: &Value, path: &str) -> Res<bool> {
+    v.as_bool()
+        .map_or_else(|| expected("true or false", v, path), Ok)
 }
 
-fn unexpected(v: &Value) -> Unexpected<'_> {
+/// Text; `what` says what it should be when it is not text (`a server name like "S1"`).
+pub(crate) fn text_as(v: &Value, path: &str, what: &str) -> Res<String> {
     match v {
-        Value::Null => Unexpected::Unit,
-        Value::Bool(b) => Unexpected::Bool(*b),
-        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
-            (Some(u), _) => Unexpected::Unsigned(u),
-            (None, Some(i)) => Unexpected::Signed(i),
-            _ => Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
-        },
-        Value::String(s) => Unexpected::Str(s),
-        Value::Array(_) => Unexpected::Seq,
-        Value::Object(_) => Unexpected::Map,
+        Value::String(s) => Ok(s.clone()),
+        _ => expected(what, v, path),
     }
 }
 
-struct Items<'a>(std::iter::Enumerate<std::slice::Iter<'a, Value>>);
+/// Text of any meaning.
+pub(crate) fn string(v: &Value, path: &str) -> Res<String> {
+    text_as(v, path, "text")
+}
 
-impl<'de> SeqAccess<'de> for &mut Items<'de> {
-    type Error = Problem;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(
-        &mut self,
-        seed: T,
-    ) -> Result<Option<T::Value>, Problem> {
-        match self.0.next() {
-            Some((i, v)) => seed
-                .deserialize(ValueDe(v))
-                .map(Some)
-                .map_err(|mut problem| {
-                    problem.at.insert_str(0, &format!("[{i}]"));
-                    problem
-                }),
-            None => Ok(None),
-        }
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.0.len())
+/// `null` as none, anything else read by `read`.
+pub(crate) fn or_null<T>(
+    v: &Value,
+    path: &str,
+    read: impl FnOnce(&Value, &str) -> Res<T>,
+) -> Res<Option<T>> {
+    if v.is_null() {
+        Ok(None)
+    } else {
+        read(v, path).map(Some)
     }
 }
 
-struct Fields<'a> {
-    iter: serde_json::map::Iter<'a>,
-    /// The key and value of the field being read.
-    value: Option<(&'a str, &'a Value)>,
-}
-
-impl<'de> MapAccess<'de> for Fields<'de> {
-    type Error = Problem;
-
-    fn next_key_seed<K: DeserializeSeed<'de>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, Problem> {
-        match self.iter.next() {
-            Some((key, value)) => {
-                self.value = Some((key, value));
-                let key: de::value::BorrowedStrDeserializer<'de, Problem> =
-                    de::value::BorrowedStrDeserializer::new(key);
-                seed.deserialize(key).map(Some)
+/// One of `names`, as its index: `"committed"`, or `{"committed": null}`. `what` says what is
+/// expected when the value is neither text nor an object of one field.
+pub(crate) fn one_of(v: &Value, path: &str, names: &[&str], what: &str) -> Res<usize> {
+    let find = |name: &str| match names.iter().position(|n| *n == name) {
+        Some(i) => Ok(i),
+        None => refuse(
+            path,
+            format!(
+                "expected {}, found the text {}{}",
+                alternatives(names),
+                quoted(name),
+                suggestion(name, names)
+            ),
+        ),
+    };
+    match v {
+        Value::String(name) => find(name),
+        Value::Object(map) if map.len() == 1 => {
+            let Some((name, value)) = map.iter().next() else {
+                return expected(what, v, path);
+            };
+            let i = find(name)?;
+            if value.is_null() {
+                Ok(i)
+            } else {
+                expected("nothing", value, path)
             }
-            None => Ok(None),
         }
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Problem> {
-        let (key, value) = self.value.take().unwrap_or(("", &Value::Null));
-        seed.deserialize(ValueDe(value)).map_err(|mut problem| {
-            problem.at.insert_str(0, &format!(".{key}"));
-            problem
-        })
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.iter.len())
+        _ => expected(what, v, path),
     }
 }
 
-struct Variant<'a> {
-    name: &'a str,
-    value: &'a Value,
-}
-
-impl<'de> EnumAccess<'de> for Variant<'de> {
-    type Error = Problem;
-    type Variant = ValueDe<'de>;
-
-    fn variant_seed<V: DeserializeSeed<'de>>(
-        self,
-        seed: V,
-    ) -> Result<(V::Value, ValueDe<'de>), Problem> {
-        let name: de::value::BorrowedStrDeserializer<'de, Problem> =
-            de::value::BorrowedStrDeserializer::new(self.name);
-        Ok((seed.deserialize(name)?, ValueDe(self.value)))
+pub(crate) fn list<'a>(v: &'a Value, path: &str) -> Res<&'a [Value]> {
+    match v {
+        Value::Array(items) => Ok(items),
+        _ => expected("a list", v, path),
     }
 }
 
-impl<'de> VariantAccess<'de> for ValueDe<'de> {
-    type Error = Problem;
+/// A list, each item read by `read` at `path[i]`.
+pub(crate) fn list_of<T>(
+    v: &Value,
+    path: &str,
+    read: impl Fn(&Value, &str) -> Res<T>,
+) -> Res<Vec<T>> {
+    list(v, path)?
+        .iter()
+        .enumerate()
+        .map(|(i, item)| read(item, &format!("{path}[{i}]")))
+        .collect()
+}
 
-    fn unit_variant(self) -> Result<(), Problem> {
-        match self.0 {
-            Value::Null => Ok(()),
-            other => Err(de::Error::invalid_type(unexpected(other), &"nothing")),
+/// An object of any keys, each value read by `read` at `path.key`.
+pub(crate) fn map_of<T>(
+    v: &Value,
+    path: &str,
+    read: impl Fn(&Value, &str) -> Res<T>,
+) -> Res<BTreeMap<String, T>> {
+    match v {
+        Value::Object(map) => map
+            .iter()
+            .map(|(key, item)| Ok((key.clone(), read(item, &join(path, key))?)))
+            .collect(),
+        _ => expected("an object", v, path),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects.
+
+/// Reads one field of an object: its key, its value and its path.
+pub(crate) type Field<'f> = dyn FnMut(&str, &Value, &str) -> Res<()> + 'f;
+
+/// Reads an object that has the fields `keys`, of which `required` must be given: each field
+/// is passed to `field`, in the order of the keys; an unknown key is refused, naming the
+/// closest field. `what` says what is expected when the value is not an object.
+pub(crate) fn object(
+    v: &Value,
+    path: &str,
+    what: &str,
+    keys: &[&str],
+    required: &[&str],
+    field: &mut Field<'_>,
+) -> Res<()> {
+    let Value::Object(map) = v else {
+        return expected(what, v, path);
+    };
+    if let Some(key) = fields(map, path, &[], keys, field)? {
+        // A key that repeats the object's own key (`"expect": {"expect": …}`) is reported at
+        // the object itself.
+        let own = path == key || path.ends_with(&format!(".{key}"));
+        let at = if own {
+            path.to_string()
+        } else {
+            join(path, key)
+        };
+        return refuse(&at, unknown(key, keys, "this object"));
+    }
+    match required.iter().find(|key| !map.contains_key(**key)) {
+        Some(key) => refuse(
+            &join(path, key),
+            "missing: this field is required".to_string(),
+        ),
+        None => Ok(()),
+    }
+}
+
+/// Passes the fields of `map` other than `skip` to `field` while their keys are among `keys`;
+/// the first key that is not, if any.
+fn fields<'a>(
+    map: &'a Map<String, Value>,
+    path: &str,
+    skip: &[&str],
+    keys: &[&str],
+    field: &mut Field<'_>,
+) -> Res<Option<&'a str>> {
+    for (key, value) in map {
+        if skip.contains(&key.as_str()) {
+            continue;
         }
+        if !keys.contains(&key.as_str()) {
+            return Ok(Some(key));
+        }
+        field(key, value, &join(path, key))?;
     }
+    Ok(None)
+}
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, Problem> {
-        seed.deserialize(self)
-    }
-
-    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, Problem> {
-        de::Deserializer::deserialize_seq(self, visitor)
-    }
-
-    fn struct_variant<V: Visitor<'de>>(
-        self,
-        _fields: &'static [&'static str],
-        visitor: V,
-    ) -> Result<V::Value, Problem> {
-        de::Deserializer::deserialize_map(self, visitor)
+/// The message for an unknown field `key` of an object with the fields `keys`, which `whose`
+/// names.
+fn unknown(key: &str, keys: &[&str], whose: &str) -> String {
+    if keys.is_empty() {
+        format!("unknown field; {whose} has no fields")
+    } else {
+        format!(
+            "unknown field{}; {whose} has the fields {}",
+            suggestion(key, keys),
+            keys.join(", ")
+        )
     }
 }
 
 // ---------------------------------------------------------------------------------------------
 // Tagged objects.
 
-/// The shape of a tagged object: which field names the variant, and the one other field the
-/// object may carry besides the variant's own (a time, or a bound).
-pub(crate) trait Tag {
+/// The shape of an object whose field `tag` names one of `variants`, the other fields being
+/// that variant's, plus an optional clock (a time or a bound).
+pub(crate) struct Tag {
     /// The field naming the variant: `do`, `until`.
-    const TAG: &'static str;
+    pub tag: &'static str,
     /// What the variants are called in messages: "action", "condition".
-    const WHAT: &'static str;
+    pub what: &'static str,
     /// What one object is called in messages: "step" (a `crash` step), "condition".
-    const NOUN: &'static str;
+    pub noun: &'static str,
     /// A number of milliseconds the object may carry beside its variant's fields.
-    const CLOCK: Option<&'static str>;
-    /// How the clock is written: `u64` for whole milliseconds, [`Ms`] for an instant.
-    type Clock: DeserializeOwned + Serialize;
+    pub clock: Option<&'static str>,
     /// Whether the clock comes first when the fields are listed (it is written first).
-    const CLOCK_FIRST: bool;
+    pub clock_first: bool,
     /// Fields refused with a hint, e.g. `at_ms` where `after_ms` is meant.
-    const REFUSED: &'static [(&'static str, &'static str)];
+    pub refused: &'static [(&'static str, &'static str)],
     /// An example of the whole object, for "expected …" messages.
-    const EXAMPLE: &'static str;
+    pub example: &'static str,
+    pub variants: &'static [Form],
 }
 
-/// An object whose `T::TAG` field names a variant of the enum `E` and whose other fields are
-/// the variant's, plus an optional clock field. `E` is an ordinary (externally tagged) serde
-/// enum with struct variants, so the names and fields of the variants are declared once, there;
-/// reading it here keeps the path of a mistake inside the variant (`script[3].node`).
-pub(crate) struct Tagged<T: Tag, E> {
-    /// The clock field, if given.
-    pub clock: Option<T::Clock>,
-    /// The variant's name, as written.
-    pub name: String,
-    pub inner: E,
-    tag: PhantomData<T>,
-}
+/// A variant of a tagged object: its name, its fields, and those of them it needs.
+pub(crate) type Form = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+);
 
-impl<'de, T: Tag, E: DeserializeOwned> Deserialize<'de> for Tagged<T, E> {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(TaggedVisitor::<T, E>(PhantomData))
+impl Tag {
+    /// The names of the variants, in order.
+    pub fn names(&self) -> Vec<&'static str> {
+        self.variants.iter().map(|(name, _, _)| *name).collect()
     }
 }
 
-impl<T: Tag, E> Tagged<T, E> {
-    /// An object to write: its name is the variant's serde name.
-    pub fn new(clock: Option<T::Clock>, inner: E) -> Tagged<T, E>
-    where
-        E: Serialize,
-    {
-        Tagged {
-            clock,
-            name: variant_name(&inner).unwrap_or_default().to_string(),
-            inner,
-            tag: PhantomData,
+/// A tagged object whose tag names a known variant; [`Variant::fields`] reads the rest.
+pub(crate) struct Variant<'a> {
+    /// The variant's name.
+    pub name: &'static str,
+    map: &'a Map<String, Value>,
+    path: String,
+    tag: &'a Tag,
+    form: &'a Form,
+}
+
+/// Reads a tagged object as far as its variant. The clock, if given, is passed to `clock`; a
+/// refused field, and a missing or unknown variant name, are errors.
+pub(crate) fn tagged<'a>(
+    v: &'a Value,
+    path: &str,
+    tag: &'a Tag,
+    clock: &mut dyn FnMut(&Value, &str) -> Res<()>,
+) -> Res<Variant<'a>> {
+    let Value::Object(map) = v else {
+        return expected(tag.example, v, path);
+    };
+    let mut named = None;
+    for (key, value) in map {
+        if key == tag.tag {
+            named = Some(value);
+        } else if Some(key.as_str()) == tag.clock {
+            clock(value, &join(path, key))?;
+        } else if let Some((_, hint)) = tag.refused.iter().find(|(k, _)| k == key) {
+            return refuse(&join(path, key), hint.to_string());
         }
     }
-}
-
-/// The serde name of an enum value's variant (`crash`): the one key of the object serde writes
-/// for it (or the text, for a unit variant).
-pub(crate) fn variant_name<E: Serialize>(value: &E) -> Option<String> {
-    match serde_json::to_value(value).ok()? {
-        Value::String(name) => Some(name),
-        Value::Object(map) if map.len() == 1 => map.keys().next().cloned(),
-        _ => None,
-    }
-}
-
-/// Written flat, as read: the clock first (if the tag writes it first), the tag, then the
-/// variant's fields.
-impl<T: Tag, E: Serialize> Serialize for Tagged<T, E> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let fields = match serde_json::to_value(&self.inner).map_err(S::Error::custom)? {
-            Value::Object(map) if map.len() == 1 => match map.into_iter().next() {
-                Some((_, Value::Object(fields))) => fields,
-                _ => Map::new(),
-            },
-            _ => Map::new(),
-        };
-        let mut map = serializer.serialize_map(None)?;
-        let clock = T::CLOCK.zip(self.clock.as_ref());
-        if T::CLOCK_FIRST {
-            if let Some((key, value)) = clock {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.serialize_entry(T::TAG, &self.name)?;
-        for (key, value) in &fields {
-            map.serialize_entry(key, value)?;
-        }
-        if !T::CLOCK_FIRST {
-            if let Some((key, value)) = clock {
-                map.serialize_entry(key, value)?;
-            }
-        }
-        map.end()
-    }
-}
-
-struct TaggedVisitor<T, E>(PhantomData<(T, E)>);
-
-/// The names of the variants of `E`, learned by asking for one that does not exist.
-pub(crate) fn variant_names<E: DeserializeOwned>() -> &'static [&'static str] {
-    let probe = Value::String(String::new());
-    match read_at::<E>(&probe) {
-        Err((
-            _,
-            Problem {
-                what: What::UnknownName { allowed, .. },
-                ..
-            },
-        )) => allowed,
-        _ => &[],
-    }
-}
-
-impl<'de, T: Tag, E: DeserializeOwned> Visitor<'de> for TaggedVisitor<T, E> {
-    type Value = Tagged<T, E>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(T::EXAMPLE)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Tagged<T, E>, A::Error> {
-        use de::Error;
-        let mut tag: Option<Value> = None;
-        let mut clock: Option<T::Clock> = None;
-        let mut rest = Map::new();
-        while let Some(key) = map.next_key::<String>()? {
-            if key == T::TAG {
-                tag = Some(map.next_value()?);
-            } else if Some(key.as_str()) == T::CLOCK {
-                clock = Some(map.next_value()?);
-            } else if let Some((_, hint)) = T::REFUSED.iter().find(|(k, _)| *k == key) {
-                return Err(A::Error::custom(Problem::carry(&format!(".{key}"), hint)));
-            } else {
-                let value: Value = map.next_value()?;
-                rest.insert(key, value);
-            }
-        }
-        let tag_path = format!(".{}", T::TAG);
-        let name = match tag {
-            Some(Value::String(name)) => name,
-            None => {
-                let message = format!(
+    let tag_path = join(path, tag.tag);
+    let names = tag.names();
+    let name = match named {
+        Some(Value::String(name)) => name,
+        None => {
+            return refuse(
+                &tag_path,
+                format!(
                     "missing: say which {}, one of {}",
-                    T::WHAT,
-                    variant_names::<E>().join(", ")
-                );
-                return Err(A::Error::custom(Problem::carry(&tag_path, &message)));
-            }
-            Some(other) => {
-                let example = variant_names::<E>().first().copied().unwrap_or_default();
-                let message = format!(
+                    tag.what,
+                    names.join(", ")
+                ),
+            )
+        }
+        Some(other) => {
+            let example = names.first().copied().unwrap_or_default();
+            return refuse(
+                &tag_path,
+                format!(
                     "expected {} name such as \"{example}\", found {}",
-                    article(T::WHAT),
-                    kind(&other)
-                );
-                return Err(A::Error::custom(Problem::carry(&tag_path, &message)));
-            }
-        };
-        let mut object = Map::new();
-        object.insert(name.clone(), Value::Object(rest));
-        match read_at::<E>(&Value::Object(object)) {
-            Ok(inner) => Ok(Tagged {
-                clock,
-                name,
-                inner,
-                tag: PhantomData,
-            }),
-            Err((below, problem)) => {
-                let (suffix, message) = match (&problem.what, below.is_empty()) {
-                    (What::UnknownName { allowed, .. }, true) => (
-                        tag_path,
-                        format!(
-                            "unknown {} {}{}; the {}s are {}",
-                            T::WHAT,
-                            quoted(&name),
-                            suggestion(&name, allowed),
-                            T::WHAT,
-                            allowed.join(", ")
-                        ),
-                    ),
-                    (What::UnknownField { allowed, .. }, true) => {
-                        let mut all: Vec<&str> = Vec::new();
-                        let clock = T::CLOCK.into_iter();
-                        if T::CLOCK_FIRST {
-                            all.extend(clock.clone());
-                        }
-                        all.push(T::TAG);
-                        all.extend(allowed.iter());
-                        if !T::CLOCK_FIRST {
-                            all.extend(clock);
-                        }
-                        let what = format!("a `{name}` {}", T::NOUN);
-                        problem.render(Some((&what, &all)))
-                    }
-                    (What::MissingField(_), true) => {
-                        let what = format!("a `{name}` {}", T::NOUN);
-                        problem.render(Some((&what, &[])))
-                    }
-                    _ => problem.render(None),
-                };
-                Err(A::Error::custom(Problem::carry(
-                    &format!("{below}{suffix}"),
-                    &message,
-                )))
-            }
+                    article(tag.what),
+                    kind(other)
+                ),
+            );
+        }
+    };
+    let Some(form) = tag.variants.iter().find(|(n, _, _)| n == name) else {
+        return refuse(
+            &tag_path,
+            format!(
+                "unknown {} {}{}; the {}s are {}",
+                tag.what,
+                quoted(name),
+                suggestion(name, &names),
+                tag.what,
+                names.join(", ")
+            ),
+        );
+    };
+    Ok(Variant {
+        name: form.0,
+        map,
+        path: path.to_string(),
+        tag,
+        form,
+    })
+}
+
+impl Variant<'_> {
+    /// Passes the variant's fields to `field`, in the order of their keys, then refuses the
+    /// object if a field it needs is missing.
+    pub fn fields(&self, field: &mut Field<'_>) -> Res<()> {
+        let tag = self.tag;
+        let (name, keys, required) = *self.form;
+        let what = format!("a `{name}` {}", tag.noun);
+        // Every field the object may have, in the order they are written.
+        let mut all: Vec<&str> = Vec::new();
+        if tag.clock_first {
+            all.extend(tag.clock);
+        }
+        all.push(tag.tag);
+        all.extend(keys);
+        if !tag.clock_first {
+            all.extend(tag.clock);
+        }
+        let mut skip = vec![tag.tag];
+        skip.extend(tag.clock);
+        if let Some(key) = fields(self.map, &self.path, &skip, &all, field)? {
+            return refuse(&join(&self.path, key), unknown(key, &all, &what));
+        }
+        match required.iter().find(|key| !self.map.contains_key(**key)) {
+            Some(key) => refuse(
+                &join(&self.path, key),
+                format!("missing: {what} needs \"{key}\""),
+            ),
+            None => Ok(()),
         }
     }
 }
@@ -725,78 +448,7 @@ fn article(word: &str) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small field types.
-
-/// Text read as is, named in messages by what it should be: `expected a server name like
-/// "S1", found the number 3`.
-macro_rules! text {
-    ($(#[$doc:meta])* $name:ident, $expecting:literal) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-        pub(crate) struct $name(pub String);
-
-        impl<'de> serde::Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                struct Text;
-                impl<'de> serde::de::Visitor<'de> for Text {
-                    type Value = $name;
-                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                        f.write_str($expecting)
-                    }
-                    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<$name, E> {
-                        Ok($name(s.to_string()))
-                    }
-                }
-                d.deserialize_str(Text)
-            }
-        }
-
-        impl serde::Serialize for $name {
-            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-                s.serialize_str(&self.0)
-            }
-        }
-    };
-}
-pub(crate) use text;
-
-/// A value that may be `null`, which means "none" (`"voted_for": null`, `"ms": null`).
-#[derive(Clone, Debug)]
-pub(crate) struct OrNull<T>(pub Option<T>);
-
-impl<'de, T: DeserializeOwned> Deserialize<'de> for OrNull<T> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<OrNull<T>, D::Error> {
-        let value = Value::deserialize(d)?;
-        if value.is_null() {
-            return Ok(OrNull(None));
-        }
-        read_at::<T>(&value)
-            .map(|v| OrNull(Some(v)))
-            .map_err(|(below, problem)| {
-                let (suffix, message) = problem.render(None);
-                de::Error::custom(Problem::carry(&format!("{below}{suffix}"), &message))
-            })
-    }
-}
-
-/// A field that must be given but may be `null`: `"ms": null`.
-pub(crate) fn nullable<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: DeserializeOwned,
-{
-    OrNull::<T>::deserialize(d).map(|v| v.0)
-}
-
-/// A field that may be left out, or given as `null` (meaning "none"): absent is `None`,
-/// `null` is `Some(None)`. Use with `#[serde(default)]`.
-pub(crate) fn present<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: DeserializeOwned,
-{
-    nullable(d).map(Some)
-}
+// Times.
 
 /// An instant in milliseconds as written: a whole number, or a number with up to three
 /// decimals (whole microseconds), which is how a run saved from free play writes an action done
@@ -857,33 +509,15 @@ impl fmt::Display for Ms {
     }
 }
 
-impl<'de> Deserialize<'de> for Ms {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Ms, D::Error> {
-        struct Number;
-        impl<'de> Visitor<'de> for Number {
-            type Value = Ms;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number of milliseconds")
-            }
-            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Ms, E> {
-                Ok(Ms::Whole(n))
-            }
-            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Ms, E> {
-                Ok(Ms::Number(n as f64))
-            }
-            fn visit_f64<E: de::Error>(self, n: f64) -> Result<Ms, E> {
-                Ok(Ms::Number(n))
-            }
-        }
-        d.deserialize_any(Number)
-    }
-}
-
-impl Serialize for Ms {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Ms::Whole(n) => s.serialize_u64(*n),
-            Ms::Number(x) => s.serialize_f64(*x),
+impl Ms {
+    /// Reads an instant: any number.
+    pub fn read(v: &Value, path: &str) -> Res<Ms> {
+        match v {
+            Value::Number(n) => Ok(match n.as_u64() {
+                Some(whole) => Ms::Whole(whole),
+                None => Ms::Number(n.as_f64().unwrap_or(f64::NAN)),
+            }),
+            _ => expected("a number of milliseconds", v, path),
         }
     }
 }

@@ -6,8 +6,8 @@
 //! question changes nothing: the step plays as it would without one.
 
 use super::MAX_NARRATION_CHARS;
-use crate::json::{at_most, invalid, join, quoted, Res};
-use serde::Deserialize;
+use crate::json::{at_most, invalid, join, list_of, object, quoted, string, whole, Res};
+use serde_json::Value;
 
 /// The fewest answers a question may offer.
 pub const MIN_ANSWERS: usize = 2;
@@ -41,13 +41,36 @@ impl Question {
 }
 
 /// A question as written.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a question (a JSON object {…})")]
+#[derive(Default)]
 pub(super) struct FileQuestion {
     ask: String,
     answers: Vec<String>,
     correct: u64,
     explain: String,
+}
+
+/// Reads a step's `question` at `path`.
+pub(super) fn question_file(v: &Value, path: &str) -> Res<FileQuestion> {
+    let mut q = FileQuestion::default();
+    let keys = ["ask", "answers", "correct", "explain"];
+    object(
+        v,
+        path,
+        "a question (a JSON object {…})",
+        &keys,
+        &keys,
+        &mut |key, x, p| {
+            match key {
+                "ask" => q.ask = string(x, p)?,
+                "answers" => q.answers = list_of(x, p, string)?,
+                "correct" => q.correct = whole(x, p)?,
+                "explain" => q.explain = string(x, p)?,
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(q)
 }
 
 /// Checks a text's length and bold marks; `what` names it in messages ("the answer").

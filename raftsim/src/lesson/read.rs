@@ -3,7 +3,7 @@
 //! limits, nesting of conditions) and builds the [`Lesson`]. A step's world, actions and
 //! expectations are checked by the scenario reader's own functions.
 
-use super::question::{read_question, read_reveal, FileQuestion};
+use super::question::{question_file, read_question, read_reveal, FileQuestion};
 use super::{
     Chapter, CommitScope, Condition, EntryExpect, Highlight, Lesson, PacketKind, Step, StepExpect,
     TimedAction, Wait, BUILTIN_JSON, DEFAULT_WAIT_MS, MAX_ACTIONS, MAX_CHAPTERS, MAX_CONDITIONS,
@@ -11,128 +11,55 @@ use super::{
     MAX_STEPS, MAX_TITLE_CHARS, MAX_WAIT_MS,
 };
 use crate::json::{
-    self, at_most, invalid, join, quoted, suggestion, text, within, OrNull, Res, Tag, Tagged,
+    self, at_most, boolean, invalid, join, list_of, map_of, object, or_null, quoted, string,
+    suggestion, tagged, text_as, whole, within, Form, Res, Tag, Variant,
 };
 use crate::scenario::read::{
-    self as scenario_read, node, CommandText, FileAction, FileExpect, FileNodeExpect, FileScenario,
-    NodeName,
+    self as scenario_read, node, node_name, CommandText, FileAction, FileExpect, FileScenario,
+    NodeName, ACTIONS, EXPECT_KEYS,
 };
-use crate::scenario::{Scenario, ScenarioError, WriteOutcome};
+use crate::scenario::{Scenario, ScenarioError};
 use crate::types::{Role, Term, Time, US_PER_MS};
-use serde::de::IgnoredAny;
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------------------------
 // The file, as written.
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a lesson (a JSON object {…})")]
+#[derive(Default)]
 struct FileLesson {
     title: String,
     description: Option<String>,
     chapters: Vec<FileChapter>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a chapter (a JSON object {…})")]
+#[derive(Default)]
 struct FileChapter {
     id: String,
     title: String,
     steps: Vec<FileStep>,
 }
 
-/// A step's world: a scenario without a script, a run length or expectations.
-type FileWorld = FileScenario<IgnoredAny, IgnoredAny, IgnoredAny>;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a step (a JSON object {…})")]
+#[derive(Default)]
 struct FileStep {
     id: String,
     title: String,
     narration: String,
     question: Option<FileQuestion>,
     reveal: Option<String>,
-    scenario: Option<FileWorld>,
-    actions: Option<Vec<Tagged<ActionTag, FileAction>>>,
-    wait: Option<Tagged<WaitTag, FileCondition>>,
-    highlight: Option<Vec<HighlightName>>,
+    /// A step's world: a scenario without a script, a run length or expectations.
+    scenario: Option<FileScenario>,
+    /// Actions and when they happen, in milliseconds from the start of the step.
+    actions: Option<Vec<(Option<u64>, FileAction)>>,
+    /// The condition waited for, and how long it is waited for at most.
+    wait: Option<(Option<u64>, FileCondition)>,
+    highlight: Option<Vec<String>>,
     expect: Option<FileStepExpect>,
 }
 
-text!(
-    /// A highlight as written: `"node:S1"`.
-    HighlightName,
-    "an element name like \"node:S1\""
-);
-text!(
-    /// Where a commit is looked for: `"all"`, `"majority"` or a server.
-    CommitOn,
-    "\"all\", \"majority\" or a server name"
-);
-text!(
-    /// A packet kind as written: `"heartbeat"`.
-    KindName,
-    "a packet kind like \"heartbeat\""
-);
-
-/// A step's action: a script step timed from the start of the step.
-struct ActionTag;
-
-impl Tag for ActionTag {
-    const TAG: &'static str = "do";
-    const WHAT: &'static str = "action";
-    const NOUN: &'static str = "step";
-    const CLOCK: Option<&'static str> = Some("after_ms");
-    type Clock = u64;
-    const CLOCK_FIRST: bool = true;
-    const REFUSED: &'static [(&'static str, &'static str)] = &[(
-        "at_ms",
-        "a lesson's actions are timed from the start of their step: use \"after_ms\" (default 0)",
-    )];
-    const EXAMPLE: &'static str = "an action like {\"do\": \"crash\", \"node\": \"S1\"}";
-}
-
-/// A step's wait: a condition and how long to wait for it at most.
-struct WaitTag;
-
-impl Tag for WaitTag {
-    const TAG: &'static str = "until";
-    const WHAT: &'static str = "condition";
-    const NOUN: &'static str = "condition";
-    const CLOCK: Option<&'static str> = Some("max_ms");
-    type Clock = u64;
-    const CLOCK_FIRST: bool = false;
-    const REFUSED: &'static [(&'static str, &'static str)] = &[];
-    const EXAMPLE: &'static str =
-        "a condition like {\"until\": \"leader_elected\", \"max_ms\": 2000}";
-}
-
-/// A condition inside `all`.
-struct InnerTag;
-
-impl Tag for InnerTag {
-    const TAG: &'static str = "until";
-    const WHAT: &'static str = "condition";
-    const NOUN: &'static str = "condition";
-    const CLOCK: Option<&'static str> = None;
-    type Clock = u64;
-    const CLOCK_FIRST: bool = false;
-    const REFUSED: &'static [(&'static str, &'static str)] = &[(
-        "max_ms",
-        "max_ms belongs to the step's wait, not to a condition inside `all`",
-    )];
-    const EXAMPLE: &'static str = "a condition like {\"until\": \"leader_elected\"}";
-}
-
-/// What a step waits for, named by its `until` field: the one list of conditions and their
-/// fields.
-#[derive(Deserialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
+/// What a step waits for, named by its `until` field.
 enum FileCondition {
-    #[serde(rename = "none")]
-    Immediately {},
+    Immediately,
     LeaderElected {
         node: Option<NodeName>,
         term: Option<u64>,
@@ -148,13 +75,13 @@ enum FileCondition {
     },
     Committed {
         index: u64,
-        on: Option<CommitOn>,
+        on: Option<String>,
     },
     WriteAnswered {
         write: Option<u64>,
     },
     PacketsDelivered {
-        kind: KindName,
+        kind: String,
         count: Option<u64>,
     },
     VotesGranted {
@@ -164,31 +91,22 @@ enum FileCondition {
     Time {
         ms: u64,
     },
-    Quiescent {},
-    LogsAgree {},
+    Quiescent,
+    LogsAgree,
     All {
-        of: Vec<Tagged<InnerTag, FileCondition>>,
+        of: Vec<FileCondition>,
     },
 }
 
 /// A step's `expect`: the scenario's fields, and the lesson's own.
-#[derive(Deserialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "the expected end state (a JSON object {…})"
-)]
+#[derive(Default)]
 struct FileStepExpect {
-    #[serde(default, deserialize_with = "json::present")]
-    leader: Option<Option<NodeName>>,
-    logs_agree: Option<bool>,
-    writes: Option<Vec<WriteOutcome>>,
-    nodes: Option<BTreeMap<String, FileNodeExpect>>,
+    world: FileExpect,
     entries: Option<Vec<FileEntryCheck>>,
-    term_leaders: Option<BTreeMap<String, OrNull<NodeName>>>,
+    term_leaders: Option<BTreeMap<String, Option<NodeName>>>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "an entry check (a JSON object {…})")]
+#[derive(Default)]
 struct FileEntryCheck {
     node: NodeName,
     index: u64,
@@ -196,6 +114,282 @@ struct FileEntryCheck {
     term: Option<u64>,
     command: Option<CommandText>,
     committed: Option<bool>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the file structs from a parsed value.
+
+/// A step's action: a script step timed from the start of the step.
+const ACTION: Tag = Tag {
+    tag: "do",
+    what: "action",
+    noun: "step",
+    clock: Some("after_ms"),
+    clock_first: true,
+    refused: &[(
+        "at_ms",
+        "a lesson's actions are timed from the start of their step: use \"after_ms\" (default 0)",
+    )],
+    example: "an action like {\"do\": \"crash\", \"node\": \"S1\"}",
+    variants: ACTIONS,
+};
+
+/// The conditions a step may wait for, with the fields of each.
+const CONDITIONS: &[Form] = &[
+    ("none", &[], &[]),
+    ("leader_elected", &["node", "term", "min_term"], &[]),
+    ("role", &["node", "role"], &["role"]),
+    ("term_at_least", &["node", "term"], &["term"]),
+    ("committed", &["index", "on"], &["index"]),
+    ("write_answered", &["write"], &[]),
+    ("packets_delivered", &["kind", "count"], &["kind"]),
+    ("votes_granted", &["node", "count"], &["count"]),
+    ("time", &["ms"], &["ms"]),
+    ("quiescent", &[], &[]),
+    ("logs_agree", &[], &[]),
+    ("all", &["of"], &["of"]),
+];
+
+/// A step's wait: a condition and how long to wait for it at most.
+const WAIT: Tag = Tag {
+    tag: "until",
+    what: "condition",
+    noun: "condition",
+    clock: Some("max_ms"),
+    clock_first: false,
+    refused: &[],
+    example: "a condition like {\"until\": \"leader_elected\", \"max_ms\": 2000}",
+    variants: CONDITIONS,
+};
+
+/// A condition inside `all`.
+const INNER: Tag = Tag {
+    tag: "until",
+    what: "condition",
+    noun: "condition",
+    clock: None,
+    clock_first: false,
+    refused: &[(
+        "max_ms",
+        "max_ms belongs to the step's wait, not to a condition inside `all`",
+    )],
+    example: "a condition like {\"until\": \"leader_elected\"}",
+    variants: CONDITIONS,
+};
+
+fn lesson_file(v: &Value) -> Res<FileLesson> {
+    let mut f = FileLesson::default();
+    object(
+        v,
+        "",
+        "a lesson (a JSON object {…})",
+        &["title", "description", "chapters"],
+        &["title", "chapters"],
+        &mut |key, x, p| {
+            match key {
+                "title" => f.title = string(x, p)?,
+                "description" => f.description = Some(string(x, p)?),
+                "chapters" => f.chapters = list_of(x, p, chapter_file)?,
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(f)
+}
+
+fn chapter_file(v: &Value, path: &str) -> Res<FileChapter> {
+    let mut c = FileChapter::default();
+    object(
+        v,
+        path,
+        "a chapter (a JSON object {…})",
+        &["id", "title", "steps"],
+        &["id", "title", "steps"],
+        &mut |key, x, p| {
+            match key {
+                "id" => c.id = string(x, p)?,
+                "title" => c.title = string(x, p)?,
+                "steps" => c.steps = list_of(x, p, step_file)?,
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(c)
+}
+
+fn step_file(v: &Value, path: &str) -> Res<FileStep> {
+    let mut s = FileStep::default();
+    object(
+        v,
+        path,
+        "a step (a JSON object {…})",
+        &[
+            "id",
+            "title",
+            "narration",
+            "question",
+            "reveal",
+            "scenario",
+            "actions",
+            "wait",
+            "highlight",
+            "expect",
+        ],
+        &["id", "title", "narration"],
+        &mut |key, x, p| {
+            match key {
+                "id" => s.id = string(x, p)?,
+                "title" => s.title = string(x, p)?,
+                "narration" => s.narration = string(x, p)?,
+                "question" => s.question = Some(question_file(x, p)?),
+                "reveal" => s.reveal = Some(string(x, p)?),
+                "scenario" => s.scenario = Some(scenario_read::scenario_file(x, p, true)?),
+                "actions" => s.actions = Some(list_of(x, p, action_file)?),
+                "wait" => {
+                    let mut max = None;
+                    let variant = tagged(x, p, &WAIT, &mut |m, mp| {
+                        max = Some(whole(m, mp)?);
+                        Ok(())
+                    })?;
+                    s.wait = Some((max, condition(&variant)?));
+                }
+                "highlight" => {
+                    let name =
+                        |h: &Value, hp: &str| text_as(h, hp, "an element name like \"node:S1\"");
+                    s.highlight = Some(list_of(x, p, name)?);
+                }
+                "expect" => s.expect = Some(step_expect_file(x, p)?),
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(s)
+}
+
+fn action_file(v: &Value, path: &str) -> Res<(Option<u64>, FileAction)> {
+    let mut after = None;
+    let variant = tagged(v, path, &ACTION, &mut |x, p| {
+        after = Some(whole(x, p)?);
+        Ok(())
+    })?;
+    Ok((after, scenario_read::action(&variant)?))
+}
+
+/// Reads the fields of a condition whose name `variant` has read.
+fn condition(variant: &Variant) -> Res<FileCondition> {
+    let (mut node, mut term, mut min_term, mut role, mut index) = (None, None, None, None, None);
+    let (mut on, mut write, mut kind, mut count, mut ms, mut of) =
+        (None, None, None, None, None, None);
+    variant.fields(&mut |key, x, p| {
+        match key {
+            "node" => node = Some(node_name(x, p)?),
+            "term" => term = Some(whole(x, p)?),
+            "min_term" => min_term = Some(whole(x, p)?),
+            "role" => role = Some(scenario_read::role(x, p)?),
+            "index" => index = Some(whole(x, p)?),
+            "on" => on = Some(text_as(x, p, "\"all\", \"majority\" or a server name")?),
+            "write" => write = Some(whole(x, p)?),
+            "kind" => kind = Some(text_as(x, p, "a packet kind like \"heartbeat\"")?),
+            "count" => count = Some(whole(x, p)?),
+            "ms" => ms = Some(whole(x, p)?),
+            "of" => of = Some(list_of(x, p, inner_condition)?),
+            _ => {}
+        }
+        Ok(())
+    })?;
+    // The fields a condition needs are given (`fields` checked), so no default is ever used.
+    Ok(match variant.name {
+        "leader_elected" => FileCondition::LeaderElected {
+            node,
+            term,
+            min_term,
+        },
+        "role" => FileCondition::Role {
+            node,
+            role: role.unwrap_or(Role::Follower),
+        },
+        "term_at_least" => FileCondition::TermAtLeast {
+            node,
+            term: term.unwrap_or_default(),
+        },
+        "committed" => FileCondition::Committed {
+            index: index.unwrap_or_default(),
+            on,
+        },
+        "write_answered" => FileCondition::WriteAnswered { write },
+        "packets_delivered" => FileCondition::PacketsDelivered {
+            kind: kind.unwrap_or_default(),
+            count,
+        },
+        "votes_granted" => FileCondition::VotesGranted {
+            node,
+            count: count.unwrap_or_default(),
+        },
+        "time" => FileCondition::Time {
+            ms: ms.unwrap_or_default(),
+        },
+        "quiescent" => FileCondition::Quiescent,
+        "logs_agree" => FileCondition::LogsAgree,
+        "all" => FileCondition::All {
+            of: of.unwrap_or_default(),
+        },
+        _ => FileCondition::Immediately,
+    })
+}
+
+fn inner_condition(v: &Value, path: &str) -> Res<FileCondition> {
+    condition(&tagged(v, path, &INNER, &mut |_, _| Ok(()))?)
+}
+
+fn step_expect_file(v: &Value, path: &str) -> Res<FileStepExpect> {
+    let mut e = FileStepExpect::default();
+    let [leader, logs_agree, writes, nodes] = EXPECT_KEYS;
+    object(
+        v,
+        path,
+        "the expected end state (a JSON object {…})",
+        &[leader, logs_agree, writes, nodes, "entries", "term_leaders"],
+        &[],
+        &mut |key, x, p| {
+            match key {
+                "entries" => e.entries = Some(list_of(x, p, entry_check_file)?),
+                "term_leaders" => {
+                    let leader = |l: &Value, lp: &str| or_null(l, lp, node_name);
+                    e.term_leaders = Some(map_of(x, p, leader)?);
+                }
+                _ => scenario_read::expect_field(&mut e.world, key, x, p)?,
+            }
+            Ok(())
+        },
+    )?;
+    Ok(e)
+}
+
+fn entry_check_file(v: &Value, path: &str) -> Res<FileEntryCheck> {
+    let mut c = FileEntryCheck::default();
+    object(
+        v,
+        path,
+        "an entry check (a JSON object {…})",
+        &["node", "index", "present", "term", "command", "committed"],
+        &["node", "index"],
+        &mut |key, x, p| {
+            match key {
+                "node" => c.node = node_name(x, p)?,
+                "index" => c.index = whole(x, p)?,
+                "present" => c.present = Some(boolean(x, p)?),
+                "term" => c.term = Some(whole(x, p)?),
+                "command" => c.command = Some(scenario_read::command_text(x, p)?),
+                "committed" => c.committed = Some(boolean(x, p)?),
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(c)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -214,7 +408,8 @@ impl Lesson {
 
     /// Checks an already parsed JSON value.
     pub fn from_value(value: &Value) -> Result<Lesson, ScenarioError> {
-        let file: FileLesson = json::read(value)?;
+        json::check_depth(value)?;
+        let file = lesson_file(value)?;
         let title = text_field(&file.title, "title", MAX_TITLE_CHARS)?;
         if file.chapters.is_empty() {
             return invalid("chapters", "a lesson needs at least one chapter");
@@ -391,7 +586,7 @@ fn read_step(file: &FileStep, path: &str, nodes: Option<usize>) -> Res<Step> {
     })
 }
 
-fn read_world(file: &FileWorld, path: &str) -> Res<Scenario> {
+fn read_world(file: &FileScenario, path: &str) -> Res<Scenario> {
     for (key, given) in [
         ("script", file.script.is_some()),
         ("run_ms", file.run_ms.is_some()),
@@ -432,7 +627,7 @@ fn read_world(file: &FileWorld, path: &str) -> Res<Scenario> {
 }
 
 fn read_actions(
-    list: &[Tagged<ActionTag, FileAction>],
+    list: &[(Option<u64>, FileAction)],
     path: &str,
     nodes: usize,
     max: Time,
@@ -442,9 +637,9 @@ fn read_actions(
     for (i, item) in list.iter().enumerate() {
         let ipath = format!("{path}[{i}]");
         let after_path = format!("{ipath}.after_ms");
-        let after_ms = within(item.clock.unwrap_or(0), &after_path, 0, MAX_WAIT_MS)?;
+        let after_ms = within(item.0.unwrap_or(0), &after_path, 0, MAX_WAIT_MS)?;
         let after = after_ms * US_PER_MS;
-        let action = scenario_read::script_step(item, after, &ipath, nodes)?;
+        let action = scenario_read::script_step(&item.1, after, &ipath, nodes)?;
         if let Some(prev) = out.last() {
             if after < prev.after {
                 return invalid(
@@ -472,7 +667,7 @@ fn read_actions(
     Ok(out)
 }
 
-fn read_highlights(list: &[HighlightName], path: &str, nodes: usize) -> Res<Vec<Highlight>> {
+fn read_highlights(list: &[String], path: &str, nodes: usize) -> Res<Vec<Highlight>> {
     at_most(
         list,
         MAX_HIGHLIGHTS,
@@ -483,14 +678,14 @@ fn read_highlights(list: &[HighlightName], path: &str, nodes: usize) -> Res<Vec<
     list.iter()
         .enumerate()
         .map(|(i, name)| {
-            Highlight::parse(&name.0, nodes).or_else(|m| invalid(&format!("{path}[{i}]"), m))
+            Highlight::parse(name, nodes).or_else(|m| invalid(&format!("{path}[{i}]"), m))
         })
         .collect()
 }
 
-fn read_wait(file: &Tagged<WaitTag, FileCondition>, path: &str, nodes: usize) -> Res<Wait> {
-    let until = read_condition(&file.inner, path, nodes, 0)?;
-    let max_ms = match file.clock {
+fn read_wait(file: &(Option<u64>, FileCondition), path: &str, nodes: usize) -> Res<Wait> {
+    let until = read_condition(&file.1, path, nodes, 0)?;
+    let max_ms = match file.0 {
         None => DEFAULT_WAIT_MS,
         Some(ms) => within(ms, &format!("{path}.max_ms"), 1, MAX_WAIT_MS)?,
     };
@@ -520,7 +715,7 @@ fn read_condition(file: &FileCondition, path: &str, nodes: usize, depth: usize) 
     };
     let from = |n: u64, key: &str, min: u64| within(n, &field(key), min, u64::MAX);
     Ok(match file {
-        FileCondition::Immediately {} => Condition::Immediately,
+        FileCondition::Immediately => Condition::Immediately,
         FileCondition::LeaderElected {
             node,
             term,
@@ -540,7 +735,7 @@ fn read_condition(file: &FileCondition, path: &str, nodes: usize, depth: usize) 
         },
         FileCondition::Committed { index, on } => Condition::Committed {
             index: from(*index, "index", 1)?,
-            on: match on.as_ref().map(|o| o.0.as_str()) {
+            on: match on.as_deref() {
                 None | Some("all") => CommitScope::All,
                 Some("majority") => CommitScope::Majority,
                 Some(name) => CommitScope::Node(
@@ -561,13 +756,13 @@ fn read_condition(file: &FileCondition, path: &str, nodes: usize, depth: usize) 
         },
         FileCondition::PacketsDelivered { kind, count } => {
             let names: Vec<&str> = PacketKind::ALL.iter().map(|k| k.name()).collect();
-            let Some(k) = PacketKind::from_name(&kind.0) else {
+            let Some(k) = PacketKind::from_name(kind) else {
                 return invalid(
                     &field("kind"),
                     format!(
                         "unknown packet kind {}{}; the kinds are {}",
-                        quoted(&kind.0),
-                        suggestion(&kind.0, &names),
+                        quoted(kind),
+                        suggestion(kind, &names),
                         names.join(", ")
                     ),
                 );
@@ -584,8 +779,8 @@ fn read_condition(file: &FileCondition, path: &str, nodes: usize, depth: usize) 
         FileCondition::Time { ms } => Condition::Time {
             after: within(*ms, &field("ms"), 0, MAX_WAIT_MS)? * US_PER_MS,
         },
-        FileCondition::Quiescent {} => Condition::Quiescent,
-        FileCondition::LogsAgree {} => Condition::LogsAgree,
+        FileCondition::Quiescent => Condition::Quiescent,
+        FileCondition::LogsAgree => Condition::LogsAgree,
         FileCondition::All { of } => {
             let opath = field("of");
             if of.is_empty() {
@@ -610,7 +805,7 @@ fn read_condition(file: &FileCondition, path: &str, nodes: usize, depth: usize) 
             let mut out = Vec::with_capacity(of.len());
             for (i, item) in of.iter().enumerate() {
                 out.push(read_condition(
-                    &item.inner,
+                    item,
                     &format!("{opath}[{i}]"),
                     nodes,
                     depth + 1,
@@ -623,16 +818,7 @@ fn read_condition(file: &FileCondition, path: &str, nodes: usize, depth: usize) 
 
 /// Checks a step's `expect`; `step_path` is the step's path.
 fn read_step_expect(file: &FileStepExpect, step_path: &str, nodes: usize) -> Res<StepExpect> {
-    let world = scenario_read::expect(
-        &FileExpect {
-            leader: file.leader.clone(),
-            logs_agree: file.logs_agree,
-            writes: file.writes.clone(),
-            nodes: file.nodes.clone(),
-        },
-        step_path,
-        nodes,
-    )?;
+    let world = scenario_read::expect(&file.world, step_path, nodes)?;
     let path = join(step_path, "expect");
 
     let mut entries = Vec::new();
@@ -656,7 +842,7 @@ fn read_step_expect(file: &FileStepExpect, step_path: &str, nodes: usize) -> Res
                 )
             }
         };
-        let leader = match &who.0 {
+        let leader = match who {
             None => None,
             Some(name) => Some(node(name, &kpath, nodes)?),
         };

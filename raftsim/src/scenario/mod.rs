@@ -31,7 +31,7 @@ use crate::command::Command;
 use crate::message::{Addr, Packet};
 use crate::sim::{Action, Config, ConfigError, NodeSetup, Sim, WriteStatus};
 use crate::types::{LogIndex, NodeId, Role, Term, Time};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -126,13 +126,10 @@ pub struct ExpectedEntry {
     pub command: Option<Command>,
 }
 
-/// How a client write ended, as a word. The words are serde's, for reading, writing and
+/// How a client write ended, as a word ([`WriteOutcome::name`]), for reading, writing and
 /// messages alike.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(
-    rename_all = "snake_case",
-    expecting = "\"committed\", \"pending\" or \"redirected\""
-)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum WriteOutcome {
     Committed,
     Pending,
@@ -140,6 +137,21 @@ pub enum WriteOutcome {
 }
 
 impl WriteOutcome {
+    pub const ALL: [WriteOutcome; 3] = [
+        WriteOutcome::Committed,
+        WriteOutcome::Pending,
+        WriteOutcome::Redirected,
+    ];
+
+    /// The word, as written in files: `committed`.
+    pub fn name(self) -> &'static str {
+        match self {
+            WriteOutcome::Committed => "committed",
+            WriteOutcome::Pending => "pending",
+            WriteOutcome::Redirected => "redirected",
+        }
+    }
+
     pub fn of(status: &WriteStatus) -> WriteOutcome {
         match status {
             WriteStatus::Pending => WriteOutcome::Pending,
@@ -152,10 +164,7 @@ impl WriteOutcome {
 /// The word, as written in files: `committed`.
 impl fmt::Display for WriteOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match serde_json::to_value(self) {
-            Ok(serde_json::Value::String(word)) => f.write_str(&word),
-            _ => write!(f, "{self:?}"),
-        }
+        f.write_str(self.name())
     }
 }
 

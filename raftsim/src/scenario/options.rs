@@ -2,24 +2,47 @@
 //! written in a file, read into a [`Config`] and written back. Both are left out of a file
 //! when they hold their defaults (every rule intact, every option off).
 
+use crate::json::{boolean, object, one_of, Json, Res};
 use crate::lab::{BrokenRule, BrokenRules, Protocol, ProtocolOption};
 use crate::sim::Config;
-use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// `"protocol": {"leader_noop": true, "pre_vote": true, "check_quorum": true}`; an option
 /// left out is off.
-#[derive(Deserialize, Serialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "the protocol options (a JSON object like {\"pre_vote\": true})"
-)]
+#[derive(Default)]
 pub(crate) struct FileProtocol {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub leader_noop: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_vote: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub check_quorum: Option<bool>,
+}
+
+/// Reads a rule's name.
+pub(crate) fn rule(v: &Value, path: &str) -> Res<BrokenRule> {
+    let names = BrokenRule::ALL.map(BrokenRule::name);
+    let i = one_of(v, path, &names, "the name of a rule that can be broken")?;
+    Ok(BrokenRule::ALL[i])
+}
+
+pub(crate) fn protocol(v: &Value, path: &str) -> Res<FileProtocol> {
+    let mut p = FileProtocol::default();
+    object(
+        v,
+        path,
+        "the protocol options (a JSON object like {\"pre_vote\": true})",
+        &["leader_noop", "pre_vote", "check_quorum"],
+        &[],
+        &mut |key, x, at| {
+            let on = Some(boolean(x, at)?);
+            match key {
+                "leader_noop" => p.leader_noop = on,
+                "pre_vote" => p.pre_vote = on,
+                "check_quorum" => p.check_quorum = on,
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(p)
 }
 
 /// Puts what a file says about broken rules and protocol options into `config`.
@@ -41,17 +64,25 @@ pub(crate) fn read(
 }
 
 /// The broken rules as a file lists them; None when every rule is intact.
-pub(crate) fn write_broken(config: &Config) -> Option<Vec<BrokenRule>> {
-    (!config.broken_rules.is_empty()).then(|| config.broken_rules.iter().collect())
+pub(crate) fn write_broken(config: &Config) -> Option<Json> {
+    let names = config
+        .broken_rules
+        .iter()
+        .map(|r| Json::Text(r.name().to_string()));
+    (!config.broken_rules.is_empty()).then(|| Json::List(names.collect()))
 }
 
 /// The options that are on; None when all are off.
-pub(crate) fn write_protocol(config: &Config) -> Option<FileProtocol> {
+pub(crate) fn write_protocol(config: &Config) -> Option<Json> {
     let p = config.protocol;
-    let on = |o: ProtocolOption| p.get(o).then_some(true);
-    (!p.is_paper()).then(|| FileProtocol {
-        leader_noop: on(ProtocolOption::LeaderNoop),
-        pre_vote: on(ProtocolOption::PreVote),
-        check_quorum: on(ProtocolOption::CheckQuorum),
-    })
+    let on = [
+        ("leader_noop", ProtocolOption::LeaderNoop),
+        ("pre_vote", ProtocolOption::PreVote),
+        ("check_quorum", ProtocolOption::CheckQuorum),
+    ];
+    let fields = on
+        .into_iter()
+        .filter(|(_, o)| p.get(*o))
+        .map(|(key, _)| (key.to_string(), Json::Bool(true)));
+    (!p.is_paper()).then(|| Json::Object(fields.collect()))
 }

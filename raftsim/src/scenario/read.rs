@@ -10,167 +10,80 @@ use super::{
     MAX_STEPS, MAX_TERM, MAX_TIMER_MS,
 };
 use crate::command::Command;
-use crate::json::{self, at_most, invalid, join, quoted, text, within, Ms, Res, Tag, Tagged};
+use crate::json::{
+    self, at_most, boolean, expected, invalid, join, list_of, map_of, number, object, one_of,
+    or_null, quoted, signed, string, tagged, text_as, whole, within, Form, Ms, Res, Tag, Variant,
+};
 use crate::message::{Addr, Entry};
 use crate::sim::{Action, Config, NodeSetup, MAX_NODES};
 use crate::types::{NodeId, Role, Term, Time, US_PER_MS};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
 // ---------------------------------------------------------------------------------------------
 // The file, as written.
 
-text!(
-    /// A server's name as written: `"S1"`.
-    NodeName,
-    "a server name like \"S1\""
-);
-text!(
-    /// A command as written: `"SET x 5"`.
-    CommandText,
-    "a command like \"SET x 5\" or \"ADD x 2\""
-);
+/// A server's name as written: `"S1"`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct NodeName(pub String);
 
-/// A scenario file. A lesson step's world is the same object without a script, a run length
-/// or expectations; it names those three types `IgnoredAny` and refuses them when checked.
-/// Written back (`scenario/write.rs`) with the fields left out that are `None`.
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "a scenario (a JSON object {…})")]
-pub(crate) struct FileScenario<Script, RunMs, Exp> {
-    #[serde(skip_serializing_if = "Option::is_none")]
+/// A command as written: `"SET x 5"`.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct CommandText(pub String);
+
+/// A scenario file. A lesson step's world is the same object, which only notes whether it
+/// gives a script, a run length or expectations, and refuses them when checked.
+#[derive(Default)]
+pub(crate) struct FileScenario {
     pub description: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timing: Option<FileTiming>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub follow_redirects: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub broken_rules: Option<Vec<crate::lab::BrokenRule>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol: Option<super::options::FileProtocol>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub initial: Option<Vec<FileInitial>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub script: Option<Script>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub run_ms: Option<RunMs>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub expect: Option<Exp>,
+    pub script: Option<Vec<(Option<Ms>, FileAction)>>,
+    pub run_ms: Option<Ms>,
+    pub expect: Option<FileExpect>,
 }
 
-/// A scenario file as read and written.
-pub(crate) type ScenarioFile = FileScenario<Vec<Tagged<ScriptTag, FileAction>>, Ms, FileExpect>;
-
-#[derive(Deserialize, Serialize)]
-#[serde(deny_unknown_fields, expecting = "the timing (a JSON object {…})")]
+#[derive(Default)]
 pub(crate) struct FileTiming {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub election_timeout_ms: Option<MsRange>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub heartbeat_ms: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub latency_ms: Option<MsRange>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub client_retry_ms: Option<u64>,
 }
 
 /// `[min, max]` in milliseconds.
-#[derive(Deserialize, Serialize)]
-#[serde(expecting = "[min, max], two whole numbers of milliseconds")]
+#[derive(Default)]
 pub(crate) struct MsRange(pub u64, pub u64);
 
-#[derive(Deserialize, Serialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a server's starting state (a JSON object {…})"
-)]
+#[derive(Default)]
 pub(crate) struct FileInitial {
     pub node: NodeName,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "json::nullable",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub voted_for: Option<NodeName>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<FileEntry>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub election_timeout_ms: Option<u64>,
 }
 
 /// A log entry: a bare term, or `{"term": 2, "command": "SET x 5"}`.
-#[derive(Clone, Serialize)]
-#[serde(untagged)]
+#[derive(Clone)]
 pub(crate) enum FileEntry {
     Term(Value),
     Full(FileEntryObject),
 }
 
-#[derive(Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Default, Clone)]
 pub(crate) struct FileEntryObject {
     pub term: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub command: Option<CommandText>,
-}
-
-impl<'de> Deserialize<'de> for FileEntry {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FileEntry, D::Error> {
-        struct Entry;
-        impl<'de> serde::de::Visitor<'de> for Entry {
-            type Value = FileEntry;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(
-                    "a term (a whole number from 1) or an entry like {\"term\": 2, \"command\": \
-                     \"SET x 5\"}",
-                )
-            }
-            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<FileEntry, E> {
-                Ok(FileEntry::Term(Value::from(n)))
-            }
-            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<FileEntry, E> {
-                Ok(FileEntry::Term(Value::from(n)))
-            }
-            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<FileEntry, E> {
-                Ok(FileEntry::Term(Value::from(n)))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                map: A,
-            ) -> Result<FileEntry, A::Error> {
-                let d = serde::de::value::MapAccessDeserializer::new(map);
-                FileEntryObject::deserialize(d).map(FileEntry::Full)
-            }
-        }
-        d.deserialize_any(Entry)
-    }
-}
-
-/// A script step: `{"at_ms": 100, "do": "crash", "node": "S1"}`.
-pub(crate) struct ScriptTag;
-
-impl Tag for ScriptTag {
-    const TAG: &'static str = "do";
-    const WHAT: &'static str = "action";
-    const NOUN: &'static str = "step";
-    const CLOCK: Option<&'static str> = Some("at_ms");
-    type Clock = Ms;
-    const CLOCK_FIRST: bool = true;
-    const REFUSED: &'static [(&'static str, &'static str)] = &[];
-    const EXAMPLE: &'static str =
-        "a step like {\"at_ms\": 100, \"do\": \"crash\", \"node\": \"S1\"}";
 }
 
 /// What a step does, named by its `do` field; each variant lists the step's other fields. This
 /// is the one list of actions, their names and their fields, for reading and writing alike.
-#[derive(Deserialize, Serialize)]
-#[serde(rename_all = "snake_case", deny_unknown_fields)]
 pub(crate) enum FileAction {
     Timeout {
         node: NodeName,
@@ -196,95 +109,432 @@ pub(crate) enum FileAction {
     Cut {
         from: NodeName,
         to: NodeName,
-        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
     },
     Restore {
         from: NodeName,
         to: NodeName,
-        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
     },
     Drop {
-        #[serde(skip_serializing_if = "Option::is_none")]
         packet: Option<u64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         from: Option<NodeName>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         to: Option<NodeName>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         nth: Option<u64>,
     },
     Loss {
-        #[serde(skip_serializing_if = "Option::is_none")]
         percent: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         ppm: Option<u64>,
     },
     Duplicate {
-        #[serde(skip_serializing_if = "Option::is_none")]
         percent: Option<f64>,
-        #[serde(skip_serializing_if = "Option::is_none")]
         ppm: Option<u64>,
     },
     Latency {
         from: NodeName,
         to: NodeName,
-        #[serde(skip_serializing_if = "Option::is_none")]
         both: Option<bool>,
         ms: MsRange,
     },
     PinTimeout {
         node: NodeName,
-        #[serde(deserialize_with = "json::nullable")]
         ms: Option<u64>,
     },
 }
 
-#[derive(Deserialize, Serialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "the expected end state (a JSON object {…})"
-)]
+impl FileAction {
+    /// The action's name in a file: `crash`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FileAction::Timeout { .. } => "timeout",
+            FileAction::Crash { .. } => "crash",
+            FileAction::Restart { .. } => "restart",
+            FileAction::Write { .. } => "write",
+            FileAction::Retry { .. } => "retry",
+            FileAction::Partition { .. } => "partition",
+            FileAction::Heal {} => "heal",
+            FileAction::Cut { .. } => "cut",
+            FileAction::Restore { .. } => "restore",
+            FileAction::Drop { .. } => "drop",
+            FileAction::Loss { .. } => "loss",
+            FileAction::Duplicate { .. } => "duplicate",
+            FileAction::Latency { .. } => "latency",
+            FileAction::PinTimeout { .. } => "pin_timeout",
+        }
+    }
+}
+
+#[derive(Default)]
 pub(crate) struct FileExpect {
-    #[serde(
-        default,
-        deserialize_with = "json::present",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub leader: Option<Option<NodeName>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub logs_agree: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub writes: Option<Vec<WriteOutcome>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub nodes: Option<BTreeMap<String, FileNodeExpect>>,
 }
 
-#[derive(Clone, Deserialize, Serialize)]
-#[serde(
-    deny_unknown_fields,
-    expecting = "a server's expected state (a JSON object {…})"
-)]
+#[derive(Default, Clone)]
 pub(crate) struct FileNodeExpect {
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub role: Option<Role>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub term: Option<u64>,
-    #[serde(
-        default,
-        deserialize_with = "json::present",
-        skip_serializing_if = "Option::is_none"
-    )]
     pub voted_for: Option<Option<NodeName>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub log: Option<Vec<FileEntry>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub commit_index: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<BTreeMap<String, i64>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub crashed: Option<bool>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading the file structs from a parsed value.
+
+pub(crate) fn node_name(v: &Value, path: &str) -> Res<NodeName> {
+    text_as(v, path, "a server name like \"S1\"").map(NodeName)
+}
+
+pub(crate) fn command_text(v: &Value, path: &str) -> Res<CommandText> {
+    text_as(v, path, "a command like \"SET x 5\" or \"ADD x 2\"").map(CommandText)
+}
+
+/// Reads a scenario at `path`. A lesson step's world (`world`) only notes whether it gives a
+/// script, a run length or expectations (it may not), whatever their values.
+pub(crate) fn scenario_file(v: &Value, path: &str, world: bool) -> Res<FileScenario> {
+    let mut f = FileScenario::default();
+    object(
+        v,
+        path,
+        "a scenario (a JSON object {…})",
+        &[
+            "description",
+            "nodes",
+            "seed",
+            "timing",
+            "follow_redirects",
+            "broken_rules",
+            "protocol",
+            "initial",
+            "script",
+            "run_ms",
+            "expect",
+        ],
+        &[],
+        &mut |key, x, p| {
+            match key {
+                "description" => f.description = Some(string(x, p)?),
+                "nodes" => f.nodes = Some(whole(x, p)?),
+                "seed" => f.seed = Some(whole(x, p)?),
+                "timing" => f.timing = Some(timing(x, p)?),
+                "follow_redirects" => f.follow_redirects = Some(boolean(x, p)?),
+                "broken_rules" => f.broken_rules = Some(list_of(x, p, super::options::rule)?),
+                "protocol" => f.protocol = Some(super::options::protocol(x, p)?),
+                "initial" => f.initial = Some(list_of(x, p, initial)?),
+                "script" if world => f.script = Some(Vec::new()),
+                "run_ms" if world => f.run_ms = Some(Ms::Whole(0)),
+                "expect" if world => f.expect = Some(FileExpect::default()),
+                "script" => f.script = Some(list_of(x, p, script_item)?),
+                "run_ms" => f.run_ms = Some(Ms::read(x, p)?),
+                "expect" => f.expect = Some(expect_file(x, p)?),
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(f)
+}
+
+fn timing(v: &Value, path: &str) -> Res<FileTiming> {
+    let mut t = FileTiming::default();
+    object(
+        v,
+        path,
+        "the timing (a JSON object {…})",
+        &[
+            "election_timeout_ms",
+            "heartbeat_ms",
+            "latency_ms",
+            "client_retry_ms",
+        ],
+        &[],
+        &mut |key, x, p| {
+            match key {
+                "election_timeout_ms" => t.election_timeout_ms = Some(ms_range(x, p)?),
+                "heartbeat_ms" => t.heartbeat_ms = Some(whole(x, p)?),
+                "latency_ms" => t.latency_ms = Some(ms_range(x, p)?),
+                "client_retry_ms" => t.client_retry_ms = Some(whole(x, p)?),
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(t)
+}
+
+fn ms_range(v: &Value, path: &str) -> Res<MsRange> {
+    const WHAT: &str = "[min, max], two whole numbers of milliseconds";
+    let serde_json::Value::Array(items) = v else {
+        return expected(WHAT, v, path);
+    };
+    let mut ends = [0; 2];
+    for (i, end) in ends.iter_mut().enumerate() {
+        let Some(item) = items.get(i) else {
+            return invalid(path, format!("expected {WHAT}, found a list of {i}"));
+        };
+        *end = whole(item, &format!("{path}[{i}]"))?;
+    }
+    if items.len() > 2 {
+        return invalid(
+            path,
+            format!("expected 2 items, found a list of {}", items.len()),
+        );
+    }
+    Ok(MsRange(ends[0], ends[1]))
+}
+
+fn initial(v: &Value, path: &str) -> Res<FileInitial> {
+    let mut i = FileInitial::default();
+    object(
+        v,
+        path,
+        "a server's starting state (a JSON object {…})",
+        &["node", "term", "voted_for", "log", "election_timeout_ms"],
+        &["node"],
+        &mut |key, x, p| {
+            match key {
+                "node" => i.node = node_name(x, p)?,
+                "term" => i.term = Some(whole(x, p)?),
+                "voted_for" => i.voted_for = or_null(x, p, node_name)?,
+                "log" => i.log = Some(list_of(x, p, file_entry)?),
+                "election_timeout_ms" => i.election_timeout_ms = Some(whole(x, p)?),
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(i)
+}
+
+fn file_entry(v: &Value, path: &str) -> Res<FileEntry> {
+    match v {
+        Value::Number(_) => Ok(FileEntry::Term(v.clone())),
+        Value::Object(_) => {
+            let mut e = FileEntryObject::default();
+            object(
+                v,
+                path,
+                "",
+                &["term", "command"],
+                &["term"],
+                &mut |key, x, p| {
+                    match key {
+                        "term" => e.term = whole(x, p)?,
+                        "command" => e.command = Some(command_text(x, p)?),
+                        _ => {}
+                    }
+                    Ok(())
+                },
+            )?;
+            Ok(FileEntry::Full(e))
+        }
+        _ => expected(
+            "a term (a whole number from 1) or an entry like {\"term\": 2, \"command\": \"SET x \
+             5\"}",
+            v,
+            path,
+        ),
+    }
+}
+
+/// The actions of a script step, with the fields of each.
+pub(crate) const ACTIONS: &[Form] = &[
+    ("timeout", &["node"], &["node"]),
+    ("crash", &["node"], &["node"]),
+    ("restart", &["node"], &["node"]),
+    ("write", &["node", "command"], &["node", "command"]),
+    ("retry", &["write", "node"], &["write", "node"]),
+    ("partition", &["groups"], &["groups"]),
+    ("heal", &[], &[]),
+    ("cut", &["from", "to", "both"], &["from", "to"]),
+    ("restore", &["from", "to", "both"], &["from", "to"]),
+    ("drop", &["packet", "from", "to", "nth"], &[]),
+    ("loss", &["percent", "ppm"], &[]),
+    ("duplicate", &["percent", "ppm"], &[]),
+    (
+        "latency",
+        &["from", "to", "both", "ms"],
+        &["from", "to", "ms"],
+    ),
+    ("pin_timeout", &["node", "ms"], &["node", "ms"]),
+];
+
+/// A script step: `{"at_ms": 100, "do": "crash", "node": "S1"}`.
+const SCRIPT_STEP: Tag = Tag {
+    tag: "do",
+    what: "action",
+    noun: "step",
+    clock: Some("at_ms"),
+    clock_first: true,
+    refused: &[],
+    example: "a step like {\"at_ms\": 100, \"do\": \"crash\", \"node\": \"S1\"}",
+    variants: ACTIONS,
+};
+
+fn script_item(v: &Value, path: &str) -> Res<(Option<Ms>, FileAction)> {
+    let mut at = None;
+    let variant = tagged(v, path, &SCRIPT_STEP, &mut |x, p| {
+        at = Some(Ms::read(x, p)?);
+        Ok(())
+    })?;
+    Ok((at, action(&variant)?))
+}
+
+/// Reads the fields of an action whose name `variant` has read.
+pub(crate) fn action(variant: &Variant) -> Res<FileAction> {
+    let (mut node, mut command, mut write, mut groups) = (None, None, None, None);
+    let (mut from, mut to, mut both, mut packet, mut nth) = (None, None, None, None, None);
+    let (mut percent, mut ppm, mut range, mut pin) = (None, None, None, None);
+    variant.fields(&mut |key, x, p| {
+        match key {
+            "node" => node = Some(node_name(x, p)?),
+            "command" => command = Some(command_text(x, p)?),
+            "write" => write = Some(whole(x, p)?),
+            "groups" => groups = Some(list_of(x, p, |g, p| list_of(g, p, node_name))?),
+            "from" => from = Some(node_name(x, p)?),
+            "to" => to = Some(node_name(x, p)?),
+            "both" => both = Some(boolean(x, p)?),
+            "packet" => packet = Some(whole(x, p)?),
+            "nth" => nth = Some(whole(x, p)?),
+            "percent" => percent = Some(number(x, p)?),
+            "ppm" => ppm = Some(whole(x, p)?),
+            "ms" if variant.name == "latency" => range = Some(ms_range(x, p)?),
+            "ms" => pin = Some(or_null(x, p, whole)?),
+            _ => {}
+        }
+        Ok(())
+    })?;
+    // The fields an action needs are given (`fields` checked), so no default is ever used.
+    let need = Option::<NodeName>::unwrap_or_default;
+    Ok(match variant.name {
+        "timeout" => FileAction::Timeout { node: need(node) },
+        "crash" => FileAction::Crash { node: need(node) },
+        "restart" => FileAction::Restart { node: need(node) },
+        "write" => FileAction::Write {
+            node: need(node),
+            command: command.unwrap_or_default(),
+        },
+        "retry" => FileAction::Retry {
+            write: write.unwrap_or_default(),
+            node: need(node),
+        },
+        "partition" => FileAction::Partition {
+            groups: groups.unwrap_or_default(),
+        },
+        "cut" => FileAction::Cut {
+            from: need(from),
+            to: need(to),
+            both,
+        },
+        "restore" => FileAction::Restore {
+            from: need(from),
+            to: need(to),
+            both,
+        },
+        "drop" => FileAction::Drop {
+            packet,
+            from,
+            to,
+            nth,
+        },
+        "loss" => FileAction::Loss { percent, ppm },
+        "duplicate" => FileAction::Duplicate { percent, ppm },
+        "latency" => FileAction::Latency {
+            from: need(from),
+            to: need(to),
+            both,
+            ms: range.unwrap_or_default(),
+        },
+        "pin_timeout" => FileAction::PinTimeout {
+            node: need(node),
+            ms: pin.flatten(),
+        },
+        _ => FileAction::Heal {},
+    })
+}
+
+/// The fields of an `expect` block.
+pub(crate) const EXPECT_KEYS: [&str; 4] = ["leader", "logs_agree", "writes", "nodes"];
+
+/// Reads the field `key` of an `expect` block into `e`.
+pub(crate) fn expect_field(e: &mut FileExpect, key: &str, v: &Value, path: &str) -> Res<()> {
+    match key {
+        "leader" => e.leader = Some(or_null(v, path, node_name)?),
+        "logs_agree" => e.logs_agree = Some(boolean(v, path)?),
+        "writes" => e.writes = Some(list_of(v, path, write_outcome)?),
+        "nodes" => e.nodes = Some(map_of(v, path, node_expect_file)?),
+        _ => {}
+    }
+    Ok(())
+}
+
+fn expect_file(v: &Value, path: &str) -> Res<FileExpect> {
+    let mut e = FileExpect::default();
+    object(
+        v,
+        path,
+        "the expected end state (a JSON object {…})",
+        &EXPECT_KEYS,
+        &[],
+        &mut |key, x, p| expect_field(&mut e, key, x, p),
+    )?;
+    Ok(e)
+}
+
+fn write_outcome(v: &Value, path: &str) -> Res<WriteOutcome> {
+    let names = WriteOutcome::ALL.map(WriteOutcome::name);
+    let i = one_of(
+        v,
+        path,
+        &names,
+        "\"committed\", \"pending\" or \"redirected\"",
+    )?;
+    Ok(WriteOutcome::ALL[i])
+}
+
+pub(crate) fn role(v: &Value, path: &str) -> Res<Role> {
+    match v {
+        Value::String(_) => Ok(Role::ALL[one_of(v, path, &Role::NAMES, "")?]),
+        _ => expected("a role: follower, candidate or leader", v, path),
+    }
+}
+
+fn node_expect_file(v: &Value, path: &str) -> Res<FileNodeExpect> {
+    let mut n = FileNodeExpect::default();
+    object(
+        v,
+        path,
+        "a server's expected state (a JSON object {…})",
+        &[
+            "role",
+            "term",
+            "voted_for",
+            "log",
+            "commit_index",
+            "state",
+            "crashed",
+        ],
+        &[],
+        &mut |key, x, p| {
+            match key {
+                "role" => n.role = Some(role(x, p)?),
+                "term" => n.term = Some(whole(x, p)?),
+                "voted_for" => n.voted_for = Some(or_null(x, p, node_name)?),
+                "log" => n.log = Some(list_of(x, p, file_entry)?),
+                "commit_index" => n.commit_index = Some(whole(x, p)?),
+                "state" => n.state = Some(map_of(x, p, signed)?),
+                "crashed" => n.crashed = Some(boolean(x, p)?),
+                _ => {}
+            }
+            Ok(())
+        },
+    )?;
+    Ok(n)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -298,7 +548,8 @@ impl Scenario {
 
     /// Checks an already parsed JSON value.
     pub fn from_value(value: &Value) -> Result<Scenario, ScenarioError> {
-        let file: ScenarioFile = json::read(value)?;
+        json::check_depth(value)?;
+        let file = scenario_file(value, "", false)?;
         let (description, config, initial) = world(&file, "")?;
         let nodes = config.nodes;
 
@@ -308,14 +559,14 @@ impl Scenario {
             for (i, item) in list.iter().enumerate() {
                 let path = format!("script[{i}]");
                 let at_path = format!("{path}.at_ms");
-                let Some(at_ms) = item.clock else {
+                let Some(at_ms) = item.0 else {
                     return invalid(
                         &at_path,
                         "missing: say when this happens, in milliseconds from the start",
                     );
                 };
                 let at = at_ms.to_us(&at_path, MAX_RUN_MS)?;
-                let step = script_step(item, at, &path, nodes)?;
+                let step = script_step(&item.1, at, &path, nodes)?;
                 if let Some(prev) = script.last() {
                     if step.at < prev.at {
                         return invalid(
@@ -382,8 +633,8 @@ pub(crate) fn default_run_until(script: &[ScriptStep]) -> Time {
 
 /// Checks the part of a scenario that describes a world (everything but the script, the run
 /// length and the expectations); `base` is where the scenario sits in its file.
-pub(crate) fn world<S, R, E>(
-    file: &FileScenario<S, R, E>,
+pub(crate) fn world(
+    file: &FileScenario,
     base: &str,
 ) -> Res<(Option<String>, Config, Vec<NodeSetup>)> {
     let at = |key: &str| join(base, key);
@@ -614,8 +865,8 @@ fn check_log_matching(paths: &[(String, NodeId)], initial: &[NodeSetup]) -> Res<
 
 /// Checks one scripted action at `path` (`script[3]`, or a lesson step's action) happening at
 /// `at` µs.
-pub(crate) fn script_step<T: Tag>(
-    item: &Tagged<T, FileAction>,
+pub(crate) fn script_step(
+    item: &FileAction,
     at: Time,
     path: &str,
     nodes: usize,
@@ -633,7 +884,7 @@ pub(crate) fn script_step<T: Tag>(
         Ok((from, to))
     };
     let action =
-        match &item.inner {
+        match item {
             FileAction::Timeout { node } => Action::Timeout {
                 node: server(node, "node")?,
             },
@@ -718,7 +969,7 @@ pub(crate) fn script_step<T: Tag>(
                     return Ok(ScriptStep {
                         at,
                         action: StepAction::DropMatching { from, to, nth },
-                        name: item.name.clone(),
+                        name: item.name().to_string(),
                         path: path.to_string(),
                     });
                 }
@@ -771,7 +1022,7 @@ pub(crate) fn script_step<T: Tag>(
     Ok(ScriptStep {
         at,
         action: StepAction::Act(action),
-        name: item.name.clone(),
+        name: item.name().to_string(),
         path: path.to_string(),
     })
 }
