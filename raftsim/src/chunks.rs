@@ -31,6 +31,7 @@ impl<T> Chunks<T> {
         }
     }
 
+    #[inline(always)]
     pub fn len(&self) -> usize {
         self.len
     }
@@ -39,6 +40,7 @@ impl<T> Chunks<T> {
         self.len == 0
     }
 
+    #[inline(always)]
     pub fn get(&self, i: usize) -> Option<&T> {
         self.blocks.get(i / BLOCK)?.get(i % BLOCK)
     }
@@ -186,13 +188,20 @@ impl<T> Clone for Chunks<T> {
     }
 }
 
+#[cold]
+#[inline(never)]
+fn out_of_range(i: usize, len: usize) -> ! {
+    panic!("index {i} out of a list of {len}")
+}
+
 impl<T> Index<usize> for Chunks<T> {
     type Output = T;
 
+    #[inline(always)]
     fn index(&self, i: usize) -> &T {
         match self.get(i) {
             Some(item) => item,
-            None => panic!("index {i} out of a list of {}", self.len),
+            None => out_of_range(i, self.len),
         }
     }
 }

@@ -850,8 +850,15 @@ impl Node {
         let n = self.cluster_size;
         matched[..n].copy_from_slice(&self.match_index[..n]);
         matched[self.id.index()] = self.last_log_index();
+        // Highest first; a handful of numbers, so a plain insertion sort.
         let slice = &mut matched[..n];
-        slice.sort_unstable_by(|a, b| b.cmp(a));
+        for i in 1..n {
+            let mut j = i;
+            while j > 0 && slice[j - 1] < slice[j] {
+                slice.swap(j - 1, j);
+                j -= 1;
+            }
+        }
         let candidate = slice[self.quorum() - 1];
         if candidate > self.commit_index {
             if self.term_at(candidate) == Some(self.current_term) {

@@ -741,6 +741,67 @@ const CHUNK: usize = 256;
 /// How many of the latest events that are not routine traffic a bounded trace keeps from the
 /// chunks it lets go.
 pub const NOTABLE_KEPT: usize = 64;
+/// At most this many chunks let go are held whole for their notable events; the notable events
+/// of older ones are copied out and the chunks freed.
+const LET_GO_HELD: usize = 2;
+
+/// One bit per event of a chunk: set for the events that are not routine traffic.
+type Marks = [u64; CHUNK / 64];
+
+fn mark(marks: &mut Marks, i: usize) {
+    marks[i / 64] |= 1 << (i % 64);
+}
+
+fn marked(marks: &Marks, i: usize) -> bool {
+    marks[i / 64] & (1 << (i % 64)) != 0
+}
+
+/// How many events at positions `from..` are marked.
+fn marked_from(marks: &Marks, from: usize) -> usize {
+    let mut n = 0;
+    for (w, word) in marks.iter().enumerate() {
+        let lo = w * 64;
+        if from >= lo + 64 {
+            continue;
+        }
+        let word = if from > lo {
+            word >> (from - lo)
+        } else {
+            *word
+        };
+        n += word.count_ones() as usize;
+    }
+    n
+}
+
+/// The marks of the notable events among `events`.
+fn marks_of(events: &[Event]) -> Marks {
+    let mut marks = Marks::default();
+    for (i, e) in events.iter().enumerate() {
+        if !e.is_traffic() {
+            mark(&mut marks, i);
+        }
+    }
+    marks
+}
+
+/// A full chunk of events, shared between copies of the trace, with the marks of its notable
+/// events when the trace was bounded as they were pushed (so that letting the chunk go need not
+/// read it again).
+#[derive(Clone, Debug)]
+struct Sealed {
+    events: Arc<Vec<Event>>,
+    notable: Option<Marks>,
+}
+
+/// A chunk let go that still holds some of the latest notable events let go: those at
+/// positions `from..` of it.
+#[derive(Clone, Debug)]
+struct LetGo {
+    events: Arc<Vec<Event>>,
+    notable: Marks,
+    from: usize,
+}
 
 /// An append-only list of events that clones in O(number of chunks): full chunks are shared
 /// behind `Arc`, only the open tail is copied. Step-back snapshots lean on this.
@@ -750,24 +811,39 @@ pub const NOTABLE_KEPT: usize = 64;
 /// event numbers (`seq`) stay absolute.
 #[derive(Clone, Debug, Default)]
 pub struct Trace {
-    sealed: VecDeque<Arc<Vec<Event>>>,
+    sealed: VecDeque<Sealed>,
     open: Vec<Event>,
+    open_notable: Marks,
     len: usize,
     /// Events let go from the front (always whole chunks).
     dropped: usize,
     keep: Option<usize>,
-    /// The latest [`NOTABLE_KEPT`] events let go that are not routine traffic, oldest first:
-    /// what an event log shows of the past reads the same however much a trace keeps.
-    notable_let_go: VecDeque<Event>,
+    /// The latest [`NOTABLE_KEPT`] events let go that are not routine traffic, oldest first,
+    /// so that what an event log shows of the past reads the same however much a trace keeps:
+    /// copies of the oldest of them here, then the notable events of the chunks in `let_go`.
+    notable_copied: VecDeque<Event>,
+    let_go: VecDeque<LetGo>,
+    /// How many notable events the chunks in `let_go` contribute.
+    let_go_notable: usize,
 }
 
 impl Trace {
     pub fn push(&mut self, event: Event) {
+        // Only a bounded trace lets chunks go; an unbounded one marks its open chunk when it
+        // becomes bounded.
+        if self.keep.is_some() && !event.is_traffic() {
+            mark(&mut self.open_notable, self.open.len());
+        }
         self.open.push(event);
         self.len += 1;
         if self.open.len() == CHUNK {
             let full = std::mem::replace(&mut self.open, Vec::with_capacity(CHUNK));
-            self.sealed.push_back(Arc::new(full));
+            let notable = std::mem::take(&mut self.open_notable);
+            let notable = self.keep.is_some().then_some(notable);
+            self.sealed.push_back(Sealed {
+                events: Arc::new(full),
+                notable,
+            });
             self.trim();
         }
     }
@@ -775,6 +851,9 @@ impl Trace {
     /// Keep at least the latest `at_most` events (and fewer than `at_most` plus two chunks of
     /// 256), letting older ones go; `None` keeps everything.
     pub fn keep_at_most(&mut self, at_most: Option<usize>) {
+        if self.keep.is_none() && at_most.is_some() {
+            self.open_notable = marks_of(&self.open);
+        }
         self.keep = at_most;
         self.trim();
     }
@@ -784,21 +863,66 @@ impl Trace {
             return;
         };
         while let Some(front) = self.sealed.front() {
-            if self.len - self.dropped - front.len() < max {
+            if self.len - self.dropped - front.events.len() < max {
                 break;
             }
-            self.dropped += front.len();
-            // Only the chunk's latest NOTABLE_KEPT notable events can stay: copy just those
-            // rather than copy every one and let most go again.
-            let notable = front.iter().filter(|e| !e.is_traffic());
-            let passed_over = notable.clone().count().saturating_sub(NOTABLE_KEPT);
-            for e in notable.skip(passed_over) {
-                if self.notable_let_go.len() == NOTABLE_KEPT {
-                    self.notable_let_go.pop_front();
+            self.dropped += front.events.len();
+            let Sealed { events, notable } = self.sealed.pop_front().expect("front exists");
+            let notable = notable.unwrap_or_else(|| marks_of(&events));
+            self.let_go_notable(events, notable);
+        }
+    }
+
+    /// Keeps what the event log needs of a chunk let go: the chunk itself while it holds some
+    /// of the latest [`NOTABLE_KEPT`] notable events let go.
+    fn let_go_notable(&mut self, events: Arc<Vec<Event>>, notable: Marks) {
+        let count = marked_from(&notable, 0);
+        if count == 0 {
+            return;
+        }
+        self.let_go.push_back(LetGo {
+            events,
+            notable,
+            from: 0,
+        });
+        self.let_go_notable += count;
+        // Only the latest NOTABLE_KEPT stay: the oldest go first.
+        let mut excess =
+            (self.notable_copied.len() + self.let_go_notable).saturating_sub(NOTABLE_KEPT);
+        let copied = excess.min(self.notable_copied.len());
+        self.notable_copied.drain(..copied);
+        excess -= copied;
+        while excess > 0 {
+            let front = self.let_go.front_mut().expect("the chunks hold the excess");
+            let shown = marked_from(&front.notable, front.from);
+            if shown <= excess {
+                self.let_go.pop_front();
+                self.let_go_notable -= shown;
+                excess -= shown;
+            } else {
+                let mut skipped = 0;
+                while skipped < excess {
+                    if marked(&front.notable, front.from) {
+                        skipped += 1;
+                    }
+                    front.from += 1;
                 }
-                self.notable_let_go.push_back(e.clone());
+                while !marked(&front.notable, front.from) {
+                    front.from += 1;
+                }
+                self.let_go_notable -= excess;
+                excess = 0;
             }
-            self.sealed.pop_front();
+        }
+        // Hold few chunks: an older one gives up copies of its notable events and is freed.
+        while self.let_go.len() > LET_GO_HELD {
+            let oldest = self.let_go.pop_front().expect("more than LET_GO_HELD");
+            for i in oldest.from..oldest.events.len() {
+                if marked(&oldest.notable, i) {
+                    self.notable_copied.push_back(oldest.events[i].clone());
+                    self.let_go_notable -= 1;
+                }
+            }
         }
     }
 
@@ -820,15 +944,21 @@ impl Trace {
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &Event> + '_ {
         self.sealed
             .iter()
-            .flat_map(|chunk| chunk.iter())
+            .flat_map(|chunk| chunk.events.iter())
             .chain(self.open.iter())
     }
 
     /// The events that are not routine traffic ([`Event::is_traffic`]), oldest first: every
     /// one kept, and before them the latest [`NOTABLE_KEPT`] of those let go.
     pub fn notable(&self) -> impl DoubleEndedIterator<Item = &Event> + '_ {
-        self.notable_let_go
+        let let_go = self
+            .let_go
             .iter()
+            .flat_map(|g| g.events[g.from..].iter())
+            .filter(|e| !e.is_traffic());
+        self.notable_copied
+            .iter()
+            .chain(let_go)
             .chain(self.iter().filter(|e| !e.is_traffic()))
     }
 
@@ -838,7 +968,7 @@ impl Trace {
         self.sealed
             .iter()
             .skip(chunk)
-            .flat_map(|c| c.iter())
+            .flat_map(|c| c.events.iter())
             .chain(self.open.iter())
             .skip_while(move |e| (e.seq as usize) < from)
     }
@@ -881,6 +1011,59 @@ mod tests {
         let tail: Vec<u64> = t.since(590).map(|e| e.seq).collect();
         assert_eq!(tail, (590..601).collect::<Vec<_>>());
         assert_eq!(t.latest(2)[0].seq, 600);
+    }
+
+    /// Event `seq`, routine traffic unless `notable`.
+    fn ev_of(seq: u64, notable: bool) -> Event {
+        let mut e = ev(seq);
+        if !notable {
+            e.kind = EventKind::TimerFired {
+                timer: Timer::Heartbeat,
+            };
+        }
+        e
+    }
+
+    #[test]
+    fn a_bounded_trace_shows_the_latest_notable_events_let_go_however_sparse() {
+        // Notable every `every` events (sparse to dense), bounds small and large, changed midway.
+        for every in [1u64, 2, 3, 7, 50, 97, 300, 1000] {
+            for (first, then) in [
+                (Some(300), Some(300)),
+                (Some(500), Some(2000)),
+                (Some(1), Some(600)),
+                (Some(2000), Some(256)),
+                (None, Some(700)),
+                (Some(400), None),
+            ] {
+                let mut t = Trace::default();
+                t.keep_at_most(first);
+                let mut notable_seqs = Vec::new();
+                for i in 0..6000u64 {
+                    if i == 3000 || i == 4321 {
+                        t.keep_at_most(if i == 3000 { then } else { first.or(then) });
+                    }
+                    let notable = i % every == 0;
+                    if notable {
+                        notable_seqs.push(i);
+                    }
+                    t.push(ev_of(i, notable));
+                    if i % 611 == 0 || i == 5999 {
+                        let kept = t.first_kept() as u64;
+                        let let_go: Vec<u64> =
+                            notable_seqs.iter().copied().filter(|&s| s < kept).collect();
+                        let mut want: Vec<u64> =
+                            let_go[let_go.len().saturating_sub(NOTABLE_KEPT)..].to_vec();
+                        want.extend(notable_seqs.iter().copied().filter(|&s| s >= kept));
+                        let got: Vec<u64> = t.notable().map(|e| e.seq).collect();
+                        assert_eq!(got, want, "every {every}, keep {first:?}/{then:?}, at {i}");
+                        let back: Vec<u64> = t.notable().rev().map(|e| e.seq).collect();
+                        assert!(back.iter().rev().eq(want.iter()));
+                        assert_eq!(t.clone().notable().count(), want.len());
+                    }
+                }
+            }
+        }
     }
 
     #[test]
