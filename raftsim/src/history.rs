@@ -62,6 +62,8 @@ pub struct History {
     /// The scenario the run started from, with an empty script.
     start: Rc<Scenario>,
     script: Rc<Vec<ScriptStep>>,
+    /// Names the script's content: a new number (`next_revision`) whenever it changes.
+    revision: u64,
     checkpoints: Vec<Rc<Checkpoint>>,
     spacing: Time,
     /// The latest instant this branch has reached.
@@ -88,6 +90,14 @@ pub fn fresh(config: Config) -> Scenario {
 /// name for it.
 pub use crate::scenario::action_name;
 
+/// A revision no script has had before (see [`History::revision`]). Only an identity: nothing
+/// simulated depends on it.
+fn next_revision() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
 impl History {
     /// The run of `scenario` (its script included, as actions already done) and its world at
     /// time 0.
@@ -101,6 +111,7 @@ impl History {
         let mut history = History {
             start,
             script,
+            revision: next_revision(),
             checkpoints: vec![Rc::new(Checkpoint { sim, applied: 0 })],
             spacing: FIRST_SPACING_US,
             end: 0,
@@ -115,6 +126,13 @@ impl History {
     /// world at time 0.
     pub fn fresh(config: Config) -> Result<(History, Place), ScenarioError> {
         History::new(fresh(config))
+    }
+
+    /// A number naming what the script holds: two histories with the same revision have the
+    /// same script, and every change to a script gives it a number no script had before. A view
+    /// drawn from the script alone is redrawn only when this changes.
+    pub fn revision(&self) -> u64 {
+        self.revision
     }
 
     /// The scenario the run started from (its script is empty).
@@ -218,6 +236,7 @@ impl History {
         };
         let kept = place.applied;
         let script = Rc::make_mut(&mut self.script);
+        self.revision = next_revision();
         let cut = script.split_off(kept.min(script.len()));
         script.push(step);
         self.undo.push(Branch {
@@ -241,6 +260,7 @@ impl History {
         // Every later action has been undone already, so the script is the kept steps and the
         // undone action's step.
         let script = Rc::make_mut(&mut self.script);
+        self.revision = next_revision();
         script.truncate(branch.kept);
         script.extend(branch.cut);
         self.forget_after(branch.kept, branch.at);
@@ -366,6 +386,31 @@ mod tests {
         assert_eq!(h.undo(), Some(1_000 * US_PER_MS));
         assert!(h.script().is_empty());
         assert!(h.undo().is_none());
+    }
+
+    #[test]
+    fn the_revision_changes_with_the_script_and_only_with_it() {
+        let (mut h, mut place) = run(5);
+        let (other, _) = run(5);
+        assert_ne!(h.revision(), other.revision(), "two runs never share one");
+        let fresh = h.revision();
+        h.play(&mut place, 1_000 * US_PER_MS).unwrap();
+        assert_eq!(h.revision(), fresh, "playing adds nothing to the script");
+        let copy = h.clone();
+        h.act(&mut place, Action::Crash { node: NodeId(1) })
+            .unwrap();
+        let crashed = h.revision();
+        assert_ne!(crashed, fresh);
+        assert_eq!(copy.revision(), fresh, "a copy keeps the script it had");
+        // Undone, then the same number of steps again: the script is another one.
+        h.undo().unwrap();
+        assert!(h.script().is_empty());
+        let undone = h.revision();
+        let mut place = h.world_at(1_000 * US_PER_MS).unwrap();
+        h.act(&mut place, Action::Crash { node: NodeId(2) })
+            .unwrap();
+        let seen = [fresh, crashed, undone, h.revision()];
+        assert!((1..4).all(|i| !seen[..i].contains(&seen[i])), "{seen:?}");
     }
 
     #[test]

@@ -415,6 +415,25 @@ fn view_actions(script: &[ScriptStep], window: Window) -> Html {
         .collect()
 }
 
+#[derive(Properties)]
+struct ActionsProps {
+    history: HistoryRef,
+    window: Window,
+}
+
+impl PartialEq for ActionsProps {
+    /// The markers change only with the script or the window, not with every frame's history.
+    fn eq(&self, other: &ActionsProps) -> bool {
+        self.history.revision() == other.history.revision() && self.window == other.window
+    }
+}
+
+/// The "you" lane: the user's actions in the window.
+#[component]
+fn Actions(props: &ActionsProps) -> Html {
+    html! { <div class="lane acts">{ view_actions(props.history.script(), props.window) }</div> }
+}
+
 /// An instant of a run lasting `end`: in milliseconds while the run is under ten seconds,
 /// in seconds to the millisecond after that (`2159.620 s`), which reads better at a glance.
 fn fmt_instant(t: Time, end: Time) -> String {
@@ -510,8 +529,16 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             <div class="lane" data-lane={id.to_string()}><>{ for segments }</><>{ for labels }</></div>
         }
     });
-    let trouble = network_trouble(history.script(), end);
-    let actions = view_actions(history.script(), window);
+    // The network's trouble and the user's actions (`Actions`) come from the script alone, so
+    // they are worked out again only when it changes, not at every frame: an hour of writes is
+    // thousands of steps. A stretch of trouble still going on ends at the run's end.
+    let trouble = {
+        let history = history.clone();
+        use_memo(history.revision(), move |_| {
+            network_trouble(history.script(), Time::MAX)
+        })
+    };
+
     let names = (0..chronicle.lanes.len()).map(|i| {
         html! { <span class="lane-name">{ NodeId::from_index(i).to_string() }</span> }
     });
@@ -528,7 +555,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                  {onpointerdown} {onpointermove}>
                 { for lanes }
                 <div class="lane net">
-                    { for trouble.into_iter().filter(|&(a, b)| window.overlaps(a, b)).map(|(a, b)| {
+                    { for trouble.iter().map(|&(a, b)| (a, b.min(end))).filter(|&(a, b)| window.overlaps(a, b)).map(|(a, b)| {
                         html! { <div key={a} class="seg trouble" style={span(a, b, "0.3%")}></div> }
                     }) }
                 </div>
@@ -536,7 +563,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     { view_ticks(&chronicle.writes, window, "write") }
                     { view_ticks(&chronicle.commits, window, "commit") }
                 </div>
-                <div class="lane acts">{ actions }</div>
+                <Actions history={history.clone()} {window} />
                 if window.width() <= ARROWS_UP_TO_US {
                     { view_arrows(&props.sim, window, chronicle.lanes.len(), &props.dispatch) }
                 }
