@@ -362,6 +362,29 @@ fn describe(step: &ScriptStep) -> String {
     }
 }
 
+#[derive(Properties)]
+struct TicksProps {
+    ticks: Chunks<Tick>,
+    window: Window,
+    class: &'static str,
+}
+
+impl PartialEq for TicksProps {
+    /// The ticks change only with a new write or commit or another window, not with every
+    /// frame: a run's hour of writes is hundreds of buckets to draw again.
+    fn eq(&self, other: &TicksProps) -> bool {
+        self.ticks.same_blocks(&other.ticks)
+            && self.window == other.window
+            && self.class == other.class
+    }
+}
+
+/// The client lane's ticks of one kind (writes sent, or commits).
+#[component]
+fn Ticks(props: &TicksProps) -> Html {
+    view_ticks(&props.ticks, props.window, props.class)
+}
+
 fn view_ticks(ticks: &Chunks<Tick>, window: Window, class: &'static str) -> Html {
     // The ticks are in time order: find the first in each bucket by bisection, so a frame costs
     // the buckets drawn, not the run's length.
@@ -560,8 +583,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     }) }
                 </div>
                 <div class="lane client">
-                    { view_ticks(&chronicle.writes, window, "write") }
-                    { view_ticks(&chronicle.commits, window, "commit") }
+                    <Ticks ticks={chronicle.writes.clone()} {window} class="write" />
+                    <Ticks ticks={chronicle.commits.clone()} {window} class="commit" />
                 </div>
                 <Actions history={history.clone()} {window} />
                 if window.width() <= ARROWS_UP_TO_US {
